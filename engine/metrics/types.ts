@@ -1,0 +1,55 @@
+// The contract between the parts of the engine, as in k6: the runtime emits samples, the
+// metrics package aggregates them and evaluates thresholds, outputs receive them.
+
+export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+/** k6's "contains": what the values are, so summaries and outputs can format them. */
+export type ValueType = 'default' | 'time' | 'data';
+export type Tags = Readonly<Record<string, string>>;
+
+export interface MetricDescriptor {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly contains: ValueType;
+}
+
+export interface Sample {
+  readonly metric: MetricDescriptor;
+  readonly value: number;
+}
+
+/**
+ * Samples taken at one moment with one tag set, like k6's ConnectedSamples: one HTTP request
+ * yields one container holding http_reqs, http_req_duration, every phase, http_req_failed,
+ * data_sent and data_received, so the tag set is built (and keyed) once per request.
+ */
+export interface SampleContainer {
+  /** Milliseconds since the Unix epoch. */
+  readonly time: number;
+  readonly tags: Tags;
+  readonly samples: readonly Sample[];
+}
+
+/** An output, exactly k6's small interface: start, receive samples, stop. */
+export interface Output {
+  readonly description: string;
+  start(): Promise<void>;
+  addMetricSamples(containers: readonly SampleContainer[]): void;
+  /** Called once at the end of the run (also after Ctrl-C); flushes whatever is buffered. */
+  stop(error?: Error): Promise<void>;
+}
+
+/** What every output factory receives, so outputs need nothing from the runtime. */
+export interface OutputParams {
+  /** The value after `=` in `--out name=value`, or '' when absent. */
+  readonly argument: string;
+  /** k6's environment for configuration, e.g. K6_PROMETHEUS_RW_SERVER_URL. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Tags given with `--tag k=v` (k6's run tags, e.g. testid). */
+  readonly runTags: Tags;
+  /** The run's results folder, results/<run-id>/. */
+  readonly runDir: string;
+  /** Where outputs report problems once (e.g. samples dropped); never throws into the run. */
+  readonly log: (message: string) => void;
+}
+
+export type OutputFactory = (params: OutputParams) => Output;
