@@ -48,6 +48,8 @@ export interface OutputParams {
   readonly runTags: Tags;
   /** The run's results folder, results/<run-id>/. */
   readonly runDir: string;
+  /** The run allows non-loopback targets (--allow-remote); outputs that send traffic honour it too. */
+  readonly allowRemoteTargets: boolean;
   /** Where outputs report problems once (e.g. samples dropped); never throws into the run. */
   readonly log: (message: string) => void;
 }

@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../engine/index.ts';
+import { loadWorkloadModel } from '../reports/analysis/projection.ts';
+import { runCapacitySearch } from '../reports/capacity/search.ts';
+import { type Lang, messages } from '../reports/i18n.ts';
+import { type LocalMocks, startLocalMocks } from '../reports/mock-targets.ts';
+import { buildReport } from '../reports/model.ts';
+import { parseFormats, writeReport } from '../reports/render/index.ts';
+import { loadFolder } from '../reports/run-folder.ts';
+import { parseSloFlag } from '../reports/slo.ts';
+
+function positive(label: string) {
+  return (value: string) => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${label} must be a positive number`);
+    return number;
+  };
+}
+
+function seconds(value: string): number {
+  try {
+    const ms = parseDuration(value);
+    if (ms <= 0) throw new Error('must be positive');
+    return ms / 1000;
+  } catch (error) {
+    throw new InvalidArgumentError(`a duration like 30s or 2m (${(error as Error).message})`);
+  }
+}
+
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const equals = value.indexOf('=');
+  if (equals <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got "${value}"`);
+  return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
+
+interface CapacityFlags {
+  slo?: string;
+  startRate: number;
+  stepFactor?: number;
+  stepSize?: number;
+  stepDuration: number;
+  warmup?: number;
+  maxDuration: number;
+  maxRate?: number;
+  refine: number;
+  flow?: string;
+  request?: string;
+  env: Record<string, string>;
+  mocks?: boolean;
+  mocksConfig?: string;
+  sample: Record<string, string>;
+  workload?: string;
+  workers?: number;
+  maxVus?: number;
+  runId?: string;
+  resultsRoot: string;
+  report: boolean;
+  lang: Lang;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('capacity')
+    .description('step the arrival rate up until the SLO breaks; records per-step aggregates, saturation and where and why it broke (capacity.json)')
+    .argument('<SCENARIO>', 'k6 scenario (.ts/.js)')
+    .option('--slo <criteria>', "SLO instead of the scenario's thresholds, e.g. 'p95<800ms,errors<1%' (also p99<, avg<, checks>N%)")
+    .option('--start-rate <n>', 'first step, iterations per second', positive('--start-rate'), 10)
+    .option('--step-factor <x>', 'multiply the rate by this each step (default 1.5)', positive('--step-factor'))
+    .option('--step-size <n>', 'add this many iterations/s each step instead of multiplying', positive('--step-size'))
+    .option('--step-duration <duration>', 'length of each step', seconds, 20)
+    .option('--warmup <duration>', 'unmeasured start of each step (default: a quarter of the step, at most 2s)', seconds)
+    .option('--max-duration <duration>', 'time budget for the whole search', seconds, 600)
+    .option('--max-rate <n>', 'never offer more than this', positive('--max-rate'))
+    .option('--refine <n>', 'bisection steps between the last good and the first broken rate', (v) => Math.max(0, Math.round(Number(v))), 3)
+    .option('--flow <exec>', 'exported function to drive (k6 exec)', 'default')
+    .option('--request <name>', 'only requests whose name contains this count for the SLO and the bottleneck')
+    .option('-e, --env <KEY=VALUE>', 'environment variable for the script (__ENV), repeatable', keyValue, {})
+    .option('--mocks', 'start the identity, portal and NDXP mocks in-process on free ports, target them, and record their saturation')
+    .option('--mocks-config <file>', 'mock config (capacity profiles) for --mocks')
+    .option('--sample <service=url>', 'sample /metrics of an already running local service each second, repeatable', keyValue, {})
+    .option('--workload <preset|file>', 'demand model for the report: ndxp-national, province-documents, cutover-login-storm or a JSON file')
+    .option('--workers <n>', 'engine worker threads', positive('--workers'))
+    .option('--max-vus <n>', 'VU pool per step (default 4 × rate, at least 100)', positive('--max-vus'))
+    .option('--run-id <id>', 'name of the results folder')
+    .option('--results-root <dir>', 'parent of the results folder', 'results')
+    .option('--no-report', 'do not render the report at the end')
+    .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
+    .option('-q, --quiet', 'no progress lines')
+    .addHelpText('after', "\nExample:\n  loadlab capacity scenarios/login-surge.ts --mocks --slo 'p95<800ms,errors<1%' --step-duration 10s --max-duration 3m")
+    .action(async (scenario: string, flags: CapacityFlags) => {
+      let local: LocalMocks | undefined;
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('loadlab capacity: interrupted, finishing the current step\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        if (flags.stepFactor && flags.stepSize) throw new InvalidArgumentError('--step-factor and --step-size exclude each other');
+        if (flags.stepFactor !== undefined && flags.stepFactor <= 1) throw new InvalidArgumentError('--step-factor must be greater than 1');
+        const slo = flags.slo ? parseSloFlag(flags.slo) : undefined;
+        if (flags.workload && flags.workload !== 'none') loadWorkloadModel(flags.workload);
+        const log = (line: string) => {
+          if (!flags.quiet) process.stderr.write(`${line}\n`);
+        };
+        if (flags.mocks) {
+          local = await startLocalMocks(flags.mocksConfig);
+          log(`mocks: ${Object.entries(local.urls).map(([s, u]) => `${s} ${u}`).join(', ')}`);
+        }
+        log(`capacity search on ${scenario}: from ${flags.startRate}/s, steps of ${flags.stepDuration}s, at most ${flags.maxDuration}s`);
+        const { result, dir } = await runCapacitySearch({
+          script: scenario,
+          flow: flags.flow,
+          requestFilter: flags.request,
+          slo,
+          startRate: flags.startRate,
+          stepFactor: flags.stepFactor,
+          stepSize: flags.stepSize,
+          stepDurationS: flags.stepDuration,
+          warmupS: flags.warmup,
+          maxDurationS: flags.maxDuration,
+          maxRate: flags.maxRate,
+          refineSteps: flags.refine,
+          maxVUs: flags.maxVus,
+          env: { ...(local?.env ?? {}), ...flags.env },
+          serviceUrls: { ...(local?.urls ?? {}), ...flags.sample },
+          workload: flags.workload,
+          workers: flags.workers,
+          resultsRoot: flags.resultsRoot,
+          runId: flags.runId,
+          signal: controller.signal,
+          onProgress: log,
+        });
+        const a = result.analysis;
+        process.stdout.write(`capacity.json ${resolve(dir, 'capacity.json')}\n`);
+        if (flags.report) {
+          const report = buildReport(loadFolder(dir), { workload: flags.workload });
+          const written = await writeReport(report, { dir, lang: flags.lang, formats: parseFormats('html,pdf,md,json') });
+          for (const note of written.notes) log(note);
+          process.stdout.write(`report ${written.files.html}\n`);
+          process.stdout.write(`${messages(flags.lang).verdict(report.verdict)}\n`);
+        } else {
+          process.stdout.write(`max sustainable throughput: ${a.maxSustainableThroughput === null ? 'none' : a.maxSustainableThroughput.toFixed(1)} it/s; bottleneck: ${a.bottleneck?.name ?? 'none found'}\n`);
+        }
+        if (result.stoppedBecause === 'interrupted') process.exitCode = 105;
+      } catch (error) {
+        process.stderr.write(`loadlab capacity: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await local?.mocks.close();
+      }
+    });
+}

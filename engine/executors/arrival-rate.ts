@@ -1,0 +1,94 @@
+// constant-arrival-rate and ramping-arrival-rate: an open model. Iterations start on schedule
+// whatever the response times (no coordinated omission); a start with no free VU and no room
+// below maxVUs is counted in dropped_iterations. Iteration i of the whole test starts at
+// startTimeOf(i); with several workers, worker w runs the iterations i ≡ w (mod count).
+import type { ConstantArrivalRateScenario, RampingArrivalRateScenario, Stage } from '../options/scenarios.ts';
+import type { VU } from '../runtime/vu.ts';
+import type { ScenarioRun } from './scenario-run.ts';
+import { share } from './segment.ts';
+
+/** Start time (ms from the scenario start) of iteration i (from 0) under a constant rate. */
+export function constantStartTime(rate: number, timeUnitMs: number, i: number): number {
+  return (i * timeUnitMs) / rate;
+}
+
+/**
+ * Start times under a piecewise-linear rate: iteration i starts when the cumulative number of
+ * arrivals, the integral of the rate, reaches i.
+ */
+export function rampingSchedule(startRate: number, stages: readonly Stage[], timeUnitMs: number): (i: number) => number {
+  const segments: { start: number; duration: number; from: number; to: number; before: number }[] = [];
+  let from = startRate;
+  let start = 0;
+  let before = 0;
+  for (const stage of stages) {
+    segments.push({ start, duration: stage.durationMs, from, to: stage.target, before });
+    before += ((from + stage.target) / 2) * (stage.durationMs / timeUnitMs);
+    from = stage.target;
+    start += stage.durationMs;
+  }
+  return (i) => {
+    for (const s of segments) {
+      const count = ((s.from + s.to) / 2) * (s.duration / timeUnitMs);
+      if (i >= s.before + count - 1e-9) continue;
+      const n = i - s.before;
+      // n = (from·t + (to-from)·t²/(2·d)) / timeUnit, solved for t.
+      const a = (s.to - s.from) / (2 * s.duration * timeUnitMs);
+      const b = s.from / timeUnitMs;
+      if (Math.abs(a) < 1e-15) return s.start + n / b;
+      return s.start + (-b + Math.sqrt(Math.max(0, b * b + 4 * a * n))) / (2 * a);
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+}
+
+async function runArrivals(run: ScenarioRun, startTimeOf: (i: number) => number, durationMs: number, preAllocatedVUs: number, maxVUs: number): Promise<void> {
+  const preallocated = share(preAllocatedVUs, run.segment);
+  const maxHere = share(maxVUs, run.segment);
+  run.maxVUs = maxHere;
+  run.progressOf = (elapsed) => elapsed / durationMs;
+  const idle: VU[] = [];
+  for (let i = 0; i < preallocated; i++) idle.push(run.activate());
+  let running = 0;
+  let drained: (() => void) | null = null;
+  const iterationDone = (vu: VU) => {
+    running--;
+    if (!vu.interrupted) idle.push(vu);
+    if (running === 0 && drained) drained();
+  };
+  let i = run.segment.index;
+  const step = run.segment.count;
+  for (;;) {
+    const due = startTimeOf(i);
+    if (!(due < durationMs) || run.stopped) break;
+    const wait = due - run.elapsed();
+    if (wait > 1) {
+      await run.sleep(wait);
+      continue;
+    }
+    let vu = idle.pop();
+    if (vu === undefined && run.activeVUs < maxHere) vu = run.activate();
+    if (vu === undefined) run.emitDropped();
+    else {
+      running++;
+      const started = vu;
+      run.iterate(started).then(() => iterationDone(started));
+    }
+    i += step;
+  }
+  const allDone = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+  run.stopping = true;
+  for (const vu of idle) run.release(vu);
+  await run.finish(allDone, durationMs);
+}
+
+export function runConstantArrivalRate(run: ScenarioRun): Promise<void> {
+  const s = run.scenario as ConstantArrivalRateScenario;
+  return runArrivals(run, (i) => constantStartTime(s.rate, s.timeUnitMs, i), s.durationMs, s.preAllocatedVUs, s.maxVUs);
+}
+
+export function runRampingArrivalRate(run: ScenarioRun): Promise<void> {
+  const s = run.scenario as RampingArrivalRateScenario;
+  const total = s.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
+  return runArrivals(run, rampingSchedule(s.startRate, s.stages, s.timeUnitMs), total, s.preAllocatedVUs, s.maxVUs);
+}

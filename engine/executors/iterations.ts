@@ -1,0 +1,48 @@
+// shared-iterations and per-vu-iterations: a fixed number of iterations, within maxDuration.
+import type { PerVuIterationsScenario, SharedIterationsScenario } from '../options/scenarios.ts';
+import type { ScenarioRun } from './scenario-run.ts';
+import { share } from './segment.ts';
+
+/** `iterations` in total, taken by `vus` VUs as each becomes free. */
+export async function runSharedIterations(run: ScenarioRun): Promise<void> {
+  const scenario = run.scenario as SharedIterationsScenario;
+  const vus = share(scenario.vus, run.segment);
+  const total = share(scenario.iterations, run.segment);
+  let remaining = total;
+  run.maxVUs = vus;
+  run.progressOf = () => (total === 0 ? 1 : (total - remaining) / total);
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < vus; i++) {
+    const vu = run.activate();
+    loops.push(
+      (async () => {
+        while (remaining > 0 && !run.stopped) {
+          remaining--;
+          await run.iterate(vu);
+        }
+        run.release(vu);
+      })(),
+    );
+  }
+  await run.finish(Promise.all(loops), scenario.maxDurationMs);
+}
+
+/** Each of `vus` VUs runs `iterations` iterations. */
+export async function runPerVuIterations(run: ScenarioRun): Promise<void> {
+  const scenario = run.scenario as PerVuIterationsScenario;
+  const vus = share(scenario.vus, run.segment);
+  run.maxVUs = vus;
+  const total = vus * scenario.iterations;
+  run.progressOf = () => (total === 0 ? 1 : run.iterations / total);
+  const loops: Promise<void>[] = [];
+  for (let i = 0; i < vus; i++) {
+    const vu = run.activate();
+    loops.push(
+      (async () => {
+        for (let n = 0; n < scenario.iterations && !run.stopped; n++) await run.iterate(vu);
+        run.release(vu);
+      })(),
+    );
+  }
+  await run.finish(Promise.all(loops), scenario.maxDurationMs);
+}

@@ -1,0 +1,233 @@
+// What every executor needs: VUs for its scenario, running one iteration on a VU with k6's
+// iteration metrics, and the stop sequence (duration → gracefulStop → interrupt).
+import { BUILTIN_METRICS } from '../metrics/builtin.ts';
+import type { Tags } from '../metrics/types.ts';
+import type { Scenario } from '../options/scenarios.ts';
+import { TestAbortError } from '../script/errors.ts';
+import type { SampleSink } from '../runtime/sink.ts';
+import type { ThreadContext } from '../runtime/thread.ts';
+import type { ScenarioInfo, VU } from '../runtime/vu.ts';
+import type { ExecutionSegment } from './segment.ts';
+import type { VUPool } from './vu-pool.ts';
+
+export interface ScenarioStats {
+  name: string;
+  executor: string;
+  activeVUs: number;
+  maxVUs: number;
+  iterations: number;
+  interrupted: number;
+  dropped: number;
+  /** 0..1 */
+  progress: number;
+  done: boolean;
+}
+
+/** The run-wide stop (Ctrl-C, test.abort, thresholds abortOnFail). */
+export class StopSignal {
+  stopped = false;
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
+  private readonly waiters: (() => void)[] = [];
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const [timer, wake] of this.sleepers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleepers.clear();
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Ends every pending sleep (the run is over; nothing may keep the process alive). */
+  wakeAll(): void {
+    for (const [timer, wake] of this.sleepers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.sleepers.clear();
+  }
+
+  wait(): Promise<void> {
+    return this.stopped ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Resolves after `ms`, or at once when the run stops. */
+  sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers.delete(timer);
+        resolve();
+      }, Math.max(0, ms));
+      this.sleepers.set(timer, resolve);
+    });
+  }
+}
+
+const ERRORS_SHOWN_PER_MESSAGE = 5;
+
+export class ScenarioRun implements ScenarioInfo {
+  readonly name: string;
+  readonly executor: string;
+  startTime = 0;
+  iterationsStarted = 0;
+  readonly stride: number;
+  readonly offset: number;
+  /** No new iterations (duration over, or the run is stopping). */
+  stopping = false;
+  done = false;
+  activeVUs = 0;
+  iterations = 0;
+  interrupted = 0;
+  dropped = 0;
+  /** The most VUs this scenario may use in this thread (shown in the progress). */
+  maxVUs = 0;
+  progressOf: (elapsedMs: number) => number = () => 0;
+  private readonly active = new Set<VU>();
+  private readonly droppedTags: Tags;
+  private startedAt = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly segment: ExecutionSegment,
+    private readonly pool: VUPool,
+    private readonly thread: ThreadContext,
+    readonly stop: StopSignal,
+    private readonly data: () => unknown,
+    private readonly errorCounts: Map<string, number>,
+    private readonly sink: SampleSink,
+  ) {
+    this.name = scenario.name;
+    this.executor = scenario.executor;
+    this.stride = segment.count;
+    this.offset = segment.index;
+    this.droppedTags = { ...thread.options.tags as Record<string, string>, ...scenario.tags, scenario: scenario.name };
+  }
+
+  begin(): void {
+    this.startedAt = performance.now();
+    this.startTime = Date.now();
+  }
+
+  /** Milliseconds since this scenario started. */
+  elapsed(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  progress(): number {
+    return this.done ? 1 : Math.min(1, Math.max(0, this.progressOf(this.elapsed())));
+  }
+
+  stats(): ScenarioStats {
+    return {
+      name: this.name,
+      executor: this.executor,
+      activeVUs: this.activeVUs,
+      maxVUs: this.maxVUs,
+      iterations: this.iterations,
+      interrupted: this.interrupted,
+      dropped: this.dropped,
+      progress: this.progress(),
+      done: this.done,
+    };
+  }
+
+  get stopped(): boolean {
+    return this.stopping || this.stop.stopped;
+  }
+
+  activate(): VU {
+    const vu = this.pool.acquire();
+    vu.activate(this, this.scenario.tags, this.scenario.env);
+    if (typeof vu.exports[this.scenario.exec] !== 'function') {
+      this.pool.release(vu);
+      throw new Error(`scenario "${this.name}": the script exports no function "${this.scenario.exec}" (exec)`);
+    }
+    this.active.add(vu);
+    this.activeVUs++;
+    this.thread.instance.vusActive++;
+    return vu;
+  }
+
+  release(vu: VU): void {
+    if (!this.active.delete(vu)) return;
+    this.activeVUs--;
+    this.thread.instance.vusActive--;
+    this.pool.release(vu);
+  }
+
+  /** Gives up on a VU whose iteration outlived its grace period: its later samples are dropped. */
+  interrupt(vu: VU): void {
+    if (!this.active.has(vu)) return;
+    vu.interrupted = true;
+    this.interrupted++;
+    this.thread.instance.iterationsInterrupted++;
+    this.release(vu);
+  }
+
+  interruptAll(): void {
+    for (const vu of [...this.active]) this.interrupt(vu);
+  }
+
+  /** One iteration of the scenario's exec function on `vu`; never rejects. */
+  async iterate(vu: VU): Promise<void> {
+    const fn = vu.exports[this.scenario.exec] as (data: unknown) => unknown;
+    vu.iter++;
+    vu.iterationInScenario = this.iterationsStarted++;
+    vu.groupPath = '';
+    const start = performance.now();
+    try {
+      const result = fn(this.data());
+      if (result instanceof Promise) await result;
+    } catch (error) {
+      if (!(error instanceof TestAbortError) && !vu.interrupted) this.reportException(error);
+    }
+    if (vu.interrupted) return;
+    vu.groupPath = '';
+    vu.emitIteration(performance.now() - start, Date.now());
+    this.iterations++;
+    this.thread.instance.iterationsCompleted++;
+  }
+
+  emitDropped(count = 1): void {
+    this.dropped += count;
+    this.sink.push({ time: Date.now(), tags: this.droppedTags, samples: [{ metric: BUILTIN_METRICS.dropped_iterations, value: count }] });
+  }
+
+  private reportException(error: unknown): void {
+    const text = this.thread.stack.describe(error);
+    const key = text.split('\n', 2).join('\n');
+    const seen = (this.errorCounts.get(key) ?? 0) + 1;
+    this.errorCounts.set(key, seen);
+    if (seen <= ERRORS_SHOWN_PER_MESSAGE) {
+      this.thread.logger.log('error', text, { executor: this.executor, scenario: this.name, source: 'stacktrace' });
+    } else if (seen === ERRORS_SHOWN_PER_MESSAGE + 1) {
+      this.thread.logger.log('error', `the error above keeps happening; further occurrences are not shown`, { scenario: this.name });
+    }
+  }
+
+  /** Resolves after `ms`, or earlier when the run stops. */
+  sleep(ms: number): Promise<void> {
+    return this.stop.sleep(ms);
+  }
+
+  /**
+   * k6's end of a scenario: wait for `work` until `endMs` after the scenario start, then stop
+   * starting iterations and give running ones gracefulStop, then interrupt what is left.
+   */
+  async finish(work: Promise<unknown>, endMs: number): Promise<void> {
+    let finished = false;
+    const tracked = work.then(() => {
+      finished = true;
+    });
+    await Promise.race([tracked, this.sleep(endMs - this.elapsed())]);
+    if (!finished) {
+      this.stopping = true;
+      if (!this.stop.stopped) await Promise.race([tracked, this.sleep(this.scenario.gracefulStopMs)]);
+      if (!finished) this.interruptAll();
+    }
+    this.done = true;
+  }
+}

@@ -1,0 +1,122 @@
+// k6/execution: information about the VU, the scenario, the instance and the test, and test.abort().
+import { TestAbortError } from '../script/errors.ts';
+import type { ThreadContext } from '../runtime/thread.ts';
+import type { VU } from '../runtime/vu.ts';
+
+function vuTagsProxy(vu: VU): Record<string, string> {
+  return new Proxy(
+    {},
+    {
+      get: (_t, key) => (typeof key === 'string' ? vu.tags[key] : undefined),
+      set: (_t, key, value) => {
+        if (typeof key !== 'string') return false;
+        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+          throw new Error(`exec.vu.tags["${key}"]: tag values must be strings, numbers or booleans`);
+        }
+        vu.setTags({ ...vu.tags, [key]: String(value) });
+        return true;
+      },
+      deleteProperty: (_t, key) => {
+        if (typeof key !== 'string') return false;
+        const { [key]: _removed, ...rest } = vu.tags;
+        vu.setTags(rest);
+        return true;
+      },
+      has: (_t, key) => typeof key === 'string' && key in vu.tags,
+      ownKeys: () => Object.keys(vu.tags),
+      getOwnPropertyDescriptor: (_t, key) =>
+        typeof key === 'string' && key in vu.tags ? { value: vu.tags[key], enumerable: true, configurable: true, writable: true } : undefined,
+    },
+  );
+}
+
+export function createExecutionModule(thread: ThreadContext) {
+  const requireVUContext = (vu: VU, what: string) => {
+    if (vu.inInitContext) throw new Error(`getting ${what} information outside of the VU context is not supported`);
+  };
+  const frozenOptions = Object.freeze(structuredClone(thread.options));
+  const test = Object.freeze({
+    abort(reason?: string): never {
+      const message = reason === undefined ? 'test aborted' : `test aborted: ${reason}`;
+      thread.abortTest(message);
+      throw new TestAbortError(message);
+    },
+    get options() {
+      return frozenOptions;
+    },
+  });
+  const instance = Object.freeze({
+    get iterationsCompleted() {
+      return thread.instance.iterationsCompleted;
+    },
+    get iterationsInterrupted() {
+      return thread.instance.iterationsInterrupted;
+    },
+    get vusActive() {
+      return thread.instance.vusActive;
+    },
+    get vusInitialized() {
+      return thread.instance.vusInitialized;
+    },
+    get currentTestRunDuration() {
+      return thread.instance.testStartTime === 0 ? 0 : Date.now() - thread.instance.testStartTime;
+    },
+  });
+  return {
+    forVU(vu: VU) {
+      const vuInfo = {
+        get idInInstance() {
+          return vu.idInInstance;
+        },
+        get idInTest() {
+          return vu.vu;
+        },
+        get iterationInInstance() {
+          requireVUContext(vu, 'VU iteration');
+          return vu.iter;
+        },
+        get iterationInScenario() {
+          requireVUContext(vu, 'VU iteration');
+          return vu.iterationInScenario;
+        },
+        get tags() {
+          return vuTagsProxy(vu);
+        },
+        set tags(_value: unknown) {
+          throw new Error('exec.vu.tags cannot be replaced; set single keys instead: exec.vu.tags["key"] = "value"');
+        },
+        get metrics() {
+          return { tags: vuTagsProxy(vu), metadata: {} };
+        },
+      };
+      const scenario = {
+        get name() {
+          requireVUContext(vu, 'scenario');
+          return vu.scenario?.name ?? '';
+        },
+        get executor() {
+          requireVUContext(vu, 'scenario');
+          return vu.scenario?.executor ?? '';
+        },
+        get startTime() {
+          requireVUContext(vu, 'scenario');
+          return vu.scenario?.startTime ?? 0;
+        },
+        get progress() {
+          requireVUContext(vu, 'scenario');
+          return vu.scenario?.progress() ?? 0;
+        },
+        get iterationInInstance() {
+          requireVUContext(vu, 'scenario');
+          return vu.iterationInScenario;
+        },
+        get iterationInTest() {
+          requireVUContext(vu, 'scenario');
+          const s = vu.scenario;
+          return s ? vu.iterationInScenario * s.stride + s.offset : vu.iterationInScenario;
+        },
+      };
+      return { vu: vuInfo, scenario, instance, test };
+    },
+  };
+}

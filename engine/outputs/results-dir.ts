@@ -1,0 +1,254 @@
+// The results folder, results/<run-id>/ (docs/CONTRACTS.md section 2). The writer is an Output:
+// it folds samples into 1-second aggregates per metric and tag set and appends them to
+// timeseries.jsonl as each second closes, so an interrupted run keeps what was measured.
+// summary.json and meta.json are written at the end by the functions below.
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createSink, type Sink } from '../metrics/sinks.ts';
+import type { SummaryData } from '../metrics/summary.ts';
+import type { MetricDescriptor, Output, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
+
+/** High-cardinality tags left out of the time series (`name` carries the URL). */
+export const TIMESERIES_EXCLUDED_TAGS: ReadonlySet<string> = new Set(['url', 'vu', 'iter']);
+/** A second is written once it is this far behind the clock: worker batches arrive a little late. */
+const CLOSE_DELAY_MS = 2000;
+/** Per-second trends keep this many exact values before switching to a histogram. */
+const SECOND_TREND_EXACT_LIMIT = 1000;
+
+export interface TimeseriesLine {
+  t: number;
+  metric: string;
+  type: MetricDescriptor['type'];
+  tags: Record<string, string>;
+  values: Record<string, number>;
+}
+
+interface SeriesEntry {
+  readonly metric: MetricDescriptor;
+  readonly tags: Record<string, string>;
+  readonly sink: Sink;
+}
+
+/** One second: tag set key → metric name → entry. */
+type SecondBucket = Map<string, Map<string, SeriesEntry>>;
+
+export function timeseriesValues(sink: Sink): Record<string, number> {
+  if (sink.type === 'counter') return { count: sink.value };
+  if (sink.type === 'rate') return { passes: sink.passes, fails: sink.fails };
+  if (sink.type === 'gauge') return { value: sink.value, max: sink.max };
+  const trend = sink;
+  return {
+    count: trend.count,
+    sum: trend.sum,
+    min: trend.min,
+    max: trend.max,
+    avg: trend.avg,
+    p50: trend.percentile(50),
+    p90: trend.percentile(90),
+    p95: trend.percentile(95),
+    p99: trend.percentile(99),
+  };
+}
+
+export class ResultsDirOutput implements Output {
+  readonly description: string;
+  private readonly seconds = new Map<number, SecondBucket>();
+  /** Raw tag-order key → canonical (sorted) key, so one tag set is one series whatever its key order. */
+  private readonly canonicalKeys = new Map<string, string>();
+  private lastSecond = Number.NaN;
+  private lastBucket: SecondBucket | null = null;
+  private stream: WriteStream | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private failed = false;
+
+  constructor(
+    private readonly params: Pick<OutputParams, 'runDir' | 'log'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.description = `results (${params.runDir})`;
+  }
+
+  get timeseriesPath(): string {
+    return join(this.params.runDir, 'timeseries.jsonl');
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.params.runDir, { recursive: true });
+    const stream = createWriteStream(this.timeseriesPath, { flags: 'a' });
+    await once(stream, 'open');
+    stream.on('error', (error) => {
+      if (this.failed) return;
+      this.failed = true;
+      this.params.log(`results: writing ${this.timeseriesPath} failed, time series lost: ${error.message}`);
+    });
+    this.stream = stream;
+    this.timer = setInterval(() => this.flushClosedSeconds(this.now() - CLOSE_DELAY_MS), 1000);
+    this.timer.unref();
+  }
+
+  addMetricSamples(containers: readonly SampleContainer[]): void {
+    for (const container of containers) {
+      const second = Math.floor(container.time / 1000);
+      let bucket = this.lastBucket;
+      if (second !== this.lastSecond || bucket === null) {
+        bucket = this.seconds.get(second) ?? null;
+        if (bucket === null) {
+          bucket = new Map();
+          this.seconds.set(second, bucket);
+        }
+        this.lastSecond = second;
+        this.lastBucket = bucket;
+      }
+      const key = this.tagKey(container.tags);
+      let series = bucket.get(key);
+      if (series === undefined) {
+        series = new Map();
+        bucket.set(key, series);
+      }
+      for (const sample of container.samples) {
+        let entry = series.get(sample.metric.name);
+        if (entry === undefined) {
+          entry = {
+            metric: sample.metric,
+            tags: filteredTags(container.tags),
+            sink: createSink(sample.metric.type, SECOND_TREND_EXACT_LIMIT),
+          };
+          series.set(sample.metric.name, entry);
+        }
+        entry.sink.add(sample.value);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.flushClosedSeconds(Number.POSITIVE_INFINITY);
+    const stream = this.stream;
+    this.stream = null;
+    if (stream === null) return;
+    stream.end();
+    if (!this.failed) await once(stream, 'close');
+  }
+
+  /** Writes and forgets every second that ended before `beforeMs`. */
+  flushClosedSeconds(beforeMs: number): void {
+    const closed = [...this.seconds.keys()].filter((second) => (second + 1) * 1000 <= beforeMs).sort((a, b) => a - b);
+    if (closed.length === 0) return;
+    const lines: string[] = [];
+    for (const second of closed) {
+      for (const series of this.seconds.get(second)!.values()) {
+        for (const entry of series.values()) {
+          const line: TimeseriesLine = {
+            t: second,
+            metric: entry.metric.name,
+            type: entry.metric.type,
+            tags: entry.tags,
+            values: timeseriesValues(entry.sink),
+          };
+          lines.push(JSON.stringify(line));
+        }
+      }
+      this.seconds.delete(second);
+      if (second === this.lastSecond) this.lastBucket = null;
+    }
+    if (this.stream !== null && !this.failed) this.stream.write(`${lines.join('\n')}\n`);
+  }
+
+  private tagKey(tags: Tags): string {
+    let raw = '';
+    for (const name in tags) {
+      if (!TIMESERIES_EXCLUDED_TAGS.has(name)) raw += `${name}\u0000${tags[name]}\u0001`;
+    }
+    let canonical = this.canonicalKeys.get(raw);
+    if (canonical === undefined) {
+      canonical = Object.keys(filteredTags(tags))
+        .sort()
+        .map((name) => `${name}\u0000${tags[name]}`)
+        .join('\u0001');
+      this.canonicalKeys.set(raw, canonical);
+    }
+    return canonical;
+  }
+}
+
+function filteredTags(tags: Tags): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of Object.keys(tags).sort()) if (!TIMESERIES_EXCLUDED_TAGS.has(name)) result[name] = tags[name];
+  return result;
+}
+
+export function createResultsDirOutput(params: Pick<OutputParams, 'runDir' | 'log'>): ResultsDirOutput {
+  return new ResultsDirOutput(params);
+}
+
+/** summary.json: the handleSummary data, as is. */
+export async function writeSummaryJson(runDir: string, data: SummaryData): Promise<string> {
+  await mkdir(runDir, { recursive: true });
+  const path = join(runDir, 'summary.json');
+  await writeFile(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
+
+export interface RunMetaInput {
+  runId: string;
+  script: string;
+  engine: 'embedded' | 'k6';
+  startTime: Date;
+  endTime: Date;
+  exitCode: number;
+  interrupted: boolean;
+  thresholdsOk: boolean;
+  workers: number;
+  /** The merged k6 options. */
+  options: Record<string, unknown>;
+  /** -e KEY=VALUE; values of keys containing SECRET, PASSWORD or TOKEN are redacted. */
+  env: Record<string, string>;
+  tags: Record<string, string>;
+  /** Anything else for meta.json (profile, targets, ...); spread at the top level. */
+  meta?: Record<string, unknown>;
+}
+
+const SENSITIVE_KEY = /SECRET|PASSWORD|TOKEN/i;
+export const REDACTED = '<redacted>';
+
+export function redactEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, SENSITIVE_KEY.test(key) ? REDACTED : value]));
+}
+
+function gitRevision(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** meta.json: run metadata (CONTRACTS.md section 2). Returns what was written. */
+export async function writeMetaJson(runDir: string, input: RunMetaInput): Promise<Record<string, unknown>> {
+  const meta: Record<string, unknown> = {
+    runId: input.runId,
+    script: input.script,
+    engine: input.engine,
+    startTime: input.startTime.toISOString(),
+    endTime: input.endTime.toISOString(),
+    durationMs: input.endTime.getTime() - input.startTime.getTime(),
+    exitCode: input.exitCode,
+    interrupted: input.interrupted,
+    thresholdsOk: input.thresholdsOk,
+    gitRevision: gitRevision(),
+    hostname: hostname(),
+    workers: input.workers,
+    options: input.options,
+    env: redactEnv(input.env),
+    tags: input.tags,
+    ...input.meta,
+  };
+  await mkdir(runDir, { recursive: true });
+  await writeFile(join(runDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  return meta;
+}

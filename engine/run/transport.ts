@@ -1,0 +1,87 @@
+// Sample containers between threads in compact batches: metric descriptors and tag sets are sent
+// once and then referred to by number; the samples themselves travel as one Float64Array
+// (time, tag set, sample count, then metric/value pairs), transferred, not copied.
+import type { MetricDescriptor, MetricType, SampleContainer, Tags, ValueType } from '../metrics/types.ts';
+
+export interface EncodedBatch {
+  metrics: [number, string, MetricType, ValueType][];
+  tagSets: [number, Tags][];
+  data: Float64Array;
+}
+
+export class BatchEncoder {
+  private readonly metricIds = new Map<MetricDescriptor, number>();
+  private readonly tagIdsByObject = new WeakMap<object, number>();
+  private readonly tagIdsByKey = new Map<string, number>();
+  private nextTagId = 0;
+
+  encode(containers: readonly SampleContainer[]): EncodedBatch {
+    const metrics: EncodedBatch['metrics'] = [];
+    const tagSets: EncodedBatch['tagSets'] = [];
+    let size = 0;
+    for (const c of containers) size += 3 + 2 * c.samples.length;
+    const data = new Float64Array(size);
+    let at = 0;
+    for (const container of containers) {
+      data[at++] = container.time;
+      data[at++] = this.tagId(container.tags, tagSets);
+      const samples = container.samples;
+      data[at++] = samples.length;
+      for (const sample of samples) {
+        let id = this.metricIds.get(sample.metric);
+        if (id === undefined) {
+          id = this.metricIds.size;
+          this.metricIds.set(sample.metric, id);
+          metrics.push([id, sample.metric.name, sample.metric.type, sample.metric.contains]);
+        }
+        data[at++] = id;
+        data[at++] = sample.value;
+      }
+    }
+    return { metrics, tagSets, data };
+  }
+
+  private tagId(tags: Tags, fresh: EncodedBatch['tagSets']): number {
+    const known = this.tagIdsByObject.get(tags);
+    if (known !== undefined) return known;
+    let key = '';
+    for (const name in tags) key += `${name}\u0001${tags[name]}\u0002`;
+    let id = this.tagIdsByKey.get(key);
+    if (id === undefined) {
+      id = this.nextTagId++;
+      // High-cardinality tag sets (e.g. a unique URL per request) must not grow memory forever.
+      if (this.tagIdsByKey.size > 200_000) this.tagIdsByKey.clear();
+      this.tagIdsByKey.set(key, id);
+      fresh.push([id, tags]);
+    }
+    this.tagIdsByObject.set(tags, id);
+    return id;
+  }
+}
+
+export class BatchDecoder {
+  private readonly metrics: MetricDescriptor[] = [];
+  private readonly tagSets = new Map<number, Tags>();
+
+  constructor(private readonly resolveMetric: (name: string, type: MetricType, contains: ValueType) => MetricDescriptor) {}
+
+  decode(batch: EncodedBatch): SampleContainer[] {
+    for (const [id, name, type, contains] of batch.metrics) this.metrics[id] = this.resolveMetric(name, type, contains);
+    for (const [id, tags] of batch.tagSets) this.tagSets.set(id, Object.freeze(tags));
+    const data = batch.data;
+    const containers: SampleContainer[] = [];
+    let at = 0;
+    while (at < data.length) {
+      const time = data[at++];
+      const tags = this.tagSets.get(data[at++])!;
+      const count = data[at++];
+      const samples = new Array(count);
+      for (let i = 0; i < count; i++) {
+        samples[i] = { metric: this.metrics[data[at]], value: data[at + 1] };
+        at += 2;
+      }
+      containers.push({ time, tags, samples });
+    }
+    return containers;
+  }
+}

@@ -1,0 +1,110 @@
+// One worker thread as an ExecutionPart of the run.
+import { Worker } from 'node:worker_threads';
+import type { ExecutionSegment } from '../executors/segment.ts';
+import type { MetricDescriptor, MetricType, SampleContainer, ValueType } from '../metrics/types.ts';
+import type { Options } from '../options/config.ts';
+import type { Scenario } from '../options/scenarios.ts';
+import type { ScriptBundle } from '../script/bundle.ts';
+import { ScriptError } from '../script/errors.ts';
+import type { ExecutionPart, PartStatus } from './parts.ts';
+import { BatchDecoder } from './transport.ts';
+import type { FromWorker, ToWorker, WorkerData } from './worker.ts';
+
+export interface WorkerPartParams {
+  bundle: ScriptBundle;
+  segment: ExecutionSegment;
+  env: Record<string, string>;
+  allowRemoteTargets: boolean;
+  resolveMetric: (name: string, type: MetricType, contains: ValueType) => MetricDescriptor;
+  onSamples: (containers: SampleContainer[]) => void;
+  onLog: (line: string) => void;
+  onAbort: (reason: string) => void;
+}
+
+export class WorkerPart implements ExecutionPart {
+  private readonly worker: Worker;
+  private readonly decoder: BatchDecoder;
+  private last: PartStatus = { scenarios: [], vusActive: 0, vusMax: 0 };
+  private waiting = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  private exited = false;
+
+  constructor(private readonly params: WorkerPartParams) {
+    this.decoder = new BatchDecoder(params.resolveMetric);
+    const workerData: WorkerData = { bundle: params.bundle, segment: params.segment, env: params.env, allowRemoteTargets: params.allowRemoteTargets };
+    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });
+    this.worker.on('message', (message: FromWorker) => this.receive(message));
+    this.worker.on('error', (error) => this.settleAll(new ScriptError(`worker ${params.segment.index + 1} failed: ${error.stack ?? error.message}`)));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.settleAll(code === 0 ? null : new ScriptError(`worker ${params.segment.index + 1} exited with code ${code}`));
+    });
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'samples':
+        this.params.onSamples(this.decoder.decode(message.batch));
+        break;
+      case 'status':
+        this.last = message.status;
+        break;
+      case 'log':
+        this.params.onLog(message.line);
+        break;
+      case 'abort':
+        this.params.onAbort(message.reason);
+        break;
+      case 'error':
+        this.settle('prepared', new ScriptError(message.message));
+        break;
+      case 'prepared':
+      case 'done':
+      case 'closed':
+        this.settle(message.type, null);
+        break;
+    }
+  }
+
+  private expect(event: string, send: ToWorker): Promise<void> {
+    if (this.exited) return event === 'closed' ? Promise.resolve() : Promise.reject(new ScriptError('worker is gone'));
+    return new Promise((resolve, reject) => {
+      this.waiting.set(event, { resolve, reject });
+      this.worker.postMessage(send);
+    });
+  }
+
+  private settle(event: string, error: Error | null): void {
+    const waiter = this.waiting.get(event);
+    if (!waiter) return;
+    this.waiting.delete(event);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
+  private settleAll(error: Error | null): void {
+    for (const event of [...this.waiting.keys()]) this.settle(event, event === 'closed' ? null : error);
+  }
+
+  prepare(options: Options, runTags: Record<string, string>, scenarios: Scenario[]): Promise<void> {
+    return this.expect('prepared', { type: 'prepare', options, runTags, scenarios });
+  }
+
+  run(setupData: unknown, startAt: number): Promise<void> {
+    return this.expect('done', { type: 'run', data: setupData, startAt });
+  }
+
+  abort(): void {
+    if (!this.exited) this.worker.postMessage({ type: 'abort' } satisfies ToWorker);
+  }
+
+  status(): PartStatus {
+    return this.last;
+  }
+
+  async close(): Promise<void> {
+    const closed = this.expect('closed', { type: 'close' });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+    await Promise.race([closed, timeout]);
+    await this.worker.terminate();
+  }
+}

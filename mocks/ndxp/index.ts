@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ResourceRejected } from '../capacity/resource.ts';
+import { BearerAuth } from '../shared/bearer-auth.ts';
+import { CCCD_PATTERN } from '../shared/citizens.ts';
+import { HttpError } from '../shared/http-error.ts';
+import { retryAfter, type ServiceContext } from '../shared/service.ts';
+import { CIRCUIT_STATE_VALUE, CircuitBreaker } from './circuit-breaker.ts';
+import { DocumentExchange, type SendRequest } from './documents.ts';
+import { enterpriseRecord, landParcelRecord, populationRecord, socialInsuranceRecord } from './providers.ts';
+import { ConsumerQuotas } from './quota.ts';
+
+export const PROVIDERS = ['population', 'business_registry', 'social_insurance', 'land', 'document_exchange'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+const CONSUMER_CODE = /^[A-Za-z0-9._-]{1,64}$/;
+const TRANSACTION_ID = /^[\x21-\x7e]{1,128}$/;
+const UNIT_CODE = '^[A-Za-z0-9._-]{1,64}$';
+const MAX_CONSUMER_LABELS = 500;
+const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+
+type TransactionResult = 'ok' | 'quota' | 'timeout' | 'circuit_open' | 'error';
+
+class ProviderTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ProviderTimeout()), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const params = (name: string, pattern: string) => ({ type: 'object', required: [name], properties: { [name]: { type: 'string', pattern } } });
+const headersSchema = {
+  type: 'object',
+  properties: { 'x-consumer-code': { type: 'string', maxLength: 64 }, 'x-transaction-id': { type: 'string', maxLength: 128 }, 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+/** NDXP-like gateway: client-credentials tokens, per-consumer quotas, per-provider capacity, timeouts and circuit breakers. */
+export async function ndxpPlugin(app: FastifyInstance, options: { context: ServiceContext }): Promise<void> {
+  const { context } = options;
+  const settings = context.config.ndxp;
+  const auth = new BearerAuth({ identityUrl: () => context.identityUrl, scope: 'ndxp' });
+  const quotas = new ConsumerQuotas(settings.quota, settings.consumerQuotas);
+  const breakers = new Map(PROVIDERS.map((provider) => [provider, new CircuitBreaker(settings.circuit)]));
+  const documents = new DocumentExchange();
+  const countTransaction = context.metrics.counter('loadlab_ndxp_transactions_total', 'NDXP transactions by provider, consumer and result', ['provider', 'consumer', 'result']);
+  context.metrics.gauge('loadlab_ndxp_circuit_state', 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', ['provider'], (set) => {
+    for (const [provider, breaker] of breakers) set({ provider }, CIRCUIT_STATE_VALUE[breaker.state]);
+  });
+  context.resetHooks.push(() => {
+    for (const breaker of breakers.values()) breaker.reset();
+    quotas.clear();
+  });
+  const consumerLabels = new Set<string>();
+  const consumerLabel = (consumer: string) => {
+    if (consumerLabels.has(consumer)) return consumer;
+    if (consumerLabels.size >= MAX_CONSUMER_LABELS) return 'other';
+    consumerLabels.add(consumer);
+    return consumer;
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const given = request.headers['x-transaction-id'];
+    if (typeof given === 'string' && !TRANSACTION_ID.test(given)) {
+      reply.header('x-transaction-id', randomUUID());
+      done(new HttpError(400, 'invalid_request', 'X-Transaction-Id must be 1–128 visible ASCII characters'));
+      return;
+    }
+    reply.header('x-transaction-id', typeof given === 'string' ? given : randomUUID());
+    done();
+  });
+
+  /** The gateway path every call takes: token, consumer, quota, circuit, then the provider within its timeout. */
+  async function transact(request: FastifyRequest, reply: FastifyReply, provider: Provider): Promise<string> {
+    const claims = await auth.verify(request);
+    const consumer = request.headers['x-consumer-code'];
+    if (typeof consumer !== 'string' || !CONSUMER_CODE.test(consumer)) throw new HttpError(400, 'invalid_request', 'X-Consumer-Code header (agency code, 1–64 of A-Z a-z 0-9 . _ -) is required');
+    if (claims.client_id !== `agency-${consumer}`) throw new HttpError(403, 'consumer_mismatch', `token was issued to ${claims.client_id}, not to agency-${consumer}`);
+    const resource = context.resource(provider);
+    const record = (result: TransactionResult) => countTransaction({ provider, consumer: consumerLabel(consumer), result });
+    const quotaWait = quotas.take(consumer);
+    if (quotaWait > 0) {
+      resource.countRejection('quota');
+      record('quota');
+      retryAfter(reply, quotaWait);
+      throw new HttpError(429, 'quota_exceeded', `consumer ${consumer} exceeded its NDXP quota`);
+    }
+    const breaker = breakers.get(provider)!;
+    const circuitWait = breaker.admit();
+    if (circuitWait > 0) {
+      resource.countRejection('circuit_open');
+      record('circuit_open');
+      retryAfter(reply, circuitWait);
+      throw new HttpError(503, 'circuit_open', `provider ${provider} is failing; the gateway fast-fails until it recovers`);
+    }
+    try {
+      await withTimeout(resource.run(), settings.providerTimeoutMs);
+    } catch (error) {
+      breaker.fail();
+      if (error instanceof ProviderTimeout) {
+        record('timeout');
+        throw new HttpError(504, 'provider_timeout', `provider ${provider} did not answer within ${settings.providerTimeoutMs} ms`);
+      }
+      record('error');
+      if (error instanceof ResourceRejected) {
+        throw new HttpError(error.status, 'provider_unavailable', `provider ${provider} is saturated (${error.reason})`, { 'retry-after': String(error.retryAfterSeconds) });
+      }
+      throw error;
+    }
+    breaker.succeed();
+    record('ok');
+    return consumer;
+  }
+
+  const lookup = (path: string, provider: Provider, param: string, pattern: string, build: (id: string) => object) => {
+    app.get<{ Params: Record<string, string> }>(path, { schema: { params: params(param, pattern), headers: headersSchema }, config: { resource: provider } }, async (request, reply) => {
+      await transact(request, reply, provider);
+      return build(request.params[param]);
+    });
+  };
+  lookup('/ndxp/v1/population/citizens/:cccd', 'population', 'cccd', CCCD_PATTERN, populationRecord);
+  lookup('/ndxp/v1/business-registry/enterprises/:taxCode', 'business_registry', 'taxCode', '^[0-9]{10}(-[0-9]{3})?$', enterpriseRecord);
+  lookup('/ndxp/v1/social-insurance/participants/:cccd', 'social_insurance', 'cccd', CCCD_PATTERN, socialInsuranceRecord);
+  lookup('/ndxp/v1/land/parcels/:parcelId', 'land', 'parcelId', '^[A-Za-z0-9-]{1,40}$', landParcelRecord);
+
+  const documentSummary = { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' } } } as const;
+  app.post<{ Body: SendRequest }>(
+    '/ndxp/v1/documents',
+    {
+      bodyLimit: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4096,
+      config: { resource: 'document_exchange' },
+      schema: {
+        headers: headersSchema,
+        body: {
+          type: 'object',
+          required: ['to', 'subject', 'documentNumber', 'content'],
+          additionalProperties: false,
+          properties: {
+            to: { type: 'string', pattern: UNIT_CODE },
+            subject: { type: 'string', minLength: 1, maxLength: 500 },
+            documentNumber: { type: 'string', minLength: 1, maxLength: 100 },
+            content: { type: 'string', maxLength: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+          },
+        },
+        response: { 200: documentSummary, 201: documentSummary },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'] as string | undefined;
+      const consumer = String(request.headers['x-consumer-code'] ?? '');
+      // Authenticate before touching idempotency state, so a stranger cannot probe or block keys.
+      await auth.verify(request);
+      const reservation = documents.reserve(consumer, key, request.body);
+      if (reservation.kind === 'conflict') throw new HttpError(reservation.reason.includes('progress') ? 409 : 422, 'idempotency_conflict', reservation.reason);
+      try {
+        await transact(request, reply, 'document_exchange');
+      } catch (error) {
+        if (reservation.kind === 'new') documents.release(consumer, key);
+        throw error;
+      }
+      if (reservation.kind === 'replay') return reply.code(200).send({ id: reservation.id, status: 'delivered' });
+      const document = documents.deliver(reservation.id, consumer, key, request.body);
+      return reply.code(201).send({ id: document.id, status: 'delivered' });
+    },
+  );
+
+  app.get<{ Querystring: { unit?: string; limit: number } }>(
+    '/ndxp/v1/documents/inbox',
+    {
+      config: { resource: 'document_exchange' },
+      schema: {
+        headers: headersSchema,
+        querystring: { type: 'object', properties: { unit: { type: 'string', pattern: UNIT_CODE }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, subject: { type: 'string' }, documentNumber: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' }, receivedAt: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const consumer = await transact(request, reply, 'document_exchange');
+      return { items: documents.inbox(request.query.unit ?? consumer, request.query.limit) };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/ndxp/v1/documents/:id/ack',
+    { config: { resource: 'document_exchange' }, schema: { headers: headersSchema, params: params('id', '^[A-Za-z0-9-]{1,64}$'), response: { 200: documentSummary } } },
+    async (request, reply) => {
+      await transact(request, reply, 'document_exchange');
+      const document = documents.acknowledge(request.params.id);
+      if (!document) throw new HttpError(404, 'not_found', `no document ${request.params.id}`);
+      return { id: document.id, status: 'acknowledged' };
+    },
+  );
+}

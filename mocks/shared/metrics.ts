@@ -1,0 +1,145 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Resource } from '../capacity/resource.ts';
+
+/** 1 ms … 30 s: covers a loopback hit as well as a request stuck behind a saturated queue. */
+export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
+const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
+
+interface Incrementable {
+  inc(value?: number): void;
+}
+interface Observable {
+  observe(value: number): void;
+}
+
+/**
+ * One prom-client registry per service, default label {service}. RED per route, USE per modelled resource,
+ * domain counters and Node process metrics. Label children are cached so the hot path does no label hashing
+ * beyond one Map lookup.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  private readonly resources = new Map<string, Resource>();
+  private readonly requests: Counter<'route' | 'method' | 'status'>;
+  private readonly durations: Histogram<'route' | 'method' | 'status'>;
+  private readonly redChildren = new Map<string, { count: Incrementable; duration: Observable }>();
+  private readonly serviceSeconds: Histogram<'resource'>;
+  private readonly queueWaitSeconds: Histogram<'resource'>;
+
+  constructor(
+    readonly service: string,
+    readonly enabled: boolean,
+  ) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'loadlab_http_requests_total', help: 'HTTP requests by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers });
+    this.durations = new Histogram({
+      name: 'loadlab_http_request_duration_seconds',
+      help: 'HTTP request duration from arrival to response sent',
+      labelNames: ['route', 'method', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.serviceSeconds = new Histogram({ name: 'loadlab_resource_service_seconds', help: 'Service time drawn per unit of work', labelNames: ['resource'], buckets: DURATION_BUCKETS, registers });
+    this.queueWaitSeconds = new Histogram({ name: 'loadlab_resource_queue_wait_seconds', help: 'Time spent queued before getting a slot', labelNames: ['resource'], buckets: DURATION_BUCKETS, registers });
+    this.registerResourceGauges(registers);
+  }
+
+  private registerResourceGauges(registers: Registry[]): void {
+    const resources = this.resources;
+    const gauge = (name: string, help: string, read: (resource: Resource) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['resource'],
+        registers,
+        collect() {
+          for (const resource of resources.values()) this.set({ resource: resource.name }, read(resource));
+        },
+      });
+    gauge('loadlab_resource_capacity', 'Slots of the modelled resource', (r) => r.config.slots);
+    gauge('loadlab_resource_in_use', 'Slots busy now', (r) => r.inUse);
+    gauge('loadlab_resource_queue_length', 'Requests waiting for a slot', (r) => r.queued);
+    gauge('loadlab_resource_queue_limit', 'Queue bound beyond which requests are rejected', (r) => r.config.queueLimit);
+    // Counters whose totals live in the resource: report the growth since the last scrape.
+    const monotonic = (name: string, help: string, labelNames: string[], read: (resource: Resource) => [Record<string, string>, number][]) => {
+      const reported = new Map<string, number>();
+      return new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          for (const resource of resources.values()) {
+            for (const [labels, total] of read(resource)) {
+              const key = JSON.stringify(labels);
+              const delta = total - (reported.get(key) ?? 0);
+              if (delta > 0) this.inc(labels, delta);
+              else if (!reported.has(key)) this.inc(labels, 0);
+              reported.set(key, total);
+            }
+          }
+        },
+      });
+    };
+    monotonic('loadlab_resource_busy_seconds_total', 'Slot-seconds busy; utilisation = rate(busy) / capacity', ['resource'], (r) => [[{ resource: r.name }, r.busySeconds]]);
+    monotonic('loadlab_resource_completed_total', 'Units of work completed', ['resource'], (r) => [[{ resource: r.name }, r.completed]]);
+    monotonic('loadlab_resource_rejections_total', 'Requests turned away, by reason', ['resource', 'reason'], (r) =>
+      REJECTION_REASONS.map((reason) => [{ resource: r.name, reason }, r.rejections.get(reason) ?? 0]),
+    );
+  }
+
+  addResource(resource: Resource): void {
+    this.resources.set(resource.name, resource);
+    if (!this.enabled) return;
+    const service = this.serviceSeconds.labels({ resource: resource.name });
+    const wait = this.queueWaitSeconds.labels({ resource: resource.name });
+    resource.observer = { serviceTime: (s) => service.observe(s), queueWait: (s) => wait.observe(s) };
+  }
+
+  recordRequest(route: string, method: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let child = this.redChildren.get(key);
+    if (!child) {
+      const labels = { route, method, status: String(status) };
+      child = { count: this.requests.labels(labels), duration: this.durations.labels(labels) };
+      this.redChildren.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  }
+
+  /** A domain counter whose hot path is a Map lookup; a no-op when metrics are off. */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>) => void {
+    const counter = new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+    if (!this.enabled) return () => {};
+    const children = new Map<string, Incrementable>();
+    return (labels) => {
+      let key = '';
+      for (const name of labelNames) key += `${labels[name]}\u0000`;
+      let child = children.get(key);
+      if (!child) {
+        child = counter.labels(labels as never);
+        children.set(key, child);
+      }
+      child.inc();
+    };
+  }
+
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (set: (labels: Record<L, string>, value: number) => void) => void): void {
+    new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+      collect() {
+        collect((labels, value) => this.set(labels as never, value));
+      },
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Resource, ResourceRejected } from '../capacity/resource.ts';
+import type { ResolvedConfig, ServiceName } from '../config.ts';
+import { registerAdminRoutes } from './admin.ts';
+import { FaultInjector, routeOf, trickle } from './faults.ts';
+import { HttpError } from './http-error.ts';
+import { ServiceMetrics } from './metrics.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The modelled resource behind the route: injected faults count as its rejections. */
+    resource?: string;
+    /** false on /admin/* and /metrics: kept out of the RED metrics. */
+    red?: boolean;
+  }
+}
+
+/** What a service plugin gets: its settings, metrics, resources and fault injector. */
+export class ServiceContext {
+  readonly metrics: ServiceMetrics;
+  readonly resources = new Map<string, Resource>();
+  readonly faults: FaultInjector;
+  readonly resetHooks: (() => void)[] = [];
+  /** Set once the server listens; the identity issuer and absolute links depend on it. */
+  baseUrl = '';
+  /** Where the identity service is; set by startMocks. */
+  identityUrl = '';
+
+  constructor(
+    readonly name: ServiceName,
+    readonly config: ResolvedConfig,
+  ) {
+    this.metrics = new ServiceMetrics(name, config.metrics);
+    this.faults = new FaultInjector(config.faults[name]);
+    for (const [resourceName, settings] of Object.entries(config.resources[name])) {
+      const resource = new Resource(resourceName, settings);
+      this.resources.set(resourceName, resource);
+      this.metrics.addResource(resource);
+    }
+  }
+
+  resource(name: string): Resource {
+    const resource = this.resources.get(name);
+    if (!resource) throw new Error(`${this.name} has no resource ${name}`);
+    return resource;
+  }
+
+  /** Back to the configured profile, faults cleared. */
+  reset(): void {
+    for (const [name, resource] of this.resources) resource.update(this.config.resources[this.name][name]);
+    this.faults.set({});
+    for (const hook of this.resetHooks) hook();
+  }
+}
+
+export interface ServiceAppOptions {
+  logger?: boolean;
+  /** Key of the human-readable reason in JSON errors: OAuth's `error_description` or `message`. */
+  errorDescriptionKey: 'error_description' | 'message';
+}
+
+const FRAMEWORK_ERROR_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_REQ_FILE_TOO_LARGE: 'payload_too_large',
+  FST_PARTS_LIMIT: 'payload_too_large',
+  FST_FILES_LIMIT: 'payload_too_large',
+  FST_FIELDS_LIMIT: 'payload_too_large',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_media_type',
+  FST_PROTO_VIOLATION: 'invalid_json',
+};
+
+interface ErrorAnswer {
+  status: number;
+  code: string;
+  reason: string;
+  headers: Record<string, string>;
+}
+
+export function describeError(error: unknown): ErrorAnswer {
+  if (error instanceof HttpError) return { status: error.statusCode, code: error.code, reason: error.message, headers: error.headers };
+  if (error instanceof ResourceRejected) {
+    return {
+      status: error.status,
+      code: error.status === 429 ? 'rate_limited' : 'temporarily_unavailable',
+      reason: error.message,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return { status: 400, code: 'invalid_request', reason: fastifyError.message, headers: {} };
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = FRAMEWORK_ERROR_CODES[fastifyError.code] ?? (error instanceof SyntaxError ? 'invalid_json' : 'invalid_request');
+    return { status, code, reason: fastifyError.message, headers: {} };
+  }
+  return { status: 500, code: 'internal_error', reason: 'internal error', headers: {} };
+}
+
+let appCounter = 0;
+
+/** A Fastify instance with what every mock shares: request ids, errors as 4xx JSON, faults, RED metrics, /metrics, /admin. */
+export function createServiceApp(context: ServiceContext, options: ServiceAppOptions): FastifyInstance {
+  const prefix = `${context.name.slice(0, 3)}${(appCounter++).toString(36)}${randomBytes(3).toString('hex')}`;
+  let requestCount = 0;
+  const descriptionKey = options.errorDescriptionKey;
+  const sendError = (reply: FastifyReply, answer: ErrorAnswer) => {
+    reply.code(answer.status).headers(answer.headers);
+    return reply.send({ error: answer.code, [descriptionKey]: answer.reason });
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => `${prefix}-${(++requestCount).toString(36)}`,
+    routerOptions: { maxParamLength: 200 },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    frameworkErrors(error, request, reply) {
+      reply.header('x-request-id', request.id);
+      sendError(reply, { status: 400, code: 'invalid_request', reason: error.message, headers: {} });
+    },
+  });
+
+  // An empty JSON body is no body (clients often send Content-Type: application/json on body-less POSTs).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    if (!context.faults.active || request.routeOptions.config.red === false) return done();
+    const route = routeOf(request);
+    const outcome = context.faults.decide(route);
+    const resourceName = request.routeOptions.config.resource;
+    const resource = resourceName ? context.resources.get(resourceName) : undefined;
+    switch (outcome.kind) {
+      case 'pass':
+        return done();
+      case 'delay':
+        setTimeout(done, outcome.ms);
+        return;
+      case 'outage':
+        resource?.countRejection('outage');
+        sendError(reply, { status: 503, code: 'service_unavailable', reason: `${context.name} is in a scheduled outage (injected fault)`, headers: { 'retry-after': String(outcome.retryAfterSeconds) } });
+        return;
+      case 'error':
+        resource?.countRejection('fault');
+        sendError(reply, { status: outcome.status, code: 'injected_fault', reason: `injected fault: status ${outcome.status}`, headers: {} });
+        return;
+      case 'reset':
+        resource?.countRejection('fault');
+        request.raw.socket.destroy();
+        return;
+    }
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!context.faults.active) return done(null, payload);
+    const slowMs = context.faults.slowResponseMs(routeOf(request));
+    if (slowMs > 0 && request.routeOptions.config.red !== false) return done(null, trickle(payload, slowMs, reply));
+    done(null, payload);
+  });
+
+  if (context.metrics.enabled) {
+    app.addHook('onResponse', (request, reply, done) => {
+      if (request.routeOptions.config.red !== false) {
+        context.metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      }
+      done();
+    });
+  }
+
+  app.addHook('preClose', (done) => {
+    for (const resource of context.resources.values()) resource.rejectQueued();
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const answer = describeError(error);
+    if (answer.status >= 500 && !(error instanceof HttpError) && !(error instanceof ResourceRejected)) request.log.error({ err: error }, 'unexpected error');
+    return sendError(reply, answer);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url;
+    return sendError(reply, { status: 404, code: 'not_found', reason: `no route ${request.method} ${path}`, headers: {} });
+  });
+
+  app.get('/metrics', { config: { red: false } }, async (_request, reply) => {
+    reply.type(context.metrics.registry.contentType);
+    return context.metrics.text();
+  });
+
+  registerAdminRoutes(app, context);
+  return app;
+}
+
+/** Retry-After seconds for a request rejected by a rate limit or an open circuit. */
+export function retryAfter(reply: FastifyReply, seconds: number): FastifyReply {
+  return reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
+}
+
+export type { FastifyRequest };

@@ -1,0 +1,124 @@
+// From capacity steps to what a manager asks: how much load is sustained within the SLO, where the
+// curve bends, what broke first, and which resource was the bottleneck.
+import type { Bottleneck, CapacityAnalysis, CapacityStep } from '../capacity/types.ts';
+
+/** Utilisation at which a resource counts as saturated (queueing theory: waits explode past ~90 %). */
+export const SATURATED_UTILISATION = 0.9;
+/** A request's p95 this many times its lightest-load value counts as inflected. */
+export const LATENCY_INFLECTION = 2;
+
+/** Marks the implicit criterion "achieved throughput keeps pace with the offered rate"; renderers phrase it. */
+export const KEEP_PACE = '@keep-pace:';
+
+export function brokenCriteria(step: CapacityStep, keepPaceRatio: number): string[] {
+  const broken = step.slo.filter((outcome) => !outcome.ok).map((outcome) => outcome.label);
+  if (!step.keptPace) broken.push(`${KEEP_PACE}${keepPaceRatio}`);
+  return broken;
+}
+
+/** How hard a step pushes against its worst criterion, comparable between steps (1 = at the limit). */
+function stepPressure(step: CapacityStep, label: string, keepPaceRatio: number): number {
+  if (label.startsWith(KEEP_PACE)) {
+    const ratio = step.offeredRate > 0 ? step.iterationsPerSec / step.offeredRate : 1;
+    return ratio > 0 ? keepPaceRatio / ratio : Number.POSITIVE_INFINITY;
+  }
+  return step.slo.find((outcome) => outcome.label === label)?.pressure ?? 0;
+}
+
+function estimateAtBreak(lo: CapacityStep, hi: CapacityStep, keepPaceRatio: number): number {
+  const efficiency = lo.offeredRate > 0 ? Math.min(1, lo.iterationsPerSec / lo.offeredRate) : 1;
+  let rate = hi.offeredRate;
+  for (const label of brokenCriteria(hi, keepPaceRatio)) {
+    const pLo = stepPressure(lo, label, keepPaceRatio);
+    const pHi = stepPressure(hi, label, keepPaceRatio);
+    if (!Number.isFinite(pHi) || pHi <= pLo) {
+      rate = Math.min(rate, lo.offeredRate);
+      continue;
+    }
+    const fraction = Math.min(1, Math.max(0, (1 - pLo) / (pHi - pLo)));
+    rate = Math.min(rate, lo.offeredRate + fraction * (hi.offeredRate - lo.offeredRate));
+  }
+  // The system never completed more than it did at the broken step: the estimate cannot exceed that.
+  return Math.min(rate * efficiency, Math.max(lo.iterationsPerSec, hi.iterationsPerSec));
+}
+
+/** The knee of the throughput–latency curve (achieved throughput on x): where latency starts to climb. */
+function findKnee(allSteps: readonly CapacityStep[]): CapacityAnalysis['knee'] {
+  // A step stopped early measured a queue filling up, not a throughput: it has no place on the curve.
+  const steps = allSteps.filter((step) => !step.abortedEarly).sort((a, b) => a.iterationsPerSec - b.iterationsPerSec);
+  if (steps.length < 3) return null;
+  const xs = steps.map((step) => step.iterationsPerSec);
+  const ys = steps.map((step) => step.latency.p95);
+  const [xMin, xMax, yMin, yMax] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  if (xMax === xMin || yMax === yMin) return null;
+  // Kneedle: the point farthest above the chord of the normalised curve.
+  let best = -1;
+  let bestDistance = 0;
+  steps.forEach((_, i) => {
+    const distance = (xs[i] - xMin) / (xMax - xMin) - (ys[i] - yMin) / (yMax - yMin);
+    if (distance > bestDistance) {
+      bestDistance = distance;
+      best = i;
+    }
+  });
+  if (best < 0) return null;
+  return { offeredRate: steps[best].offeredRate, throughput: steps[best].iterationsPerSec, p95: steps[best].latency.p95 };
+}
+
+export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck | null {
+  for (const step of stepsByRate) {
+    const saturated = step.saturation
+      .filter((r) => r.utilisation >= SATURATED_UTILISATION || r.rejections > 0 || (r.queueGrowth > 0 && r.queueMax >= Math.max(1, r.capacity)))
+      .sort((a, b) => b.utilisation - a.utilisation || b.rejections - a.rejections);
+    if (saturated.length > 0) {
+      const resource = saturated[0];
+      return {
+        kind: 'resource',
+        name: `${resource.service}/${resource.resource}`,
+        stepIndex: step.index,
+        offeredRate: step.offeredRate,
+        evidence: { utilisation: resource.utilisation, queueGrowth: resource.queueGrowth, rejections: resource.rejections },
+      };
+    }
+  }
+  const base = stepsByRate[0];
+  if (!base) return null;
+  for (const step of stepsByRate.slice(1)) {
+    let worst: { name: string; growth: number } | null = null;
+    for (const [name, stats] of Object.entries(step.byRequest)) {
+      const before = base.byRequest[name];
+      if (!before || before.p95 <= 0) continue;
+      const growth = stats.p95 / before.p95;
+      if (growth >= LATENCY_INFLECTION && (!worst || growth > worst.growth)) worst = { name, growth };
+    }
+    if (worst) {
+      return { kind: 'request', name: worst.name, stepIndex: step.index, offeredRate: step.offeredRate, evidence: { latencyGrowth: worst.growth } };
+    }
+  }
+  return null;
+}
+
+export function analyseCapacity(steps: readonly CapacityStep[], keepPaceRatio: number): CapacityAnalysis {
+  const byRate = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
+  const firstUnsustainable = byRate.find((step) => !step.sustainable) ?? null;
+  const sustainableBelow = byRate.filter((step) => step.sustainable && (!firstUnsustainable || step.offeredRate < firstUnsustainable.offeredRate));
+  const lo = sustainableBelow[sustainableBelow.length - 1] ?? null;
+  const chronological = [...steps].sort((a, b) => a.index - b.index);
+  const firstBroken = chronological.find((step) => !step.sustainable) ?? null;
+
+  let maxSustainable: number | null = null;
+  if (lo && firstUnsustainable) maxSustainable = estimateAtBreak(lo, firstUnsustainable, keepPaceRatio);
+  else if (lo) maxSustainable = lo.iterationsPerSec;
+  const requestsPerIteration = lo && lo.iterationsPerSec > 0 ? lo.requestsPerSec / lo.iterationsPerSec : 1;
+
+  return {
+    maxSustainableThroughput: maxSustainable,
+    maxSustainableRequestsPerSec: maxSustainable === null ? null : maxSustainable * requestsPerIteration,
+    bracket: { sustainable: lo?.offeredRate ?? null, unsustainable: firstUnsustainable?.offeredRate ?? null },
+    knee: findKnee(byRate),
+    firstBreak: firstBroken
+      ? { stepIndex: firstBroken.index, offeredRate: firstBroken.offeredRate, criteria: brokenCriteria(firstBroken, keepPaceRatio) }
+      : null,
+    bottleneck: findBottleneck(byRate),
+  };
+}

@@ -1,0 +1,443 @@
+// The report's two languages. Numbers and dates follow each locale (vi-VN: 1.234,5 and dd/mm/yyyy);
+// times are shown in Vietnam's time zone, where the systems under test run.
+import type { Comparison } from './analysis/baseline.ts';
+import { KEEP_PACE } from './analysis/capacity.ts';
+import type { Finding, Light, Recommendation, Verdict } from './model.ts';
+
+export type Lang = 'vi' | 'en';
+export const LANGS: readonly Lang[] = ['vi', 'en'];
+
+export interface Formatters {
+  number(value: number, digits?: number): string;
+  percent(ratio: number, digits?: number): string;
+  ms(value: number): string;
+  rate(value: number): string;
+  date(iso: string | number | Date): string;
+  dateTime(iso: string | number | Date): string;
+  time(unixSeconds: number): string;
+}
+
+function formatters(locale: string): Formatters {
+  const numberCache = new Map<number, Intl.NumberFormat>();
+  const number = (value: number, digits = 0) => {
+    let format = numberCache.get(digits);
+    if (!format) numberCache.set(digits, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 })));
+    return Number.isFinite(value) ? format.format(value) : '∞';
+  };
+  const zone = 'Asia/Ho_Chi_Minh';
+  const date = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone });
+  const dateTime = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: zone });
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: zone });
+  return {
+    number,
+    percent: (ratio, digits = 1) => `${number(ratio * 100, digits)} %`,
+    ms: (value) => `${number(value, value < 10 ? 1 : 0)} ms`,
+    rate: (value) => number(value, value < 10 ? 2 : value < 100 ? 1 : 0),
+    date: (value) => date.format(new Date(value)),
+    dateTime: (value) => `${dateTime.format(new Date(value))} (GMT+7)`,
+    time: (unixSeconds) => time.format(new Date(unixSeconds * 1000)),
+  };
+}
+
+export interface Messages {
+  lang: Lang;
+  fmt: Formatters;
+  title: string;
+  light: Record<Light, string>;
+  sections: {
+    verdict: string;
+    flows: string;
+    capacity: string;
+    bottleneck: string;
+    projection: string;
+    charts: string;
+    baseline: string;
+    recommendations: string;
+    stability: string;
+    methodology: string;
+    metadata: string;
+  };
+  columns: Record<
+    | 'flow' | 'status' | 'findings' | 'requests' | 'p95' | 'errors' | 'checks' | 'thresholds' | 'step' | 'phase' | 'offered' | 'achieved'
+    | 'sustainable' | 'topResource' | 'year' | 'peak' | 'headroom' | 'subject' | 'baseline' | 'current' | 'change' | 'assessment' | 'slope' | 'r2',
+    string
+  >;
+  yes: string;
+  no: string;
+  phase: Record<'ramp' | 'refine', string>;
+  verdict(verdict: Verdict): string;
+  finding(finding: Finding): string;
+  recommendation(rec: Recommendation): string;
+  capacitySummary(max: number | null, lo: number | null, hi: number | null, requestsPerSec: number | null): string;
+  firstBreak(stepIndex: number, rate: number, criteria: string[]): string;
+  noBreak: string;
+  knee(rate: number, p95: number): string;
+  bottleneckResource(name: string, rate: number, utilisation: number, queueGrowth: number, rejections: number): string;
+  bottleneckRequest(name: string, rate: number, growth: number): string;
+  noBottleneck: string;
+  projectionIntro(name: string, description: string, source: string): string;
+  projectionCrossing(projection: { crossingYear: number | null; beyondHorizon: number | null; headroomNow: number | null; currentYear: number; capacity: number | null; unit: string }): string;
+  comparison(c: Comparison): string;
+  noRegressions: string;
+  regressionFlag: string;
+  improvementFlag: string;
+  unchangedFlag: string;
+  stabilityNote(meaningful: boolean, durationS: number): string;
+  driftSubject(subject: string): string;
+  drifting: string;
+  steady: string;
+  charts: Record<'timeline' | 'capacityThroughput' | 'capacityLatency' | 'capacityErrors' | 'capacitySaturation' | 'utilisation' | 'projection', string>;
+  axes: Record<'time' | 'offered' | 'reqPerSec' | 'latency' | 'errors' | 'utilisation' | 'year' | 'demand', string>;
+  series: Record<'requests' | 'p95' | 'errors' | 'vus' | 'achieved' | 'ideal' | 'sloLimit' | 'maxSustainable' | 'capacityLine' | 'peakDemand', string>;
+  methodology: string[];
+  meta: Record<'folder' | 'generated' | 'run' | 'script' | 'engine' | 'profile' | 'started' | 'ended' | 'duration' | 'git' | 'host' | 'slo' | 'sloSource' | 'stoppedBecause' | 'settings', string>;
+  sloSource: Record<'flag' | 'thresholds', string>;
+  stoppedBecause: Record<'slo-broken' | 'max-duration' | 'max-rate' | 'interrupted', string>;
+  seconds(value: number): string;
+  /** An SLO label as shown; the implicit keep-pace criterion is phrased per language. */
+  criterion(label: string): string;
+  noData: string;
+}
+
+type StaticMessages = Omit<
+  Messages,
+  'fmt' | 'verdict' | 'finding' | 'recommendation' | 'capacitySummary' | 'firstBreak' | 'knee' | 'bottleneckResource' | 'bottleneckRequest' | 'projectionIntro' | 'projectionCrossing' | 'comparison' | 'stabilityNote' | 'seconds' | 'criterion'
+>;
+
+const en: StaticMessages = {
+  lang: 'en',
+  title: 'Capacity and load test report',
+  light: { green: 'Green', amber: 'Amber', red: 'Red' },
+  sections: {
+    verdict: 'Verdict',
+    flows: 'Status per flow',
+    capacity: 'Capacity',
+    bottleneck: 'Bottleneck',
+    projection: 'Demand projection',
+    charts: 'Load, latency, errors and saturation',
+    baseline: 'Comparison with the baseline run',
+    recommendations: 'Recommendations',
+    stability: 'Stability over time',
+    methodology: 'Methodology',
+    metadata: 'Run metadata',
+  },
+  columns: {
+    flow: 'Flow', status: 'Status', findings: 'Findings', requests: 'Requests', p95: 'p95 latency', errors: 'Errors', checks: 'Checks', thresholds: 'Thresholds',
+    step: 'Step', phase: 'Phase', offered: 'Offered (it/s)', achieved: 'Achieved (it/s)', sustainable: 'Within SLO', topResource: 'Busiest resource',
+    year: 'Year', peak: 'Peak demand', headroom: 'Headroom', subject: 'Measure', baseline: 'Baseline', current: 'This run', change: 'Change', assessment: 'Assessment',
+    slope: 'Trend per minute', r2: 'Fit (R²)',
+  },
+  yes: 'yes',
+  no: 'no',
+  phase: { ramp: 'ramp', refine: 'refine' },
+  noBreak: 'No step broke the SLO: the system sustained every rate tried.',
+  noBottleneck: 'No resource saturated and no request slowed markedly within the rates tried.',
+  noRegressions: 'No regression beyond noise.',
+  regressionFlag: 'regression',
+  improvementFlag: 'improvement',
+  unchangedFlag: 'unchanged',
+  driftSubject: (subject) => subject.replace('latency_p95', 'p95 latency').replace('error_rate', 'error rate').replace('memory:', 'memory of '),
+  drifting: 'drifting',
+  steady: 'steady',
+  charts: {
+    timeline: 'Load, latency and errors over time',
+    capacityThroughput: 'Throughput achieved vs offered load',
+    capacityLatency: 'Latency vs offered load',
+    capacityErrors: 'Errors vs offered load',
+    capacitySaturation: 'Resource saturation vs offered load',
+    utilisation: 'Resource utilisation over time',
+    projection: 'Projected peak demand vs measured capacity',
+  },
+  axes: { time: 'time', offered: 'offered load (it/s)', reqPerSec: 'req/s', latency: 'ms', errors: '% failed', utilisation: '% busy', year: 'year', demand: 'per second' },
+  series: {
+    requests: 'requests/s', p95: 'p95 latency', errors: 'failed %', vus: 'VUs', achieved: 'achieved', ideal: 'offered (ideal)', sloLimit: 'SLO limit',
+    maxSustainable: 'max sustainable', capacityLine: 'measured capacity', peakDemand: 'peak demand',
+  },
+  methodology: [
+    'Capacity search: each step is an embedded-engine run of the scenario with a constant-arrival-rate executor (an open model: new iterations start on schedule however slow the responses, so overload shows as queueing instead of being hidden).',
+    'The first seconds of every step are a warm-up and are not measured. A step is within the SLO when every criterion holds over its measured part and the achieved throughput keeps pace with the offered rate; a step that is clearly broken (twice over a limit, or far behind) is stopped early.',
+    'After the first broken step the search bisects between the last good and the first broken rate; the maximum sustainable throughput is interpolated between them on the criterion that broke.',
+    'Bottleneck: the first resource of the local services whose utilisation (busy slot-seconds per second ÷ slots) reaches 90 %, whose queue grows, or that rejects work; without service metrics, the request whose p95 doubled first.',
+    'Demand projection: peak per second = daily volume ÷ active hours × peak-hour factor (or a burst: events ÷ window × peak factor), grown by the yearly rate; headroom = capacity ÷ peak − 1.',
+    'Stability: least-squares trends of p95 latency, error rate and service memory after the first 10 % of the run; a drift counts when it exceeds 20 % (latency), 1 point (errors) or 10 % (memory) over the run and the trend explains at least 30 % of the variation.',
+    'Baseline: latency worse by more than 10 % (and 2 ms), errors up by more than 0.5 points, checks down by more than 0.5 points, or capacity down by more than 10 % is a regression.',
+  ],
+  meta: {
+    folder: 'Results folder', generated: 'Report generated', run: 'Run', script: 'Script', engine: 'Engine', profile: 'Profile', started: 'Started', ended: 'Ended',
+    duration: 'Duration', git: 'Git revision', host: 'Host', slo: 'SLO', sloSource: 'SLO source', stoppedBecause: 'Search stopped because', settings: 'Search settings',
+  },
+  sloSource: { flag: '--slo flag', thresholds: "the scenario's thresholds" },
+  stoppedBecause: { 'slo-broken': 'the SLO broke', 'max-duration': 'the time budget (--max-duration) ran out', 'max-rate': 'the maximum rate was reached', interrupted: 'it was interrupted' },
+  noData: 'no data',
+};
+
+/** The verdict is one sentence: at most three criteria, the rest are in the capacity section. */
+function shortList(labels: readonly string[]): string {
+  return labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')}, …`;
+}
+
+function criterionEn(label: string): string {
+  return label.startsWith(KEEP_PACE) ? `throughput kept below ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % of the offered rate` : label;
+}
+
+function criterionVi(label: string): string {
+  return label.startsWith(KEEP_PACE) ? `thông lượng đạt được dưới ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % tải đặt` : label;
+}
+
+function english(fmt: Formatters): Messages {
+  const n = fmt.number;
+  return {
+    ...en,
+    fmt,
+    verdict: (v) => {
+      if (v.key === 'capacity') {
+        const projection = v.projection;
+        let demand = '';
+        if (projection?.capacityPerSec != null && projection.headroomNow !== null) {
+          const year = projection.crossingYear ?? projection.beyondHorizon;
+          demand =
+            projection.headroomNow >= 0
+              ? `, ${fmt.percent(projection.headroomNow, 0)} above this year's projected peak (${projection.model.name.en})${year ? `, which demand reaches in ${year}` : ''}`
+              : `, below this year's projected peak of ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.en} (${projection.model.name.en})`;
+        }
+        return `The ${v.flow} flow sustains at most ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
+      }
+      if (v.key === 'capacityNone') return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
+      if (v.total === 0) return `${v.flows} flow(s) ran; the scenarios define no thresholds, so the verdict rests on errors and checks.`;
+      return v.failedFlows.length === 0
+        ? `All ${v.total} thresholds held across ${v.flows} flow(s).`
+        : `${v.total - v.passed} of ${v.total} thresholds failed, in ${v.failedFlows.join(', ')}.`;
+    },
+    finding: (f) => {
+      switch (f.key) {
+        case 'thresholdFailed':
+          return `threshold ${f.metric}: ${f.expression} failed`;
+        case 'errorsHigh':
+          return `${fmt.percent(f.ratio)} of requests failed`;
+        case 'checksLow':
+          return `only ${fmt.percent(f.ratio)} of checks passed`;
+        case 'exitCode':
+          return `the run ended with exit code ${f.code}`;
+        case 'headroomLow':
+          return f.headroom < 0 ? `demand exceeds capacity by ${fmt.percent(-f.headroom, 0)}` : `only ${fmt.percent(f.headroom, 0)} headroom over this year's peak`;
+        case 'demandExceeds':
+          return `projected peak demand has exceeded the measured capacity since ${f.year}`;
+        case 'noSustainableStep':
+          return `not sustainable even at ${fmt.rate(f.rate)} it/s`;
+        case 'allGood':
+          return 'all thresholds held, no notable errors';
+      }
+    },
+    recommendation: (r) => {
+      switch (r.key) {
+        case 'scaleResource':
+          return `Scale ${r.resource}: it saturated first (${fmt.percent(r.utilisation, 0)} busy${r.rejections > 0 ? `, ${n(r.rejections)} rejections` : ''}) at ${fmt.rate(r.rate)} it/s. Add slots or instances, or shorten its service time; capacity grows in proportion.`;
+        case 'investigateRequest':
+          return `Profile "${r.request}": its p95 grew ${n(r.growth, 1)}× first as load rose, before any other request.`;
+        case 'planBefore':
+          return `Plan capacity before ${r.year}: projected peak demand then exceeds the measured ${fmt.rate(r.capacity)} ${r.unit}.`;
+        case 'fixThresholds':
+          return `Investigate the failed thresholds in ${r.flows.join(', ')} before the next release.`;
+        case 'investigateErrors':
+          return `Investigate the failed requests (${fmt.percent(r.ratio)}): error responses under load are what users see as "cannot log in".`;
+        case 'drift':
+          return `Check ${en.driftSubject(r.subject)}: it drifted ${fmt.percent(r.change, 0)} over the run — a leak or a growing queue would look like this.`;
+        case 'regressions':
+          return `Regressions against the baseline: ${r.subjects.join(', ')}. Compare the changes between the two revisions.`;
+        case 'extendSearch':
+          return 'The search never broke the SLO: re-run with a higher --start-rate or a longer --max-duration to find the limit.';
+        case 'keepWatching':
+          return 'No action needed now; re-run the capacity search after each change to the systems or their configuration.';
+      }
+    },
+    capacitySummary: (max, lo, hi, rps) =>
+      max === null
+        ? 'No step was within the SLO, so no sustainable throughput could be measured.'
+        : `Maximum sustainable throughput: ${fmt.rate(max)} iterations/s${rps !== null ? ` (${fmt.rate(rps)} requests/s)` : ''}, between the last sustainable rate ${lo !== null ? fmt.rate(lo) : '–'} it/s and the first broken rate ${hi !== null ? `${fmt.rate(hi)} it/s` : '(none reached)'}.`,
+    firstBreak: (step, rate, criteria) => `The SLO first broke at step ${step} (${fmt.rate(rate)} it/s offered): ${criteria.map(criterionEn).join('; ')}.`,
+    knee: (rate, p95) => `Knee of the throughput–latency curve: ${fmt.rate(rate)} it/s offered, where p95 was ${fmt.ms(p95)}; beyond it latency rises faster than load.`,
+    bottleneckResource: (name, rate, u, q, rej) =>
+      `${name} saturated first, at ${fmt.rate(rate)} it/s offered: ${fmt.percent(u, 0)} of its slots busy${q > 0 ? `, queue growing by ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} requests rejected` : ''}.`,
+    bottleneckRequest: (name, rate, growth) => `No service metrics showed saturation; the request "${name}" slowed first (p95 ${n(growth, 1)}× its light-load value) at ${fmt.rate(rate)} it/s offered.`,
+    projectionIntro: (name, description, source) => `${name}: ${description} Source: ${source}.`,
+    projectionCrossing: (p) => {
+      if (p.capacity === null) return 'No capacity was measured for this flow, so only the demand is shown.';
+      if (p.crossingYear !== null && p.crossingYear <= p.currentYear) return `Demand already exceeds the measured capacity of ${fmt.rate(p.capacity)} ${p.unit} (crossed in ${p.crossingYear}).`;
+      const year = p.crossingYear ?? p.beyondHorizon;
+      const headroom = p.headroomNow !== null ? `Headroom in ${p.currentYear}: ${fmt.percent(p.headroomNow, 0)}. ` : '';
+      return `${headroom}${year !== null ? `Demand reaches the measured capacity of ${fmt.rate(p.capacity)} ${p.unit} in ${year}.` : 'Demand does not reach the measured capacity.'}`;
+    },
+    comparison: (c) => c.subject,
+    stabilityNote: (meaningful, durationS) =>
+      meaningful
+        ? `Trends over ${n(durationS)} s of run.`
+        : `This run lasted ${n(durationS)} s: too short for drift to mean much (use the soak profile, ≥ 5 minutes); trends are shown for completeness.`,
+    seconds: (value) => `${n(value)} s`,
+    criterion: criterionEn,
+  };
+}
+
+const viStatic: StaticMessages = {
+  lang: 'vi',
+  title: 'Báo cáo năng lực và kiểm thử tải',
+  light: { green: 'Xanh', amber: 'Vàng', red: 'Đỏ' },
+  sections: {
+    verdict: 'Kết luận',
+    flows: 'Trạng thái từng luồng nghiệp vụ',
+    capacity: 'Năng lực hệ thống',
+    bottleneck: 'Điểm nghẽn',
+    projection: 'Dự báo nhu cầu',
+    charts: 'Tải, độ trễ, lỗi và mức bão hòa',
+    baseline: 'So sánh với lần chạy cơ sở',
+    recommendations: 'Khuyến nghị',
+    stability: 'Độ ổn định theo thời gian',
+    methodology: 'Phương pháp',
+    metadata: 'Thông tin lần chạy',
+  },
+  columns: {
+    flow: 'Luồng', status: 'Trạng thái', findings: 'Nhận định', requests: 'Số yêu cầu', p95: 'Độ trễ p95', errors: 'Tỷ lệ lỗi', checks: 'Kiểm tra đạt', thresholds: 'Ngưỡng',
+    step: 'Bước', phase: 'Giai đoạn', offered: 'Tải đặt (lượt/giây)', achieved: 'Đạt được (lượt/giây)', sustainable: 'Đạt SLO', topResource: 'Tài nguyên bận nhất',
+    year: 'Năm', peak: 'Nhu cầu cao điểm', headroom: 'Dư địa', subject: 'Chỉ số', baseline: 'Lần cơ sở', current: 'Lần này', change: 'Thay đổi', assessment: 'Đánh giá',
+    slope: 'Xu hướng mỗi phút', r2: 'Độ khớp (R²)',
+  },
+  yes: 'có',
+  no: 'không',
+  phase: { ramp: 'tăng dần', refine: 'tinh chỉnh' },
+  noBreak: 'Không bước nào vi phạm SLO: hệ thống chịu được mọi mức tải đã thử.',
+  noBottleneck: 'Trong các mức tải đã thử, không tài nguyên nào bão hòa và không yêu cầu nào chậm đi rõ rệt.',
+  noRegressions: 'Không có suy giảm vượt mức dao động thông thường.',
+  regressionFlag: 'suy giảm',
+  improvementFlag: 'cải thiện',
+  unchangedFlag: 'không đổi',
+  driftSubject: (subject) => subject.replace('latency_p95', 'độ trễ p95').replace('error_rate', 'tỷ lệ lỗi').replace('memory:', 'bộ nhớ của '),
+  drifting: 'đang trôi',
+  steady: 'ổn định',
+  charts: {
+    timeline: 'Tải, độ trễ và lỗi theo thời gian',
+    capacityThroughput: 'Thông lượng đạt được so với tải đặt',
+    capacityLatency: 'Độ trễ theo tải đặt',
+    capacityErrors: 'Tỷ lệ lỗi theo tải đặt',
+    capacitySaturation: 'Mức bão hòa tài nguyên theo tải đặt',
+    utilisation: 'Mức sử dụng tài nguyên theo thời gian',
+    projection: 'Nhu cầu cao điểm dự báo so với năng lực đo được',
+  },
+  axes: { time: 'thời gian', offered: 'tải đặt (lượt/giây)', reqPerSec: 'yêu cầu/giây', latency: 'ms', errors: '% lỗi', utilisation: '% bận', year: 'năm', demand: 'mỗi giây' },
+  series: {
+    requests: 'yêu cầu/giây', p95: 'độ trễ p95', errors: '% lỗi', vus: 'người dùng ảo', achieved: 'đạt được', ideal: 'tải đặt (lý tưởng)', sloLimit: 'giới hạn SLO',
+    maxSustainable: 'thông lượng tối đa bền vững', capacityLine: 'năng lực đo được', peakDemand: 'nhu cầu cao điểm',
+  },
+  methodology: [
+    'Tìm năng lực: mỗi bước là một lần chạy kịch bản bằng engine nhúng với bộ thực thi tốc độ đến không đổi (mô hình mở: lượt mới bắt đầu đúng lịch dù phản hồi chậm, nên quá tải hiện ra thành hàng đợi chứ không bị che khuất).',
+    'Vài giây đầu của mỗi bước là thời gian khởi động và không được đo. Một bước đạt SLO khi mọi tiêu chí đều thỏa trong phần được đo và thông lượng đạt được theo kịp tải đặt; bước vi phạm rõ ràng (vượt gấp đôi giới hạn hoặc tụt xa) được dừng sớm.',
+    'Sau bước vi phạm đầu tiên, việc tìm kiếm chia đôi khoảng giữa mức tốt cuối cùng và mức vi phạm đầu tiên; thông lượng tối đa bền vững được nội suy giữa hai mức đó theo tiêu chí bị vi phạm.',
+    'Điểm nghẽn: tài nguyên đầu tiên của các dịch vụ cục bộ có mức sử dụng (số giây-khe bận mỗi giây ÷ số khe) đạt 90 %, có hàng đợi tăng dần hoặc bắt đầu từ chối yêu cầu; khi không có số liệu dịch vụ, đó là yêu cầu có p95 tăng gấp đôi sớm nhất.',
+    'Dự báo nhu cầu: cao điểm mỗi giây = khối lượng ngày ÷ số giờ hoạt động × hệ số giờ cao điểm (hoặc đợt dồn: số sự kiện ÷ khung thời gian × hệ số cao điểm), tăng theo tỷ lệ hằng năm; dư địa = năng lực ÷ cao điểm − 1.',
+    'Độ ổn định: xu hướng bình phương tối thiểu của độ trễ p95, tỷ lệ lỗi và bộ nhớ dịch vụ sau 10 % đầu của lần chạy; được coi là trôi khi thay đổi vượt 20 % (độ trễ), 1 điểm phần trăm (lỗi) hoặc 10 % (bộ nhớ) trong cả lần chạy và xu hướng giải thích ít nhất 30 % biến động.',
+    'So với lần cơ sở: độ trễ tăng quá 10 % (và quá 2 ms), lỗi tăng quá 0,5 điểm phần trăm, kiểm tra đạt giảm quá 0,5 điểm phần trăm hoặc năng lực giảm quá 10 % được coi là suy giảm.',
+  ],
+  meta: {
+    folder: 'Thư mục kết quả', generated: 'Thời điểm lập báo cáo', run: 'Lần chạy', script: 'Kịch bản', engine: 'Engine', profile: 'Hồ sơ tải', started: 'Bắt đầu', ended: 'Kết thúc',
+    duration: 'Thời lượng', git: 'Phiên bản Git', host: 'Máy chạy', slo: 'SLO', sloSource: 'Nguồn SLO', stoppedBecause: 'Dừng tìm kiếm vì', settings: 'Thiết lập tìm kiếm',
+  },
+  sloSource: { flag: 'tham số --slo', thresholds: 'các ngưỡng của kịch bản' },
+  noData: 'không có dữ liệu',
+  stoppedBecause: { 'slo-broken': 'SLO bị vi phạm', 'max-duration': 'hết thời gian cho phép (--max-duration)', 'max-rate': 'đã đạt tốc độ tối đa', interrupted: 'bị ngắt giữa chừng' },
+};
+
+function vietnamese(fmt: Formatters): Messages {
+  const n = fmt.number;
+  return {
+    ...viStatic,
+    fmt,
+    verdict: (v) => {
+      if (v.key === 'capacity') {
+        const projection = v.projection;
+        let demand = '';
+        if (projection?.capacityPerSec != null && projection.headroomNow !== null) {
+          const year = projection.crossingYear ?? projection.beyondHorizon;
+          demand =
+            projection.headroomNow >= 0
+              ? `, cao hơn ${fmt.percent(projection.headroomNow, 0)} so với cao điểm dự báo năm nay (${projection.model.name.vi})${year ? `, nhu cầu sẽ chạm mức này vào năm ${year}` : ''}`
+              : `, thấp hơn cao điểm dự báo năm nay là ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.vi} (${projection.model.name.vi})`;
+        }
+        return `Luồng ${v.flow} chịu được tối đa ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
+      }
+      if (v.key === 'capacityNone') return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
+      if (v.total === 0) return `Đã chạy ${v.flows} luồng; các kịch bản không đặt ngưỡng nên kết luận dựa trên tỷ lệ lỗi và kiểm tra.`;
+      return v.failedFlows.length === 0
+        ? `Tất cả ${v.total} ngưỡng đều đạt trên ${v.flows} luồng nghiệp vụ.`
+        : `${v.total - v.passed} trên ${v.total} ngưỡng không đạt, tại ${v.failedFlows.join(', ')}.`;
+    },
+    finding: (f) => {
+      switch (f.key) {
+        case 'thresholdFailed':
+          return `ngưỡng ${f.metric}: ${f.expression} không đạt`;
+        case 'errorsHigh':
+          return `${fmt.percent(f.ratio)} yêu cầu bị lỗi`;
+        case 'checksLow':
+          return `chỉ ${fmt.percent(f.ratio)} kiểm tra đạt`;
+        case 'exitCode':
+          return `lần chạy kết thúc với mã thoát ${f.code}`;
+        case 'headroomLow':
+          return f.headroom < 0 ? `nhu cầu vượt năng lực ${fmt.percent(-f.headroom, 0)}` : `dư địa chỉ còn ${fmt.percent(f.headroom, 0)} so với cao điểm năm nay`;
+        case 'demandExceeds':
+          return `nhu cầu cao điểm dự báo đã vượt năng lực đo được từ năm ${f.year}`;
+        case 'noSustainableStep':
+          return `không bền vững ngay cả ở ${fmt.rate(f.rate)} lượt/giây`;
+        case 'allGood':
+          return 'mọi ngưỡng đều đạt, không có lỗi đáng kể';
+      }
+    },
+    recommendation: (r) => {
+      switch (r.key) {
+        case 'scaleResource':
+          return `Mở rộng ${r.resource}: tài nguyên này bão hòa đầu tiên (bận ${fmt.percent(r.utilisation, 0)}${r.rejections > 0 ? `, ${n(r.rejections)} yêu cầu bị từ chối` : ''}) ở mức ${fmt.rate(r.rate)} lượt/giây. Tăng số khe xử lý hoặc số máy chủ, hoặc rút ngắn thời gian xử lý; năng lực tăng tương ứng.`;
+        case 'investigateRequest':
+          return `Phân tích hiệu năng "${r.request}": p95 của yêu cầu này tăng ${n(r.growth, 1)} lần sớm nhất khi tải tăng.`;
+        case 'planBefore':
+          return `Lập kế hoạch nâng cấp trước năm ${r.year}: khi đó nhu cầu cao điểm dự báo vượt năng lực đo được ${fmt.rate(r.capacity)} mỗi giây.`;
+        case 'fixThresholds':
+          return `Kiểm tra các ngưỡng không đạt trong ${r.flows.join(', ')} trước lần phát hành tới.`;
+        case 'investigateErrors':
+          return `Điều tra các yêu cầu lỗi (${fmt.percent(r.ratio)}): lỗi khi tải cao chính là điều người dân gặp phải dưới dạng "không đăng nhập được".`;
+        case 'drift':
+          return `Kiểm tra ${viStatic.driftSubject(r.subject)}: chỉ số này trôi ${fmt.percent(r.change, 0)} trong lần chạy — rò rỉ bộ nhớ hoặc hàng đợi tăng dần sẽ có biểu hiện như vậy.`;
+        case 'regressions':
+          return `Suy giảm so với lần cơ sở: ${r.subjects.join(', ')}. Hãy đối chiếu các thay đổi giữa hai phiên bản.`;
+        case 'extendSearch':
+          return 'Việc tìm kiếm chưa làm vi phạm SLO: chạy lại với --start-rate cao hơn hoặc --max-duration dài hơn để tìm giới hạn.';
+        case 'keepWatching':
+          return 'Hiện chưa cần hành động; chạy lại phép tìm năng lực sau mỗi thay đổi của hệ thống hoặc cấu hình.';
+      }
+    },
+    capacitySummary: (max, lo, hi, rps) =>
+      max === null
+        ? 'Không bước nào đạt SLO nên không đo được thông lượng bền vững.'
+        : `Thông lượng tối đa bền vững: ${fmt.rate(max)} lượt/giây${rps !== null ? ` (${fmt.rate(rps)} yêu cầu/giây)` : ''}, nằm giữa mức bền vững cuối cùng ${lo !== null ? fmt.rate(lo) : '–'} lượt/giây và mức vi phạm đầu tiên ${hi !== null ? `${fmt.rate(hi)} lượt/giây` : '(chưa đạt tới)'}.`,
+    firstBreak: (step, rate, criteria) => `SLO bị vi phạm lần đầu ở bước ${step} (tải đặt ${fmt.rate(rate)} lượt/giây): ${criteria.map(criterionVi).join('; ')}.`,
+    knee: (rate, p95) => `Điểm gãy của đường thông lượng–độ trễ: tải đặt ${fmt.rate(rate)} lượt/giây, p95 khi đó là ${fmt.ms(p95)}; vượt quá điểm này độ trễ tăng nhanh hơn tải.`,
+    bottleneckResource: (name, rate, u, q, rej) =>
+      `${name} bão hòa đầu tiên, ở tải đặt ${fmt.rate(rate)} lượt/giây: ${fmt.percent(u, 0)} số khe bận${q > 0 ? `, hàng đợi tăng thêm ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} yêu cầu bị từ chối` : ''}.`,
+    bottleneckRequest: (name, rate, growth) => `Không có số liệu dịch vụ cho thấy bão hòa; yêu cầu "${name}" chậm đi đầu tiên (p95 gấp ${n(growth, 1)} lần lúc tải nhẹ) ở tải đặt ${fmt.rate(rate)} lượt/giây.`,
+    projectionIntro: (name, description, source) => `${name}: ${description} Nguồn: ${source}.`,
+    projectionCrossing: (p) => {
+      if (p.capacity === null) return 'Chưa đo năng lực cho luồng này nên chỉ hiển thị nhu cầu.';
+      if (p.crossingYear !== null && p.crossingYear <= p.currentYear) return `Nhu cầu đã vượt năng lực đo được ${fmt.rate(p.capacity)} ${p.unit} (từ năm ${p.crossingYear}).`;
+      const year = p.crossingYear ?? p.beyondHorizon;
+      const headroom = p.headroomNow !== null ? `Dư địa năm ${p.currentYear}: ${fmt.percent(p.headroomNow, 0)}. ` : '';
+      return `${headroom}${year !== null ? `Nhu cầu sẽ chạm năng lực đo được ${fmt.rate(p.capacity)} ${p.unit} vào năm ${year}.` : 'Nhu cầu không chạm tới năng lực đo được.'}`;
+    },
+    comparison: (c) => c.subject,
+    stabilityNote: (meaningful, durationS) =>
+      meaningful
+        ? `Xu hướng trong ${n(durationS)} giây chạy.`
+        : `Lần chạy này kéo dài ${n(durationS)} giây: quá ngắn để độ trôi có ý nghĩa (hãy dùng hồ sơ soak, ít nhất 5 phút); xu hướng chỉ hiển thị để tham khảo.`,
+    seconds: (value) => `${n(value)} giây`,
+    criterion: criterionVi,
+  };
+}
+
+export function messages(lang: Lang): Messages {
+  if (lang === 'vi') return vietnamese(formatters('vi-VN'));
+  return english(formatters('en-GB'));
+}

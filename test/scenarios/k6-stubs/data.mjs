@@ -1,0 +1,4 @@
+export function SharedArray(_name, load) {
+  return Object.freeze(load());
+}
+export default { SharedArray };
