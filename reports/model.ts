@@ -1,5 +1,6 @@
 // The report model: everything a manager's report says, decided once, language-free. Renderers
 // (HTML, Markdown, PDF) only phrase and draw it; the JSON format is this model itself.
+import { analyseCapacity } from './analysis/capacity.ts';
 import { analyseStability, type Stability } from './analysis/stability.ts';
 import { type Comparison, compareWithBaseline } from './analysis/baseline.ts';
 import { type DemandProjection, loadWorkloadModel, presetForFlow, projectDemand } from './analysis/projection.ts';
@@ -66,7 +67,8 @@ export interface Report {
   projection: DemandProjection | null;
   runs: RunSection[];
   utilisation: { key: string; points: { t: number; value: number }[] }[];
-  timeline: SecondPoint[];
+  /** Per-second load, latency and errors of each run, for the time charts. */
+  timelines: { name: string; points: SecondPoint[] }[];
   recommendations: Recommendation[];
   baseline: { folder: string; title: string; comparisons: Comparison[] } | null;
 }
@@ -144,10 +146,11 @@ function worst(lights: readonly Light[]): Light {
   return lights.includes('red') ? 'red' : lights.includes('amber') ? 'amber' : 'green';
 }
 
+/** The capacity search of a folder, analysed afresh from its steps (capacity.json keeps the raw steps). */
 function capacityOf(folder: LoadedFolder): CapacityResult | null {
-  if (folder.kind === 'capacity') return folder.capacity;
-  if (folder.kind === 'suite') return folder.capacity?.capacity ?? null;
-  return null;
+  const capacity = folder.kind === 'capacity' ? folder.capacity : folder.kind === 'suite' ? (folder.capacity?.capacity ?? null) : null;
+  if (!capacity) return null;
+  return { ...capacity, analysis: analyseCapacity(capacity.steps, capacity.settings.keepPaceRatio) };
 }
 
 function projectionFor(capacity: CapacityResult | null, workload: string | undefined, now: Date): DemandProjection | null {
@@ -303,7 +306,7 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
     projection,
     runs,
     utilisation: utilisationSeries(services),
-    timeline: runs.length === 1 ? runs[0].facts.seconds : runs.flatMap((run) => run.facts.seconds).sort((a, b) => a.t - b.t),
+    timelines: runs.map((run) => ({ name: run.name, points: run.facts.seconds })),
     baseline,
   };
   return { ...partial, recommendations: recommendationsFor(partial) };

@@ -393,8 +393,6 @@ function describeExecution(scenarios: Scenario[], workers: number, script: strin
   const lines = scenarios.map((s): string => {
     const start = s.startTimeMs ? ` starting at ${s.startTimeMs / 1000}s` : '';
     switch (s.executor) {
-      default:
-        return `${(s as Scenario).name}: ${(s as Scenario).executor}${start}`;
       case 'shared-iterations':
         return `${s.name}: ${s.iterations} iterations shared among ${s.vus} VUs (maxDuration ${s.maxDurationMs / 1000}s)${start}`;
       case 'per-vu-iterations':
@@ -407,6 +405,8 @@ function describeExecution(scenarios: Scenario[], workers: number, script: strin
         return `${s.name}: ${s.rate} iterations per ${s.timeUnitMs / 1000}s for ${s.durationMs / 1000}s (maxVUs ${s.maxVUs})${start}`;
       case 'ramping-arrival-rate':
         return `${s.name}: up to ${Math.max(s.startRate, ...s.stages.map((x) => x.target))} iterations per ${s.timeUnitMs / 1000}s over ${s.stages.length} stages (maxVUs ${s.maxVUs})${start}`;
+      default:
+        return `${(s as Scenario).name}: ${(s as Scenario).executor}${start}`;
     }
   });
   return `  execution: embedded engine, ${workers} worker${workers === 1 ? '' : 's'}\n     script: ${script}\n  scenarios:\n${lines.map((l) => `    * ${l}`).join('\n')}`;

@@ -68,7 +68,9 @@ function findKnee(allSteps: readonly CapacityStep[]): CapacityAnalysis['knee'] {
 export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck | null {
   for (const step of stepsByRate) {
     const saturated = step.saturation
-      .filter((r) => r.utilisation >= SATURATED_UTILISATION || r.rejections > 0 || (r.queueGrowth > 0 && r.queueMax >= Math.max(1, r.capacity)))
+      // A queue counts as growing when it gained at least a full set of slots over the step: random
+      // fluctuation at high utilisation queues a few requests without anything being saturated.
+      .filter((r) => r.utilisation >= SATURATED_UTILISATION || r.rejections > 0 || r.queueGrowth >= Math.max(1, r.capacity))
       .sort((a, b) => b.utilisation - a.utilisation || b.rejections - a.rejections);
     if (saturated.length > 0) {
       const resource = saturated[0];

@@ -24,6 +24,8 @@ export interface Stability {
 export const LATENCY_DRIFT = 0.2;
 export const MEMORY_DRIFT = 0.1;
 export const ERROR_DRIFT = 0.01;
+/** Shorter runs say nothing about drift (the soak profile runs longer). */
+export const SOAK_SECONDS = 300;
 
 function drift(subject: string, ts: number[], ys: number[], limit: number, absolute: boolean): Drift {
   const minutes = ts.map((t) => (t - ts[0]) / 60);
@@ -57,5 +59,7 @@ export function analyseStability(seconds: readonly SecondPoint[], services: read
     const from = Math.floor(series.t.length / 10);
     if (series.t.length - from >= 10) drifts.push(drift(`memory:${service}`, series.t.slice(from), series.v.slice(from), MEMORY_DRIFT, false));
   }
-  return { durationS, meaningful: durationS >= 300, drifts };
+  const meaningful = durationS >= SOAK_SECONDS;
+  // A short run's trend is mostly warm-up and noise: report it, never call it a drift.
+  return { durationS, meaningful, drifts: meaningful ? drifts : drifts.map((d) => ({ ...d, drifting: false })) };
 }

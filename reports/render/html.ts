@@ -2,6 +2,7 @@
 // Reads top-down as a manager does: verdict and lights, then why (capacity, bottleneck, demand), then how.
 import { isLatencyCriterion } from '../slo.ts';
 import type { Messages } from '../i18n.ts';
+import type { SecondPoint } from '../analysis/run-facts.ts';
 import type { Light, Report } from '../model.ts';
 import { escapeHtml as h } from './escape.ts';
 import { type ChartSeries, renderChart } from './svg-chart.ts';
@@ -188,17 +189,27 @@ function chartsSection(report: Report, m: Messages): string {
       );
     }
   }
-  const timeline = report.timeline;
-  if (timeline.length > 1) {
-    const t0 = timeline[0].t;
+  const timelines = report.timelines.filter((timeline) => timeline.points.length > 1);
+  if (timelines.length > 0) {
     const elapsed = (x: number) => `${f.number(x, 0)} s`;
+    const perRun = (measure: (p: SecondPoint) => number, onlyWithRequests: boolean): ChartSeries[] =>
+      timelines.map((timeline, i) => {
+        const t0 = timeline.points[0].t;
+        return {
+          name: timelines.length === 1 ? '' : timeline.name,
+          color: PALETTE[i % PALETTE.length],
+          points: timeline.points.filter((p) => !onlyWithRequests || p.requests > 0).map((p) => ({ x: p.t - t0, y: measure(p) })),
+        };
+      });
+    const named = (series: ChartSeries[], name: string) => series.map((s) => ({ ...s, name: s.name || name }));
+    const errorSeries = named(perRun((p) => (p.failed / p.requests) * 100, true), m.series.errors);
     charts.push(
       renderChart({
         id: 'timeline-load',
         title: `${m.charts.timeline}: ${m.series.requests}`,
         xLabel: m.axes.time,
         yLabel: m.axes.reqPerSec,
-        series: [{ name: m.series.requests, color: '#1f6feb', points: timeline.map((p) => ({ x: p.t - t0, y: p.requests })) }],
+        series: named(perRun((p) => p.requests, false), m.series.requests),
         xFormat: elapsed,
         yFormat: (y) => f.number(y, 0),
       }),
@@ -209,7 +220,7 @@ function chartsSection(report: Report, m: Messages): string {
         title: `${m.charts.timeline}: ${m.series.p95}`,
         xLabel: m.axes.time,
         yLabel: m.axes.latency,
-        series: [{ name: m.series.p95, color: '#d1242f', points: timeline.filter((p) => p.requests > 0).map((p) => ({ x: p.t - t0, y: p.p95 })) }],
+        series: named(perRun((p) => p.p95, true), m.series.p95),
         xFormat: elapsed,
         yFormat: (y) => f.number(y, 0),
       }),
@@ -220,10 +231,10 @@ function chartsSection(report: Report, m: Messages): string {
         title: `${m.charts.timeline}: ${m.series.errors}`,
         xLabel: m.axes.time,
         yLabel: m.axes.errors,
-        series: [{ name: m.series.errors, color: '#cf222e', points: timeline.filter((p) => p.requests > 0).map((p) => ({ x: p.t - t0, y: (p.failed / p.requests) * 100 })) }],
+        series: errorSeries,
         xFormat: elapsed,
         yFormat: (y) => f.number(y, 1),
-        yMax: Math.max(1, ...timeline.filter((p) => p.requests > 0).map((p) => (p.failed / p.requests) * 100)),
+        yMax: Math.max(1, ...errorSeries.flatMap((s) => s.points.map((p) => p.y))),
       }),
     );
   }
@@ -248,7 +259,8 @@ function chartsSection(report: Report, m: Messages): string {
 }
 
 function stabilitySection(report: Report, m: Messages): string {
-  const runs = report.runs.filter((run) => run.stability.drifts.length > 0);
+  // Only soak-length runs: a short run's trend would be read as a finding when it is warm-up and noise.
+  const runs = report.runs.filter((run) => run.stability.meaningful && run.stability.drifts.length > 0);
   if (runs.length === 0) return '';
   const f = m.fmt;
   const parts = [`<h2 id="stability">${h(m.sections.stability)}</h2>`];
@@ -256,7 +268,11 @@ function stabilitySection(report: Report, m: Messages): string {
     parts.push(`<p><strong>${h(run.name)}</strong> — ${h(m.stabilityNote(run.stability.meaningful, run.stability.durationS))}</p>`);
     const rows = run.stability.drifts.map((d) => [
       h(m.driftSubject(d.subject)),
-      f.number(d.slopePerMin, 3),
+      d.subject.startsWith('memory:')
+        ? `${f.number(d.slopePerMin / 1e6, 2)} MB`
+        : d.subject === 'error_rate'
+          ? `${f.number(d.slopePerMin * 100, 3)} pp`
+          : f.ms(d.slopePerMin),
       f.percent(d.change, 1),
       f.number(d.r2, 2),
       d.drifting ? `<span class="bad">${h(m.drifting)}</span>` : `<span class="good">${h(m.steady)}</span>`,
