@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   // bursts spread that noise evenly over the two.
   const servers = { on: await startServer('on'), off: await startServer('off') };
   try {
-    const targetsOf = async (server: Running) => {
+    const targetsOf = async (server: Running): Promise<{ target: string; url: string; headers: Record<string, string> }[]> => {
       const citizen = await citizenToken(server.urls.identity);
       const agency = (await form(`${server.urls.identity}/token`, { grant_type: 'client_credentials', client_id: 'agency-H29', client_secret: 'secret-H29', scope: 'ndxp' })).access_token;
       return [

@@ -200,7 +200,7 @@ function english(fmt: Formatters): Messages {
               ? `, ${fmt.percent(projection.headroomNow, 0)} above this year's projected peak (${projection.model.name.en})${year ? `, which demand reaches in ${year}` : ''}`
               : `, below this year's projected peak of ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.en} (${projection.model.name.en})`;
         }
-        return `The ${v.flow} flow sustains at most ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
+        return `The ${v.flow} flow sustains ${v.lowerBound ? 'at least' : 'at most'} ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone') return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
       if (v.total === 0) return `${v.flows} flow(s) ran; the scenarios define no thresholds, so the verdict rests on errors and checks.`;
@@ -360,7 +360,7 @@ function vietnamese(fmt: Formatters): Messages {
               ? `, cao hơn ${fmt.percent(projection.headroomNow, 0)} so với cao điểm dự báo năm nay (${projection.model.name.vi})${year ? `, nhu cầu sẽ chạm mức này vào năm ${year}` : ''}`
               : `, thấp hơn cao điểm dự báo năm nay là ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.vi} (${projection.model.name.vi})`;
         }
-        return `Luồng ${v.flow} chịu được tối đa ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
+        return `Luồng ${v.flow} chịu được ${v.lowerBound ? 'ít nhất' : 'tối đa'} ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone') return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
       if (v.total === 0) return `Đã chạy ${v.flows} luồng; các kịch bản không đặt ngưỡng nên kết luận dựa trên tỷ lệ lỗi và kiểm tra.`;

@@ -46,7 +46,7 @@ export interface FlowLight {
 }
 
 export type Verdict =
-  | { key: 'capacity'; light: Light; flow: string; throughput: number; slo: string[]; projection: DemandProjection | null; bottleneck: string | null }
+  | { key: 'capacity'; light: Light; flow: string; throughput: number; lowerBound: boolean; slo: string[]; projection: DemandProjection | null; bottleneck: string | null }
   | { key: 'capacityNone'; light: Light; flow: string; rate: number; slo: string[] }
   | { key: 'thresholds'; light: Light; passed: number; total: number; flows: number; failedFlows: string[] };
 
@@ -265,6 +265,8 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
       light: worst(flows.map((f) => f.light)),
       flow: capacity.flow === 'default' ? scriptName(capacity.script) : capacity.flow,
       throughput: capacity.analysis.maxSustainableThroughput,
+      // Nothing broke: the limit lies above the highest rate tried.
+      lowerBound: capacity.analysis.bracket.unsustainable === null,
       slo: sloLabels,
       projection,
       bottleneck: capacity.analysis.bottleneck?.name ?? null,

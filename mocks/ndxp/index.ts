@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ResourceRejected } from '../capacity/resource.ts';
+import { ResourceRejected, SERVED_AT_ONCE } from '../capacity/resource.ts';
 import { BearerAuth } from '../shared/bearer-auth.ts';
 import { CCCD_PATTERN } from '../shared/citizens.ts';
 import { HttpError } from '../shared/http-error.ts';
@@ -18,6 +18,29 @@ const TRANSACTION_ID = /^[\x21-\x7e]{1,128}$/;
 const UNIT_CODE = '^[A-Za-z0-9._-]{1,64}$';
 const MAX_CONSUMER_LABELS = 500;
 const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+
+const string = { type: 'string' } as const;
+const integer = { type: 'integer' } as const;
+const person = { type: 'object', properties: { cccd: string, fullName: string } } as const;
+/** Response schemas: fast serialisation, and the documented shape of each provider's record. */
+const RECORD_SCHEMAS: Record<Exclude<Provider, 'document_exchange'>, object> = {
+  population: {
+    type: 'object',
+    properties: { cccd: string, fullName: string, gender: string, birthDate: string, nationality: string, ethnicity: string, provinceCode: string, provinceName: string, permanentAddress: string, status: string },
+  },
+  business_registry: {
+    type: 'object',
+    properties: { taxCode: string, name: string, type: string, status: string, registeredAt: string, charterCapitalVnd: integer, legalRepresentative: person, provinceCode: string, provinceName: string },
+  },
+  social_insurance: {
+    type: 'object',
+    properties: { cccd: string, insuranceNumber: string, fullName: string, status: string, contributionMonths: integer, healthInsuranceValidUntil: string, provinceCode: string },
+  },
+  land: {
+    type: 'object',
+    properties: { parcelId: string, provinceCode: string, provinceName: string, mapSheet: integer, parcelNumber: integer, areaM2: { type: 'number' }, landUse: string, owner: person, certificateNumber: string },
+  },
+};
 
 type TransactionResult = 'ok' | 'quota' | 'timeout' | 'circuit_open' | 'error';
 
@@ -96,7 +119,8 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
       throw new HttpError(503, 'circuit_open', `provider ${provider} is failing; the gateway fast-fails until it recovers`);
     }
     try {
-      await withTimeout(resource.run(), settings.providerTimeoutMs);
+      const work = resource.run();
+      await (work === SERVED_AT_ONCE ? work : withTimeout(work, settings.providerTimeoutMs));
     } catch (error) {
       breaker.fail();
       if (error instanceof ProviderTimeout) {
@@ -114,8 +138,9 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     return consumer;
   }
 
-  const lookup = (path: string, provider: Provider, param: string, pattern: string, build: (id: string) => object) => {
-    app.get<{ Params: Record<string, string> }>(path, { schema: { params: params(param, pattern), headers: headersSchema }, config: { resource: provider } }, async (request, reply) => {
+  const lookup = (path: string, provider: Exclude<Provider, 'document_exchange'>, param: string, pattern: string, build: (id: string) => object) => {
+    const schema = { params: params(param, pattern), headers: headersSchema, response: { 200: RECORD_SCHEMAS[provider] } };
+    app.get<{ Params: Record<string, string> }>(path, { schema, config: { resource: provider } }, async (request, reply) => {
       await transact(request, reply, provider);
       return build(request.params[param]);
     });

@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.ts';
 import { hashString, integerBetween, pick, seededRandom } from './deterministic.ts';
 import { PROVINCE_CODES, PROVINCES } from './provinces.ts';
 
@@ -33,6 +34,18 @@ const WARDS = ['Phường 1', 'Phường 2', 'Phường Tân Lập', 'Phường 
  * year; a year that would lie in the future falls back to the 1900s.
  */
 export function citizenFromCccd(cccd: string): Citizen {
+  let citizen = recentCitizens.get(cccd);
+  if (!citizen) {
+    citizen = Object.freeze(buildCitizen(cccd));
+    recentCitizens.set(cccd, citizen);
+  }
+  return citizen;
+}
+
+/** Load tests ask for the same citizens again and again; building one costs more than serving the request. */
+const recentCitizens = new BoundedMap<string, Citizen>(20_000);
+
+function buildCitizen(cccd: string): Citizen {
   const random = seededRandom(cccd);
   const prefix = cccd.slice(0, 3);
   const provinceCode = PROVINCES[prefix] ? prefix : PROVINCE_CODES[hashString(prefix) % PROVINCE_CODES.length];

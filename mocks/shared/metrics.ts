@@ -1,30 +1,24 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Resource } from '../capacity/resource.ts';
+import { type CounterChild, type HistogramChild, LabelledCounter, LabelledHistogram } from './lean-metrics.ts';
 
 /** 1 ms … 30 s: covers a loopback hit as well as a request stuck behind a saturated queue. */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
 
-interface Incrementable {
-  inc(value?: number): void;
-}
-interface Observable {
-  observe(value: number): void;
-}
-
 /**
  * One prom-client registry per service, default label {service}. RED per route, USE per modelled resource,
- * domain counters and Node process metrics. Label children are cached so the hot path does no label hashing
- * beyond one Map lookup.
+ * domain counters and Node process metrics. Per-request series are lean-metrics children (one Map lookup and a few
+ * additions per request); gauges and resource totals are read from the resources when Prometheus scrapes.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly resources = new Map<string, Resource>();
-  private readonly requests: Counter<'route' | 'method' | 'status'>;
-  private readonly durations: Histogram<'route' | 'method' | 'status'>;
-  private readonly redChildren = new Map<string, { count: Incrementable; duration: Observable }>();
-  private readonly serviceSeconds: Histogram<'resource'>;
-  private readonly queueWaitSeconds: Histogram<'resource'>;
+  private readonly requests: LabelledCounter<'route' | 'method' | 'status'>;
+  private readonly durations: LabelledHistogram<'route' | 'method' | 'status'>;
+  private readonly redChildren = new Map<string, { count: CounterChild; duration: HistogramChild }>();
+  private readonly serviceSeconds: LabelledHistogram<'resource'>;
+  private readonly queueWaitSeconds: LabelledHistogram<'resource'>;
 
   constructor(
     readonly service: string,
@@ -33,16 +27,11 @@ export class ServiceMetrics {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'loadlab_http_requests_total', help: 'HTTP requests by route pattern, method and status', labelNames: ['route', 'method', 'status'], registers });
-    this.durations = new Histogram({
-      name: 'loadlab_http_request_duration_seconds',
-      help: 'HTTP request duration from arrival to response sent',
-      labelNames: ['route', 'method', 'status'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.serviceSeconds = new Histogram({ name: 'loadlab_resource_service_seconds', help: 'Service time drawn per unit of work', labelNames: ['resource'], buckets: DURATION_BUCKETS, registers });
-    this.queueWaitSeconds = new Histogram({ name: 'loadlab_resource_queue_wait_seconds', help: 'Time spent queued before getting a slot', labelNames: ['resource'], buckets: DURATION_BUCKETS, registers });
+    const red = ['route', 'method', 'status'] as const;
+    this.requests = new LabelledCounter('loadlab_http_requests_total', 'HTTP requests by route pattern, method and status', red, this.registry);
+    this.durations = new LabelledHistogram('loadlab_http_request_duration_seconds', 'HTTP request duration from arrival to response sent', red, this.registry, DURATION_BUCKETS);
+    this.serviceSeconds = new LabelledHistogram('loadlab_resource_service_seconds', 'Service time drawn per unit of work', ['resource'], this.registry, DURATION_BUCKETS);
+    this.queueWaitSeconds = new LabelledHistogram('loadlab_resource_queue_wait_seconds', 'Time spent queued before getting a slot', ['resource'], this.registry, DURATION_BUCKETS);
     this.registerResourceGauges(registers);
   }
 
@@ -112,19 +101,9 @@ export class ServiceMetrics {
 
   /** A domain counter whose hot path is a Map lookup; a no-op when metrics are off. */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>) => void {
-    const counter = new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+    const counter = new LabelledCounter(name, help, labelNames, this.registry);
     if (!this.enabled) return () => {};
-    const children = new Map<string, Incrementable>();
-    return (labels) => {
-      let key = '';
-      for (const name of labelNames) key += `${labels[name]}\u0000`;
-      let child = children.get(key);
-      if (!child) {
-        child = counter.labels(labels as never);
-        children.set(key, child);
-      }
-      child.inc();
-    };
+    return (labels) => counter.labels(labels).inc();
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (set: (labels: Record<L, string>, value: number) => void) => void): void {

@@ -169,7 +169,7 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
     done(null, payload);
   });
 
-  if (context.metrics.enabled && !process.env.TMP_NO_RED) {
+  if (context.metrics.enabled) {
     app.addHook('onResponse', (request, reply, done) => {
       if (request.routeOptions.config.red !== false) {
         context.metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);

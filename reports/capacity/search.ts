@@ -172,6 +172,10 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
         signal: controller.signal,
       });
       runDir = relative(dir, outcome.runDir);
+      // Invalid options, a script exception or fail(): the scenario is broken, not the system under test.
+      if (outcome.exitCode === 104 || outcome.exitCode === 107 || outcome.exitCode === 108) {
+        throw new Error(`step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`);
+      }
       if (criteria.length === 0 && sloSource === 'thresholds') {
         const metaPath = join(outcome.runDir, 'meta.json');
         const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as RunMeta) : undefined;
