@@ -39,7 +39,7 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(`${JSON.stringify(mocks.urls)}\n`);
-      process.stderr.write(`loadlab mocks: ${Object.keys(mocks.urls).join(', ')} listening (profile ${options.profile ?? 'from config or default'}); metrics at <url>/metrics, control at <url>/admin/state. Ctrl-C stops.\n`);
+      process.stderr.write(`loadlab mocks: ${Object.keys(mocks.urls).join(', ')} listening (profile ${options.profile ?? 'default, or as set in --config'}); metrics at <url>/metrics, control at <url>/admin/state. Ctrl-C stops.\n`);
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) return;

@@ -399,7 +399,7 @@ export async function identityPlugin(app: FastifyInstance, options: { context: S
         if (state !== undefined) location.searchParams.set('state', state);
         return reply.redirect(location.href, 302);
       }
-      return html(reply, 200, renderLoginPage({ error: { code: 'logged_out', message: 'Bạn đã đăng xuất (logged out).' } }));
+      return html(reply, 200, renderLoginPage({ notice: 'Bạn đã đăng xuất (logged out).' }));
     },
   );
 }

@@ -68,7 +68,19 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
   const quotas = new ConsumerQuotas(settings.quota, settings.consumerQuotas);
   const breakers = new Map(PROVIDERS.map((provider) => [provider, new CircuitBreaker(settings.circuit)]));
   const documents = new DocumentExchange();
-  const countTransaction = context.metrics.counter('loadlab_ndxp_transactions_total', 'NDXP transactions by provider, consumer and result', ['provider', 'consumer', 'result']);
+  const transactions = context.metrics.counterFamily('loadlab_ndxp_transactions_total', 'NDXP transactions by provider, consumer and result', ['provider', 'consumer', 'result']);
+  const transactionCounters = new Map<string, Record<TransactionResult, { inc(): void }>>();
+  const transactionCounter = (provider: Provider, consumer: string) => {
+    const key = `${provider} ${consumer}`;
+    let counters = transactionCounters.get(key);
+    if (!counters) {
+      const label = consumerLabel(consumer);
+      const child = (result: TransactionResult) => transactions.labels({ provider, consumer: label, result });
+      counters = { ok: child('ok'), quota: child('quota'), timeout: child('timeout'), circuit_open: child('circuit_open'), error: child('error') };
+      if (transactionCounters.size < 10_000) transactionCounters.set(key, counters);
+    }
+    return counters;
+  };
   context.metrics.gauge('loadlab_ndxp_circuit_state', 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', ['provider'], (set) => {
     for (const [provider, breaker] of breakers) set({ provider }, CIRCUIT_STATE_VALUE[breaker.state]);
   });
@@ -102,7 +114,8 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     if (typeof consumer !== 'string' || !CONSUMER_CODE.test(consumer)) throw new HttpError(400, 'invalid_request', 'X-Consumer-Code header (agency code, 1–64 of A-Z a-z 0-9 . _ -) is required');
     if (claims.client_id !== `agency-${consumer}`) throw new HttpError(403, 'consumer_mismatch', `token was issued to ${claims.client_id}, not to agency-${consumer}`);
     const resource = context.resource(provider);
-    const record = (result: TransactionResult) => countTransaction({ provider, consumer: consumerLabel(consumer), result });
+    const counted = transactionCounter(provider, consumer);
+    const record = (result: TransactionResult) => counted[result].inc();
     const quotaWait = quotas.take(consumer);
     if (quotaWait > 0) {
       resource.countRejection('quota');

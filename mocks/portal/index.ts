@@ -114,7 +114,12 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     },
   );
 
-  app.post('/api/attachments', { config: { resource: 'file_storage' } }, async (request, reply) => {
+  const attachmentSchema = {
+    consumes: ['multipart/form-data'],
+    response: { 201: { type: 'object', properties: { id: { type: 'string' }, filename: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' } } } },
+  };
+  // The multipart body is checked in the handler while it streams (part name, declared type, signature, size).
+  app.post('/api/attachments', { config: { resource: 'file_storage' }, schema: attachmentSchema }, async (request, reply) => {
     const claims = await auth.verify(request);
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'send the file as multipart/form-data with one part named "file"');
     let attachment: { filename: string; contentType: string; size: number; sha256: string };

@@ -79,7 +79,7 @@ export class FaultInjector {
 }
 
 /** Turns a finished payload into a stream that trickles out over `totalMs`. */
-export function trickle(payload: unknown, totalMs: number, reply: FastifyReply): Readable | unknown {
+export function trickle(payload: unknown, totalMs: number, reply: FastifyReply): unknown {
   if (payload === null || payload === undefined || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
   const bytes = Buffer.from(payload);
   reply.removeHeader('content-length');

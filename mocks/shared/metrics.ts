@@ -4,6 +4,7 @@ import { type CounterChild, type HistogramChild, LabelledCounter, LabelledHistog
 
 /** 1 ms … 30 s: covers a loopback hit as well as a request stuck behind a saturated queue. */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
+const NO_OP_CHILD = { inc() {} };
 const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
 
 /**
@@ -101,9 +102,14 @@ export class ServiceMetrics {
 
   /** A domain counter whose hot path is a Map lookup; a no-op when metrics are off. */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): (labels: Record<L, string>) => void {
-    const counter = new LabelledCounter(name, help, labelNames, this.registry);
-    if (!this.enabled) return () => {};
+    const counter = this.counterFamily(name, help, labelNames);
     return (labels) => counter.labels(labels).inc();
+  }
+
+  /** A domain counter whose children the caller keeps, for per-request paths; children do nothing when metrics are off. */
+  counterFamily<L extends string>(name: string, help: string, labelNames: readonly L[]): { labels(labels: Record<L, string>): { inc(): void } } {
+    const counter = new LabelledCounter(name, help, labelNames, this.registry);
+    return this.enabled ? counter : { labels: () => NO_OP_CHILD };
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (set: (labels: Record<L, string>, value: number) => void) => void): void {

@@ -162,21 +162,23 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
     }
   });
 
+  // RED is recorded when the response is handed to the socket (one hook fewer per request than onResponse); a
+  // response slowed by an injected fault is recorded when its last byte has been sent.
+  const metrics = context.metrics;
+  const recordRed = metrics.enabled
+    ? (request: FastifyRequest, reply: FastifyReply) => metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+    : undefined;
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (!context.faults.active) return done(null, payload);
-    const slowMs = context.faults.slowResponseMs(routeOf(request));
-    if (slowMs > 0 && request.routeOptions.config.red !== false) return done(null, trickle(payload, slowMs, reply));
+    const counted = recordRed !== undefined && request.routeOptions.config.red !== false;
+    const slowMs = context.faults.active && request.routeOptions.config.red !== false ? context.faults.slowResponseMs(routeOf(request)) : 0;
+    if (slowMs > 0) {
+      const stream = trickle(payload, slowMs, reply);
+      if (counted) reply.raw.once('finish', () => recordRed(request, reply));
+      return done(null, stream);
+    }
+    if (counted) recordRed(request, reply);
     done(null, payload);
   });
-
-  if (context.metrics.enabled) {
-    app.addHook('onResponse', (request, reply, done) => {
-      if (request.routeOptions.config.red !== false) {
-        context.metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
-      }
-      done();
-    });
-  }
 
   app.addHook('preClose', (done) => {
     for (const resource of context.resources.values()) resource.rejectQueued();
@@ -208,4 +210,3 @@ export function retryAfter(reply: FastifyReply, seconds: number): FastifyReply {
   return reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
 }
 
-export type { FastifyRequest };

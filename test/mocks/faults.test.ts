@@ -64,6 +64,9 @@ describe('admin API and injected faults', () => {
   });
 
   it('sends slow responses: headers on time, the body trickling', async () => {
+    const redSum = async () => metric(await scrape(portal), 'loadlab_http_request_duration_seconds_sum', { route: '/api/procedures', status: '200' });
+    await catalogue();
+    const before = await redSum();
     await faults({ slowResponseMs: 300 });
     const startedAt = performance.now();
     const response = await request(`${portal}/api/procedures?pageSize=50`, { dispatcher: agent });
@@ -74,6 +77,8 @@ describe('admin API and injected faults', () => {
     expect(body.items).toHaveLength(50);
     expect(headersAt).toBeLessThan(150);
     expect(doneAt).toBeGreaterThanOrEqual(250);
+    // The RED duration covers the slow body too, as a real server's access log would.
+    expect((await redSum()) - before).toBeGreaterThanOrEqual(0.25);
   });
 
   it('limits faults to chosen routes', async () => {
@@ -101,6 +106,9 @@ describe('admin API and injected faults', () => {
     await catalogue();
     const series = await scrape(portal);
     const routes = [...series.keys()].filter((key) => key.startsWith('loadlab_http_requests_total')).map((key) => /route="([^"]*)"/.exec(key)![1]);
+    await http('GET', `${portal}/no/such/path`);
+    const withUnmatched = await scrape(portal);
+    expect(metric(withUnmatched, 'loadlab_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);
     expect(routes).toContain('/api/procedures');
     expect(routes.some((route) => route.startsWith('/admin') || route === '/metrics')).toBe(false);
     expect(metric(series, 'process_cpu_seconds_total')).toBeGreaterThan(0);
