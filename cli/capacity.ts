@@ -36,6 +36,7 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
 
 interface CapacityFlags {
   slo?: string;
+  allowRemote?: boolean;
   startRate: number;
   stepFactor?: number;
   stepSize?: number;
@@ -81,6 +82,7 @@ export function register(program: Command): void {
     .option('--mocks-config <file>', 'mock config (capacity profiles) for --mocks')
     .option('--sample <service=url>', 'sample /metrics of an already running local service each second, repeatable', keyValue, {})
     .option('--workload <preset|file>', 'demand model for the report: ndxp-national, province-documents, cutover-login-storm or a JSON file')
+    .option('--allow-remote', 'allow load on hosts outside loopback (127.0.0.0/8, ::1): a staging system, never production')
     .option('--workers <n>', 'engine worker threads', positive('--workers'))
     .option('--max-vus <n>', 'VU pool per step (default 4 × rate, at least 100)', positive('--max-vus'))
     .option('--run-id <id>', 'name of the results folder')
@@ -127,6 +129,7 @@ export function register(program: Command): void {
           env: { ...(local?.env ?? {}), ...flags.env },
           serviceUrls: { ...(local?.urls ?? {}), ...flags.sample },
           workload: flags.workload,
+          allowRemoteTargets: flags.allowRemote === true,
           workers: flags.workers,
           resultsRoot: flags.resultsRoot,
           runId: flags.runId,

@@ -46,6 +46,8 @@ export interface CapacitySearchOptions {
   runId?: string;
   workers?: number;
   workload?: string;
+  /** Targets outside loopback are refused unless the user says so (load on a production portal is an incident). */
+  allowRemoteTargets?: boolean;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
@@ -161,6 +163,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
           },
         },
         outputs: [watcher],
+        allowRemoteTargets: options.allowRemoteTargets === true,
         // The search judges every criterion itself (live and per step); the engine's own threshold
         // evaluation would only abort steps on abortOnFail and print what the search already reports.
         noThresholds: true,
