@@ -21,7 +21,8 @@ function formatters(locale: string): Formatters {
   const numberCache = new Map<number, Intl.NumberFormat>();
   const number = (value: number, digits = 0) => {
     let format = numberCache.get(digits);
-    if (!format) numberCache.set(digits, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 })));
+    // signDisplay 'negative': a value that rounds to zero prints "0", never "-0".
+    if (!format) numberCache.set(digits, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay: 'negative' })));
     return Number.isFinite(value) ? format.format(value) : '∞';
   };
   const zone = 'Asia/Ho_Chi_Minh';

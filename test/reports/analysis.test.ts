@@ -7,6 +7,7 @@ import { basePeakPerSec, loadWorkloadModel, projectDemand, WorkloadModelError } 
 import { runFacts } from '../../reports/analysis/run-facts.ts';
 import { saturationInWindow } from '../../reports/analysis/saturation.ts';
 import { analyseStability } from '../../reports/analysis/stability.ts';
+import { messages } from '../../reports/i18n.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder, loadRun, RunFolderError, type ServiceSampleLine } from '../../reports/run-folder.ts';
 import { flattenMetrics } from '../../reports/services/scrape.ts';
@@ -165,5 +166,16 @@ describe('stability and baseline', () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(json.capacity).toBeNull();
     expect(readFileSync(join(failing.dir, 'meta.json'), 'utf8')).toContain('exitCode');
+  });
+});
+
+describe('number formats', () => {
+  it('prints Vietnamese and English numbers, and never a negative zero', () => {
+    const vi = messages('vi').fmt;
+    const en = messages('en').fmt;
+    expect(vi.number(1234.5, 1)).toBe('1.234,5');
+    expect(en.number(1234.5, 1)).toBe('1,234.5');
+    expect(vi.percent(-0.0004, 0)).toBe('0 %');
+    expect(en.percent(-0.123, 0)).toBe('-12 %');
   });
 });
