@@ -33,6 +33,7 @@ const sampler = setInterval(() => {
 // Time until all VUs made their first request: the vus-th http_reqs sample of the run.
 const started = Date.now();
 let requests = 0;
+let firstRequestAfterMs = 0;
 let allStartedAfterMs = 0;
 const firstWave: Output = {
   description: 'first-wave timer',
@@ -41,6 +42,7 @@ const firstWave: Output = {
     for (const c of containers) {
       if (c.samples[0]?.metric.name !== 'http_reqs') continue;
       requests++;
+      if (requests === 1) firstRequestAfterMs = c.time - started;
       if (requests === vus) allStartedAfterMs = c.time - started;
     }
   },
@@ -61,7 +63,13 @@ target.close();
 
 const m = result.summary.metrics;
 const iterations = m.iterations?.values.count ?? 0;
-// Each VU starts an iteration every ~5 s: at 0, 5, 10, ... < duration.
+// Each VU starts an iteration every ~5 s: at 0, 5, 10, ... < duration; iterations started before
+// the end finish within gracefulStop and count. This is fair, not lenient: a VU whose first
+// request comes late, or whose requests queue, drifts, and once its first start plus its
+// accumulated request times exceed the slack after its last start (duration − 15 s at 20 s), it
+// loses its last iteration. So the ratio measures the cost of a slow first wave (VU start-up,
+// connection set-up, 50,000 requests queued on the origin's connections) and of slow waves after
+// it; an engine that serves each wave of 50,000 requests well within 5 s reaches 1.0.
 const ideal = vus * Math.ceil(seconds / 5);
 console.log(
   JSON.stringify({
@@ -74,6 +82,7 @@ console.log(
     iterationRatio: Number((iterations / ideal).toFixed(3)),
     failedRate: m.http_req_failed?.values.rate,
     p95Ms: m.http_req_duration?.values['p(95)'],
+    firstRequestAfterMs,
     allVUsStartedAfterMs: allStartedAfterMs,
     peakRssMB: Math.round(peakRss / 2 ** 20),
     ok: peakRss <= 2 * 2 ** 30 && iterations >= 0.9 * ideal,

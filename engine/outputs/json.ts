@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { MetricDescriptor, Output, OutputFactory, OutputParams, SampleContainer } from '../metrics/types.ts';
+import type { MetricDescriptor, Output, OutputFactory, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
 import { formatRfc3339Nano } from './rfc3339.ts';
 
 const FLUSH_INTERVAL_MS = 200;
@@ -31,6 +31,8 @@ export class JsonOutput implements Output {
   readonly description: string;
   /** Metric name → its JSON-quoted form; a name is here once its Metric line was written. */
   private readonly metricNames = new Map<string, string>();
+  /** The engine's tag sets are frozen and shared between samples: serialise each once. */
+  private readonly tagsJson = new WeakMap<Tags, string>();
   private buffer: string[] = [];
   /** Buffer indexes of Metric definition lines. */
   private definitions: number[] = [];
@@ -79,7 +81,7 @@ export class JsonOutput implements Output {
     for (const container of containers) {
       // Time and tags are shared by the container's samples: serialise them once.
       const head = `{"type":"Point","data":{"time":"${formatRfc3339Nano(container.time)}","value":`;
-      const tail = `,"tags":${JSON.stringify(container.tags)}},"metric":`;
+      const tail = `,"tags":${this.serialiseTags(container.tags)}},"metric":`;
       for (const sample of container.samples) {
         const metric = sample.metric;
         let quotedName = this.metricNames.get(metric.name);
@@ -106,6 +108,16 @@ export class JsonOutput implements Output {
     if (sink === null || sink === process.stdout) return;
     sink.end();
     if (this.file !== null && !this.failed) await once(this.file, 'close');
+  }
+
+  private serialiseTags(tags: Tags): string {
+    let json = this.tagsJson.get(tags);
+    if (json === undefined) {
+      json = JSON.stringify(tags);
+      // Only a frozen object is sure to carry the same tags next time.
+      if (Object.isFrozen(tags)) this.tagsJson.set(tags, json);
+    }
+    return json;
   }
 
   private push(line: string): void {

@@ -33,8 +33,14 @@ interface SeriesEntry {
   readonly sink: Sink;
 }
 
-/** One second: tag set key → metric name → entry. */
-type SecondBucket = Map<string, Map<string, SeriesEntry>>;
+/** The entries of one tag set in one second, by metric name. */
+type Series = Map<string, SeriesEntry>;
+
+/** One second: tag set key → series; the engine's frozen, shared tag objects also find theirs directly. */
+interface SecondBucket {
+  readonly byKey: Map<string, Series>;
+  readonly byTags: Map<Tags, Series>;
+}
 
 export function timeseriesValues(sink: Sink): Record<string, number> {
   if (sink.type === 'counter') return { count: sink.value };
@@ -97,18 +103,13 @@ export class ResultsDirOutput implements Output {
       if (second !== this.lastSecond || bucket === null) {
         bucket = this.seconds.get(second) ?? null;
         if (bucket === null) {
-          bucket = new Map();
+          bucket = { byKey: new Map(), byTags: new Map() };
           this.seconds.set(second, bucket);
         }
         this.lastSecond = second;
         this.lastBucket = bucket;
       }
-      const key = this.tagKey(container.tags);
-      let series = bucket.get(key);
-      if (series === undefined) {
-        series = new Map();
-        bucket.set(key, series);
-      }
+      const series = bucket.byTags.get(container.tags) ?? this.seriesOf(bucket, container.tags);
       for (const sample of container.samples) {
         let entry = series.get(sample.metric.name);
         if (entry === undefined) {
@@ -141,7 +142,7 @@ export class ResultsDirOutput implements Output {
     if (closed.length === 0) return;
     const lines: string[] = [];
     for (const second of closed) {
-      for (const series of this.seconds.get(second)!.values()) {
+      for (const series of this.seconds.get(second)!.byKey.values()) {
         for (const entry of series.values()) {
           const line: TimeseriesLine = {
             t: second,
@@ -151,12 +152,25 @@ export class ResultsDirOutput implements Output {
             values: timeseriesValues(entry.sink),
           };
           lines.push(JSON.stringify(line));
+          if (entry.sink.type === 'trend') entry.sink.release();
         }
       }
       this.seconds.delete(second);
       if (second === this.lastSecond) this.lastBucket = null;
     }
     if (this.stream !== null && !this.failed) this.stream.write(`${lines.join('\n')}\n`);
+  }
+
+  private seriesOf(bucket: SecondBucket, tags: Tags): Series {
+    const key = this.tagKey(tags);
+    let series = bucket.byKey.get(key);
+    if (series === undefined) {
+      series = new Map();
+      bucket.byKey.set(key, series);
+    }
+    // Only a frozen object is sure to carry the same tags next time.
+    if (Object.isFrozen(tags)) bucket.byTags.set(tags, series);
+    return series;
   }
 
   private tagKey(tags: Tags): string {

@@ -111,7 +111,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   };
 
   let deliver: (batch: SampleContainer[]) => void = () => {};
-  const mainSink = new BatchingSink((batch) => deliver(batch), 100);
+  const mainSink = new BatchingSink((batch) => deliver(batch));
   const main = new ThreadExecution({ bundle, segment: WHOLE, env: scriptEnv, runTags: {}, sink: mainSink, logger, allowRemoteTargets: options.allowRemoteTargets === true, onAbort: onScriptAbort });
   let lifecycleVU: VU;
   try {
@@ -191,7 +191,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   let testStart = 0;
   const onSignal = () => {
     interrupted = true;
-    logger.log('warn', 'stopping the test (interrupted); teardown and summary follow');
+    // quiet is for runs driven by a program (e.g. the capacity search aborting its steps): it knows
+    // it interrupted the run, so the lifecycle notice is noise there; script errors still print.
+    if (!quiet) logger.log('warn', 'stopping the test (interrupted); teardown and summary follow');
     abortAll();
   };
   options.signal?.addEventListener('abort', onSignal, { once: true });

@@ -39,7 +39,7 @@ const encoder = new BatchEncoder();
 const sink = new BatchingSink((batch) => {
   const encoded = encoder.encode(batch);
   post({ type: 'samples', batch: encoded }, [encoded.data.buffer as ArrayBuffer]);
-}, 100);
+});
 const execution = new ThreadExecution({
   bundle: input.bundle,
   segment: input.segment,

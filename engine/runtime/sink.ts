@@ -6,6 +6,13 @@ export interface SampleSink {
   push(container: SampleContainer): void;
 }
 
+/**
+ * How long containers wait before being handed on. Short on purpose: a container that waits long
+ * enough to live through a young-generation GC gets copied and promoted; at 100 ms a fast GET
+ * loop spent ~10 % of its time in GC, at 20 ms ~4 %. Batches still amortise the per-batch work.
+ */
+export const SAMPLE_BATCH_INTERVAL_MS = 20;
+
 /** Collects containers and hands them to `deliver` in batches (every `intervalMs`, or when large). */
 export class BatchingSink implements SampleSink {
   private buffer: SampleContainer[] = [];
@@ -13,7 +20,7 @@ export class BatchingSink implements SampleSink {
 
   constructor(
     private readonly deliver: (batch: SampleContainer[]) => void,
-    private readonly intervalMs = 100,
+    private readonly intervalMs = SAMPLE_BATCH_INTERVAL_MS,
     private readonly maxBatch = 20_000,
   ) {}
 

@@ -4,6 +4,7 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { SampleContainer, Tags } from '../metrics/types.ts';
 import type { SampleSink } from './sink.ts';
+import { internTags } from './tags.ts';
 
 export interface ScenarioInfo {
   readonly name: string;
@@ -30,8 +31,8 @@ export class VU {
 
   scenario: ScenarioInfo | null = null;
   iterationInScenario = -1;
-  /** Tags on every sample of this VU: run tags, scenario tags, `scenario`, plus exec.vu.tags. */
-  tags: Record<string, string> = {};
+  /** Tags on every sample of this VU: run tags, scenario tags, `scenario`, plus exec.vu.tags (interned, frozen). */
+  tags: Tags = {};
   /** The tags of the iteration's own samples (iterations, iteration_duration, data_*), rebuilt when `tags` change. */
   iterationTags: Tags = {};
   groupPath = '';
@@ -61,8 +62,8 @@ export class VU {
   }
 
   setTags(tags: Record<string, string>): void {
-    this.tags = tags;
-    this.iterationTags = { ...tags, group: '' };
+    this.tags = internTags(tags);
+    this.iterationTags = internTags({ ...tags, group: '' });
     this.checkTags = null;
   }
 

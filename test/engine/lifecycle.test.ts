@@ -104,6 +104,8 @@ export function teardown() { console.log('teardown after interrupt'); }
     expect(result.exitCode).toBe(105);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.stderr).toContain('teardown after interrupt');
+    // quiet: the run was interrupted on purpose, so no lifecycle warning (the script's output stays).
+    expect(result.stderr).not.toContain('stopping the test');
     expect(result.summary.metrics.http_reqs.values.count).toBeGreaterThan(20);
     const summary = JSON.parse(readFileSync(path.join(result.runDir, 'summary.json'), 'utf8'));
     expect(summary.metrics.http_reqs.values.count).toBe(result.summary.metrics.http_reqs.values.count);

@@ -1,12 +1,13 @@
 // k6/http: request building, redirects, cookies, expected statuses and the http_req_* samples.
-// One SampleContainer per request/response, with the tag set built once.
+// One SampleContainer per request/response, its tag set cached per request site (request-tags.ts).
 import { BUILTIN_METRICS } from '../../metrics/builtin.ts';
 import { parseDuration } from '../../options/duration.ts';
 import type { ThreadContext } from '../../runtime/thread.ts';
 import type { VU } from '../../runtime/vu.ts';
 import { ERROR_CODES } from './errors.ts';
-import { canonicalHeaderName, type RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
-import { type Exchange, type Timings, Transport } from './transport.ts';
+import { requestTags } from './request-tags.ts';
+import { RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
+import { type Exchange, type ExchangeOwner, type Timings, Transport } from './transport.ts';
 
 export const USER_AGENT = 'loadlab/0.1.0 (k6-compatible; https://k6.io/)';
 
@@ -137,11 +138,13 @@ function parseURL(text: string): ParsedURL | null {
   return parsed;
 }
 
-function setCookies(jar: Map<string, string>, rawHeaders: Buffer[] | null): void {
+/** Stores the response's Set-Cookie headers in the VU's jar; the host's jar is made only when needed. */
+function setCookies(state: VUHttp, host: string, rawHeaders: Buffer[] | null): void {
   if (rawHeaders === null) return;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
-    if (name.length !== 10 || name.toString('latin1').toLowerCase() !== 'set-cookie') continue;
+    // Byte checks first: Connection and Keep-Alive are 10 letters too, and come with every response.
+    if (name.length !== 10 || (name[0] | 0x20) !== 0x73 || name.toString('latin1').toLowerCase() !== 'set-cookie') continue;
     const [pair, ...attributes] = rawHeaders[i + 1].toString('latin1').split(';');
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
@@ -151,22 +154,38 @@ function setCookies(jar: Map<string, string>, rawHeaders: Buffer[] | null): void
       const lower = k.toLowerCase();
       return (lower === 'max-age' && Number(v) <= 0) || (lower === 'expires' && Date.parse(v) < Date.now());
     });
+    const jar = state.jar.get(host) ?? newJar(state, host);
     if (expired) jar.delete(key);
     else jar.set(key, pair.slice(eq + 1).trim());
   }
 }
 
+function newJar(state: VUHttp, host: string): Map<string, string> {
+  const jar = new Map<string, string>();
+  state.jar.set(host, jar);
+  return jar;
+}
+
+const STANDARD_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const NO_PARAMS: Params = Object.freeze({});
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+interface Settings {
+  transport: Transport;
+  maxRedirects: number;
+  discardBodies: boolean;
+  userAgent: string;
+  throwOnError: boolean;
+  /** The headers of a request without params.headers, body, credentials or cookies: shared, never changed. */
+  defaultHeaders: readonly string[];
+}
+
 export function createHttpModule(thread: ThreadContext) {
   // Settings come from the merged options, known only after the first VU ran the init context.
-  let settings: {
-    transport: Transport;
-    maxRedirects: number;
-    discardBodies: boolean;
-    userAgent: string;
-    throwOnError: boolean;
-  } | null = null;
-  const configure = () => {
+  let settings: Settings | null = null;
+  const configure = (): Settings => {
     const options = thread.options;
+    const userAgent = typeof options.userAgent === 'string' ? options.userAgent : USER_AGENT;
     settings = {
       transport: new Transport({
         allowRemoteTargets: thread.allowRemoteTargets,
@@ -176,8 +195,9 @@ export function createHttpModule(thread: ThreadContext) {
       }),
       maxRedirects: typeof options.maxRedirects === 'number' ? options.maxRedirects : 10,
       discardBodies: options.discardResponseBodies === true,
-      userAgent: typeof options.userAgent === 'string' ? options.userAgent : USER_AGENT,
+      userAgent,
       throwOnError: options.throw === true,
+      defaultHeaders: Object.freeze(['user-agent', userAgent]),
     };
     return settings;
   };
@@ -200,12 +220,7 @@ export function createHttpModule(thread: ThreadContext) {
 
   function emitRequest(vu: VU, exchange: Exchange | null, timings: Timings, method: string, urlText: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Record<string, string> | undefined, sentBytes: number): void {
     if (vu.interrupted) return;
-    const tags: Record<string, string> = { ...vu.tags, group: vu.groupPath, method, url: urlText, name, status: String(status), proto: status ? 'HTTP/1.1' : '', expected_response: expected ? 'true' : 'false' };
-    if (errorCode !== 0) {
-      tags.error = error;
-      tags.error_code = String(errorCode);
-    }
-    if (paramTags !== undefined) Object.assign(tags, paramTags);
+    const tags = requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags);
     let received = 0;
     if (exchange !== null && exchange.status !== 0) {
       received = 17 + exchange.statusText.length + exchange.bodySize;
@@ -233,128 +248,200 @@ export function createHttpModule(thread: ThreadContext) {
 
   const ZERO_TIMINGS: Timings = Object.freeze({ blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 });
 
-  async function perform(vu: VU, methodIn: string, target: string | TaggedURL, body: Body, params: Params | null | undefined): Promise<Response> {
-    if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
-    const { transport, maxRedirects: maxRedirectsDefault, discardBodies, userAgent, throwOnError } = settings ?? configure();
-    const method = String(methodIn).toUpperCase();
-    let urlText: string;
-    let name: string;
-    if (typeof target === 'object' && target !== null && (target as TaggedURL).__loadlabUrl) {
-      urlText = (target as TaggedURL).url;
-      name = (target as TaggedURL).name;
-    } else {
-      urlText = String(target);
-      name = urlText;
-    }
-    const p: Params = params ?? {};
-    const paramTags = p.tags;
-    if (paramTags?.name !== undefined) name = paramTags.name;
-    const state = vuHttp(vu);
-    const expectedFn = p.responseCallback === undefined ? state.expected : p.responseCallback === null ? null : p.responseCallback.__loadlabExpected;
-    const responseType: ResponseType = p.responseType ?? (discardBodies ? 'none' : 'text');
-    const timeoutMs = p.timeout === undefined ? defaultTimeoutMs : parseDuration(p.timeout);
-    let redirectsLeft = p.redirects ?? maxRedirectsDefault;
-    let [wireBody, impliedType] = encodeBody(body);
+  /**
+   * One k6 request through its redirects: it sends each hop, hears back from the hop's exchange,
+   * and settles the promise the script awaits. A class holding the request's state rather than an
+   * async function: one promise per request instead of an async function's, an await's and a
+   * wrapping one's, and no closure per step.
+   */
+  class HttpCall implements ExchangeOwner {
+    private method: string;
+    private url: string;
+    private readonly requestedUrl: string;
+    /** The `name` tag: the URL, the template of http.url``, or params.tags.name. */
+    private readonly name: string;
+    private readonly paramTags: Record<string, string> | undefined;
+    private readonly state: VUHttp;
+    private readonly expectedFn: ((status: number) => boolean) | null;
+    private readonly responseType: ResponseType;
+    private readonly timeoutMs: number;
+    private redirectsLeft: number;
+    private wireBody: Buffer | string | null = null;
+    private impliedType: string | null = null;
+    /** params.headers, flat (name, value, ...), without Host. */
+    private readonly userHeaders: string[] = [];
+    private hasUserAgent = false;
+    private hasContentType = false;
+    private readonly cookies: Params['cookies'];
+    // The hop on the wire.
+    private host = '';
+    private origin = '';
+    private headers: readonly string[] = NO_HEADERS;
+    private sentBytes = 0;
 
-    const userHeaders: [string, string][] = [];
-    let hasUserAgent = false;
-    let hasContentType = false;
-    if (p.headers) {
-      for (const key of Object.keys(p.headers)) {
-        const value = p.headers[key];
-        if (value === undefined || value === null) continue;
-        const lower = key.toLowerCase();
-        if (lower === 'user-agent') hasUserAgent = true;
-        else if (lower === 'content-type') hasContentType = true;
-        else if (lower === 'host') continue;
-        userHeaders.push([key, String(value)]);
+    constructor(
+      private readonly vu: VU,
+      private readonly settings: Settings,
+      methodIn: string,
+      target: string | TaggedURL,
+      body: Body,
+      params: Params | null | undefined,
+      private readonly resolve: (response: Response) => void,
+      private readonly reject: (error: unknown) => void,
+    ) {
+      this.method = STANDARD_METHODS.has(methodIn) ? methodIn : String(methodIn).toUpperCase();
+      if (typeof target === 'object' && target !== null && (target as TaggedURL).__loadlabUrl) {
+        this.url = (target as TaggedURL).url;
+        this.name = (target as TaggedURL).name;
+      } else {
+        this.url = String(target);
+        this.name = this.url;
+      }
+      this.requestedUrl = this.url;
+      const p: Params = params ?? NO_PARAMS;
+      this.paramTags = p.tags;
+      if (p.tags?.name !== undefined) this.name = p.tags.name;
+      this.state = vuHttp(vu);
+      this.expectedFn = p.responseCallback === undefined ? this.state.expected : p.responseCallback === null ? null : p.responseCallback.__loadlabExpected;
+      this.responseType = p.responseType ?? (settings.discardBodies ? 'none' : 'text');
+      this.timeoutMs = p.timeout === undefined ? defaultTimeoutMs : parseDuration(p.timeout);
+      this.redirectsLeft = p.redirects ?? settings.maxRedirects;
+      this.cookies = p.cookies;
+      if (body !== null && body !== undefined) [this.wireBody, this.impliedType] = encodeBody(body);
+      if (p.headers) {
+        for (const key of Object.keys(p.headers)) {
+          const value = p.headers[key];
+          if (value === undefined || value === null) continue;
+          const lower = key.toLowerCase();
+          if (lower === 'user-agent') this.hasUserAgent = true;
+          else if (lower === 'content-type') this.hasContentType = true;
+          else if (lower === 'host') continue;
+          this.userHeaders.push(key, String(value));
+        }
       }
     }
-    let currentMethod = method;
-    let currentUrl = urlText;
-    for (;;) {
-      const parsed = parseURL(currentUrl);
-      const requestInfo: RequestInfo = { method: currentMethod, url: currentUrl, headers: {}, body: typeof wireBody === 'string' ? wireBody : wireBody ? '<binary>' : '', cookies: {} };
+
+    /** Sends the current hop; a hop that cannot be sent settles the call at once. */
+    send(): void {
+      const { transport, userAgent, throwOnError } = this.settings;
+      const method = this.method;
+      const url = this.url;
+      const parsed = parseURL(url);
       if (parsed === null) {
-        const message = `invalid URL "${currentUrl}": only absolute http:// and https:// URLs are supported`;
-        if (throwOnError) throw new Error(message);
-        return failedResponse(vu, currentMethod, currentUrl, name, ERROR_CODES.invalidUrl, message, paramTags, requestInfo, responseType);
+        const message = `invalid URL "${url}": only absolute http:// and https:// URLs are supported`;
+        if (throwOnError) this.reject(new Error(message));
+        else this.failBeforeSending(ERROR_CODES.invalidUrl, message);
+        return;
       }
       if (transport.refuses(parsed.hostname)) {
         const message = `request to ${parsed.hostname} refused: loadlab sends load only to loopback addresses (127.0.0.0/8, ::1, localhost); pass --allow-remote (allowRemoteTargets) to target other hosts`;
         thread.logger.once(`blocked:${parsed.hostname}`, 'warn', message);
-        if (throwOnError) throw new Error(message);
-        const code = /^[\d.]+$|:/.test(parsed.hostname) ? ERROR_CODES.blockedIp : ERROR_CODES.blockedHostname;
-        return failedResponse(vu, currentMethod, currentUrl, name, code, message, paramTags, requestInfo, responseType);
+        if (throwOnError) this.reject(new Error(message));
+        else this.failBeforeSending(/^[\d.]+$|:/.test(parsed.hostname) ? ERROR_CODES.blockedIp : ERROR_CODES.blockedHostname, message);
+        return;
       }
-      const headers: string[] = [];
-      for (const [k, v] of userHeaders) headers.push(k, v);
-      if (!hasUserAgent) headers.push('user-agent', userAgent);
-      if (impliedType !== null && !hasContentType) headers.push('content-type', impliedType);
-      if (parsed.auth !== null) headers.push('authorization', parsed.auth);
-      const cookieHeader = cookiesFor(state, parsed.host, p.cookies);
-      if (cookieHeader !== '') headers.push('cookie', cookieHeader);
-      let sentBytes = currentMethod.length + parsed.path.length + 13 + parsed.host.length + 8;
+      const cookieHeader = cookiesFor(this.state, parsed.host, this.cookies);
+      let headers: readonly string[];
+      if (this.userHeaders.length === 0 && this.impliedType === null && parsed.auth === null && cookieHeader === '') {
+        headers = this.settings.defaultHeaders;
+      } else {
+        const built = this.userHeaders.slice();
+        if (!this.hasUserAgent) built.push('user-agent', userAgent);
+        if (this.impliedType !== null && !this.hasContentType) built.push('content-type', this.impliedType);
+        if (parsed.auth !== null) built.push('authorization', parsed.auth);
+        if (cookieHeader !== '') built.push('cookie', cookieHeader);
+        headers = built;
+      }
+      const wireBody = this.wireBody;
+      let sentBytes = method.length + parsed.path.length + 13 + parsed.host.length + 8;
       for (let i = 0; i < headers.length; i += 2) sentBytes += headers[i].length + headers[i + 1].length + 4;
       if (wireBody !== null) sentBytes += typeof wireBody === 'string' ? Buffer.byteLength(wireBody) : wireBody.length;
-      const exchange = await transport.send({
-        origin: parsed.origin,
-        path: parsed.path,
-        method: currentMethod,
-        headers,
-        body: wireBody,
-        timeoutMs,
-        keepBody: responseType !== 'none',
-      });
+      this.host = parsed.host;
+      this.origin = parsed.origin;
+      this.headers = headers;
+      this.sentBytes = sentBytes;
+      transport.send(
+        { origin: parsed.origin, path: parsed.path, method, headers: headers as string[], body: wireBody, timeoutMs: this.timeoutMs, keepBody: this.responseType !== 'none' },
+        this,
+      );
+    }
+
+    /** Called by the hop's exchange, possibly from inside undici's callbacks: must not throw. */
+    exchangeDone(exchange: Exchange): void {
+      try {
+        this.finishHop(exchange);
+      } catch (error) {
+        this.reject(error);
+      }
+    }
+
+    private finishHop(exchange: Exchange): void {
+      const vu = this.vu;
+      const method = this.method;
+      const url = this.url;
       const status = exchange.status;
       const timings = exchange.timings();
-      if (status !== 0) setCookies(state.jar.get(parsed.host) ?? newJar(state, parsed.host), exchange.rawHeaders);
-      const expected = exchange.errorCode === 0 && (expectedFn === null || expectedFn(status));
+      if (status !== 0) setCookies(this.state, this.host, exchange.rawHeaders);
+      const expected = exchange.errorCode === 0 && (this.expectedFn === null || this.expectedFn(status));
       let errorCode = exchange.errorCode;
       let error = exchange.error ?? '';
       if (errorCode === 0 && status >= 400) {
         errorCode = 1000 + status;
         error = '';
       }
+      const name = url === this.requestedUrl ? this.name : url;
       const location = status >= 300 && status < 400 && status !== 304 ? headerValue(exchange.rawHeaders, 'location') : null;
-      if (location !== null && redirectsLeft > 0) {
-        emitRequest(vu, exchange, timings, currentMethod, currentUrl, currentUrl === urlText ? name : currentUrl, status, expected, error, errorCode, paramTags, sentBytes);
-        redirectsLeft--;
-        currentUrl = new URL(location, currentUrl).toString();
-        if (status === 303 || ((status === 301 || status === 302) && currentMethod === 'POST')) {
-          currentMethod = currentMethod === 'HEAD' ? 'HEAD' : 'GET';
-          wireBody = null;
-          impliedType = null;
+      if (location !== null && this.redirectsLeft > 0) {
+        emitRequest(vu, exchange, timings, method, url, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
+        this.redirectsLeft--;
+        this.url = new URL(location, url).toString();
+        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+          this.method = method === 'HEAD' ? 'HEAD' : 'GET';
+          this.wireBody = null;
+          this.impliedType = null;
         }
-        continue;
+        // The next hop starts from a fresh stack, not from inside undici's callback for this one.
+        queueMicrotask(() => {
+          try {
+            this.send();
+          } catch (sendError) {
+            this.reject(sendError);
+          }
+        });
+        return;
       }
       if (exchange.errorCode !== 0) {
-        thread.logger.once(`http-error:${exchange.errorCode}:${parsed.origin}`, 'warn', `request failed: ${currentMethod} ${currentUrl}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
-        if (throwOnError) throw new Error(`${currentMethod} ${currentUrl}: ${error}`);
+        thread.logger.once(`http-error:${exchange.errorCode}:${this.origin}`, 'warn', `request failed: ${method} ${url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
+        if (this.settings.throwOnError) {
+          this.reject(new Error(`${method} ${url}: ${error}`));
+          return;
+        }
       }
-      emitRequest(vu, exchange, timings, currentMethod, currentUrl, currentUrl === urlText ? name : currentUrl, status, expected, error, errorCode, paramTags, sentBytes);
-      defineLazyHeaders(requestInfo, headers);
-      return new Response({
-        status,
-        statusText: exchange.statusText,
-        url: currentUrl,
-        error,
-        errorCode,
-        timings,
-        remoteIp: exchange.remoteAddress,
-        remotePort: exchange.remotePort,
-        rawHeaders: exchange.rawHeaders,
-        body: responseType === 'none' || exchange.chunks.length === 0 ? (responseType === 'none' ? null : Buffer.alloc(0)) : exchange.chunks.length === 1 ? exchange.chunks[0] : Buffer.concat(exchange.chunks),
-        responseType,
-        request: requestInfo,
-      });
+      emitRequest(vu, exchange, timings, method, url, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
+      this.resolve(
+        new Response(status, exchange.statusText, url, error, errorCode, timings, exchange.remoteAddress, exchange.remotePort, exchange.rawHeaders, exchange.chunks, this.responseType, new RequestInfo(method, url, this.requestBodyText(), this.headers)),
+      );
+    }
+
+    /** A request that never reached the wire (bad URL, refused host): samples with error tags, status 0. */
+    private failBeforeSending(code: number, message: string): void {
+      emitRequest(this.vu, null, ZERO_TIMINGS, this.method, this.url, this.name, 0, false, message, code, this.paramTags, 0);
+      const request = new RequestInfo(this.method, this.url, this.requestBodyText(), NO_HEADERS);
+      this.resolve(new Response(0, '', this.url, message, code, { ...ZERO_TIMINGS }, '', 0, null, null, this.responseType, request));
+    }
+
+    private requestBodyText(): string {
+      const body = this.wireBody;
+      return typeof body === 'string' ? body : body ? '<binary>' : '';
     }
   }
 
-  function newJar(state: VUHttp, host: string): Map<string, string> {
-    const jar = new Map<string, string>();
-    state.jar.set(host, jar);
-    return jar;
+  function perform(vu: VU, method: string, target: string | TaggedURL, body: Body, params: Params | null | undefined): ResponsePromise<Response> {
+    // A throw in the executor (init context, bad params) rejects the promise, as an async function would.
+    return new ResponsePromise<Response>((resolve, reject) => {
+      if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
+      new HttpCall(vu, settings ?? configure(), method, target, body, params, resolve, reject).send();
+    });
   }
 
   function cookiesFor(state: VUHttp, host: string, extra: Params['cookies']): string {
@@ -365,15 +452,8 @@ export function createHttpModule(thread: ThreadContext) {
     return [...merged].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  function failedResponse(vu: VU, method: string, urlText: string, name: string, code: number, message: string, paramTags: Record<string, string> | undefined, request: RequestInfo, responseType: ResponseType): Response {
-    emitRequest(vu, null, ZERO_TIMINGS, method, urlText, name, 0, false, message, code, paramTags, 0);
-    return new Response({ status: 0, statusText: '', url: urlText, error: message, errorCode: code, timings: { ...ZERO_TIMINGS }, remoteIp: '', remotePort: 0, rawHeaders: null, body: null, responseType, request });
-  }
-
   function request(vu: VU, method: string, target: string | TaggedURL, body?: Body, params?: Params | null): ResponsePromise {
-    return new ResponsePromise<Response>((resolve, reject) => {
-      perform(vu, method, target, body, params).then(resolve, reject);
-    });
+    return perform(vu, method, target, body, params);
   }
 
   type BatchItem = string | TaggedURL | [string, string | TaggedURL, Body?, Params?] | { method?: string; url: string | TaggedURL; body?: Body; params?: Params };
@@ -435,15 +515,4 @@ function headerValue(raw: Buffer[] | null, lowerName: string): string | null {
     if (raw[i].length === lowerName.length && raw[i].toString('latin1').toLowerCase() === lowerName) return raw[i + 1].toString('latin1');
   }
   return null;
-}
-
-/** res.request.headers, built only if the script reads it. */
-function defineLazyHeaders(info: RequestInfo, flat: string[]): void {
-  Object.defineProperty(info, 'headers', { enumerable: true, configurable: true, get: () => headersOf(flat) });
-}
-
-function headersOf(flat: string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (let i = 0; i < flat.length; i += 2) (out[canonicalHeaderName(flat[i])] ??= []).push(flat[i + 1]);
-  return out;
 }

@@ -5,12 +5,30 @@ import type { Timings } from './transport.ts';
 
 export type ResponseType = 'text' | 'binary' | 'none';
 
-export interface RequestInfo {
-  method: string;
-  url: string;
-  headers: Record<string, string[]>;
-  body: string;
-  cookies: Record<string, { name: string; value: string; replace: boolean }[]>;
+/** res.request. Its headers object is built only if the script reads it. */
+export class RequestInfo {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly body: string,
+    /** name, value, name, value, ... as sent. */
+    private readonly flatHeaders: readonly string[],
+  ) {}
+
+  get headers(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    const flat = this.flatHeaders;
+    for (let i = 0; i < flat.length; i += 2) (out[canonicalHeaderName(flat[i])] ??= []).push(flat[i + 1]);
+    return out;
+  }
+
+  get cookies(): Record<string, { name: string; value: string; replace: boolean }[]> {
+    return {};
+  }
+
+  toJSON() {
+    return { method: this.method, url: this.url, headers: this.headers, body: this.body, cookies: this.cookies };
+  }
 }
 
 /** Go's CanonicalMIMEHeaderKey: content-type → Content-Type. */
@@ -59,42 +77,48 @@ export class Response {
   remote_port: number;
   tls_version = '';
   tls_cipher_suite = '';
-  ocsp = { status: 'unknown' };
   request: RequestInfo;
   private readonly rawHeaders: Buffer[] | null;
-  private readonly rawBody: Buffer | null;
+  /** The body as received, in chunks; null when there is none (responseType 'none', failed request). */
+  private readonly bodyChunks: readonly Buffer[] | null;
   private readonly responseType: ResponseType;
   private headersCache: Record<string, string> | null = null;
   private bodyCache: string | ArrayBuffer | null | undefined;
   private jsonCache: unknown;
 
-  constructor(init: {
-    status: number;
-    statusText: string;
-    url: string;
-    error: string;
-    errorCode: number;
-    timings: Timings;
-    remoteIp: string;
-    remotePort: number;
-    rawHeaders: Buffer[] | null;
-    body: Buffer | null;
-    responseType: ResponseType;
-    request: RequestInfo;
-  }) {
-    this.status = init.status;
-    this.status_text = init.status ? `${init.status} ${init.statusText}` : '';
-    this.proto = init.status ? 'HTTP/1.1' : '';
-    this.url = init.url;
-    this.error = init.error;
-    this.error_code = init.errorCode;
-    this.timings = init.timings;
-    this.remote_ip = init.remoteIp;
-    this.remote_port = init.remotePort;
-    this.rawHeaders = init.rawHeaders;
-    this.rawBody = init.body;
-    this.responseType = init.responseType;
-    this.request = init.request;
+  // Positional rather than one init object: this runs once per request on the hot path.
+  constructor(
+    status: number,
+    statusText: string,
+    url: string,
+    error: string,
+    errorCode: number,
+    timings: Timings,
+    remoteIp: string,
+    remotePort: number,
+    rawHeaders: Buffer[] | null,
+    bodyChunks: readonly Buffer[] | null,
+    responseType: ResponseType,
+    request: RequestInfo,
+  ) {
+    this.status = status;
+    this.status_text = status ? `${status} ${statusText}` : '';
+    this.proto = status ? 'HTTP/1.1' : '';
+    this.url = url;
+    this.error = error;
+    this.error_code = errorCode;
+    this.timings = timings;
+    this.remote_ip = remoteIp;
+    this.remote_port = remotePort;
+    this.rawHeaders = rawHeaders;
+    this.bodyChunks = responseType === 'none' ? null : bodyChunks;
+    this.responseType = responseType;
+    this.request = request;
+  }
+
+  /** Always 'unknown': the embedded engine does no OCSP stapling checks. */
+  get ocsp(): { status: string } {
+    return { status: 'unknown' };
   }
 
   get headers(): Record<string, string> {
@@ -104,7 +128,9 @@ export class Response {
 
   get body(): string | ArrayBuffer | null {
     if (this.bodyCache === undefined) {
-      const raw = this.rawBody;
+      // Joined and decoded on first read: most load scripts never read the body.
+      const chunks = this.bodyChunks;
+      const raw = chunks === null ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks as Buffer[]);
       if (this.responseType === 'none' || raw === null) this.bodyCache = null;
       else if (this.responseType === 'binary') this.bodyCache = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
       else this.bodyCache = raw.toString('utf8');

@@ -16,15 +16,26 @@ export interface Timings {
   duration: number;
 }
 
-interface ConnectTimes {
+/** What a connection knows once it is up: its set-up times (for the request that opened it) and peer. */
+interface ConnectionInfo {
   connecting: number;
   tls: number;
   claimed: boolean;
+  remoteAddress: string;
+  remotePort: number;
 }
-const CONNECT_TIMES = Symbol('loadlab.connectTimes');
-type TimedSocket = Socket & { [CONNECT_TIMES]?: ConnectTimes };
+const CONNECTION_INFO = Symbol('loadlab.connectionInfo');
+type TimedSocket = Socket & { [CONNECTION_INFO]?: ConnectionInfo };
 
-/** One request/response on the wire, filled in by undici's dispatch callbacks. */
+/** Who is told when an exchange is over (completed or failed), once. */
+export interface ExchangeOwner {
+  exchangeDone(exchange: Exchange): void;
+}
+
+/**
+ * One request/response on the wire, filled in by undici's dispatch callbacks. It reports to its
+ * owner directly from the last callback: no promise per exchange between undici and the http module.
+ */
 export class Exchange {
   readonly start = performance.now();
   sendStart = 0;
@@ -42,21 +53,20 @@ export class Exchange {
   errorCode = 0;
   remoteAddress = '';
   remotePort = 0;
-  private resolve!: (exchange: Exchange) => void;
-  readonly done: Promise<Exchange>;
+  private settled = false;
 
-  constructor(private readonly keepBody: boolean) {
-    this.done = new Promise((resolve) => {
-      this.resolve = resolve;
-    });
-  }
+  constructor(
+    private readonly keepBody: boolean,
+    private readonly owner: ExchangeOwner,
+  ) {}
 
-  fail(code: number, message: string): this {
+  fail(code: number, message: string): void {
+    if (this.settled) return;
     this.errorCode = code;
     this.error = message;
     this.end = performance.now();
-    this.resolve(this);
-    return this;
+    this.settled = true;
+    this.owner.exchangeDone(this);
   }
 
   timings(): Timings {
@@ -103,8 +113,10 @@ export class Exchange {
     return true;
   }
   onComplete(): void {
+    if (this.settled) return;
     this.end = performance.now();
-    this.resolve(this);
+    this.settled = true;
+    this.owner.exchangeDone(this);
   }
   onError(error: Error): void {
     const [code, message] = classifyError(error as Error & { code?: string });
@@ -121,13 +133,18 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
   exchangeBeingSent = null;
   if (exchange === null) return;
   const socket = (message as { socket: TimedSocket }).socket;
-  exchange.remoteAddress = socket.remoteAddress ?? '';
-  exchange.remotePort = socket.remotePort ?? 0;
-  const times = socket[CONNECT_TIMES];
-  if (times && !times.claimed) {
-    times.claimed = true;
-    exchange.connecting = times.connecting;
-    exchange.tls = times.tls;
+  const info = socket[CONNECTION_INFO];
+  if (info === undefined) {
+    exchange.remoteAddress = socket.remoteAddress ?? '';
+    exchange.remotePort = socket.remotePort ?? 0;
+    return;
+  }
+  exchange.remoteAddress = info.remoteAddress;
+  exchange.remotePort = info.remotePort;
+  if (!info.claimed) {
+    info.claimed = true;
+    exchange.connecting = info.connecting;
+    exchange.tls = info.tls;
   }
 });
 
@@ -176,8 +193,9 @@ export class Transport {
     return refused;
   }
 
-  send(request: Dispatch): Promise<Exchange> {
-    const exchange = new Exchange(request.keepBody);
+  /** Sends the request; `owner` hears of the outcome once, possibly before this returns. */
+  send(request: Dispatch, owner: ExchangeOwner): void {
+    const exchange = new Exchange(request.keepBody, owner);
     try {
       this.pool(request.origin).dispatch(
         {
@@ -196,7 +214,6 @@ export class Transport {
       const [code, message] = classifyError(error as Error & { code?: string });
       exchange.fail(code === ERROR_CODES.generic ? ERROR_CODES.invalidUrl : code, message);
     }
-    return exchange.done;
   }
 
   private pool(origin: string): Pool {
@@ -214,7 +231,14 @@ export class Transport {
             if (connected) {
               const now = performance.now();
               const tcp = tcpDone || now;
-              (connected as TimedSocket)[CONNECT_TIMES] = { connecting: tcp - started, tls: now - tcp, claimed: false };
+              // The peer is read once here, so each request reads two fields instead of two socket getters.
+              (connected as TimedSocket)[CONNECTION_INFO] = {
+                connecting: tcp - started,
+                tls: now - tcp,
+                claimed: false,
+                remoteAddress: connected.remoteAddress ?? '',
+                remotePort: connected.remotePort ?? 0,
+              };
             }
             callback(error as Error, connected as never);
           }) as unknown as Socket | undefined;

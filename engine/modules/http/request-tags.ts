@@ -1,0 +1,71 @@
+// The tag set of an HTTP request's samples. A loop that requests the same URL gets the same tags
+// every time, so the set is built once and the frozen object reused: no 16-field object per
+// request, and every consumer downstream (Aggregator, results folder, outputs, worker transport)
+// keys its per-tag-set work by the object's identity instead of rebuilding a key from its fields.
+import type { Tags } from '../../metrics/types.ts';
+
+interface CachedRequestTags {
+  readonly group: string;
+  readonly method: string;
+  readonly name: string;
+  readonly status: number;
+  readonly expected: boolean;
+  readonly errorCode: number;
+  readonly error: string;
+  /** The request's own tags (params.tags) as a string, '' without. */
+  readonly paramKey: string;
+  readonly tags: Tags;
+}
+
+/** The VU's tags (interned, so shared by all VUs with the same tags) → URL → the tag sets seen. */
+const cache = new WeakMap<Tags, Map<string, CachedRequestTags[]>>();
+/** Unique URLs per request (ids in the path) would grow the cache without end: past this it restarts. */
+const URLS_PER_VU_TAG_SET = 10_000;
+/** Tag sets per URL (statuses × groups × names); past this the URL's list restarts. */
+const SETS_PER_URL = 64;
+
+/** k6's request tags, in k6's order; the request's own tags last, overriding any. */
+function buildRequestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status), proto: status ? 'HTTP/1.1' : '', expected_response: expected ? 'true' : 'false' };
+  if (errorCode !== 0) {
+    tags.error = error;
+    tags.error_code = String(errorCode);
+  }
+  if (paramTags !== undefined) Object.assign(tags, paramTags);
+  return tags;
+}
+
+/** params.tags as a cache key, or null when a value is not a string (then the set is not cached). */
+function paramTagsKey(paramTags: Readonly<Record<string, string>>): string | null {
+  let key = '';
+  for (const name in paramTags) {
+    const value: unknown = paramTags[name];
+    if (typeof value !== 'string') return null;
+    key += `${name}\u0000${value}\u0001`;
+  }
+  return key;
+}
+
+export function requestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Tags {
+  const paramKey = paramTags === undefined ? '' : paramTagsKey(paramTags);
+  if (paramKey === null) return buildRequestTags(vuTags, group, method, url, name, status, expected, error, errorCode, paramTags);
+  let byUrl = cache.get(vuTags);
+  if (byUrl === undefined) {
+    byUrl = new Map();
+    cache.set(vuTags, byUrl);
+  }
+  let seen = byUrl.get(url);
+  if (seen === undefined) {
+    if (byUrl.size >= URLS_PER_VU_TAG_SET) byUrl.clear();
+    seen = [];
+    byUrl.set(url, seen);
+  }
+  for (let i = 0; i < seen.length; i++) {
+    const s = seen[i];
+    if (s.status === status && s.method === method && s.name === name && s.group === group && s.expected === expected && s.errorCode === errorCode && s.error === error && s.paramKey === paramKey) return s.tags;
+  }
+  if (seen.length >= SETS_PER_URL) seen.length = 0;
+  const tags = Object.freeze(buildRequestTags(vuTags, group, method, url, name, status, expected, error, errorCode, paramTags));
+  seen.push({ group, method, name, status, expected, errorCode, error, paramKey, tags });
+  return tags;
+}
