@@ -410,7 +410,8 @@ export function createHttpModule(thread: ThreadContext) {
         });
         return;
       }
-      if (exchange.errorCode !== 0) {
+      // A request cut off because its VU was interrupted (Ctrl-C, an aborted step) is not a target failure.
+      if (exchange.errorCode !== 0 && !vu.interrupted) {
         thread.logger.once(`http-error:${exchange.errorCode}:${this.origin}`, 'warn', `request failed: ${method} ${url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
         if (this.settings.throwOnError) {
           this.reject(new Error(`${method} ${url}: ${error}`));

@@ -2,8 +2,9 @@
 // thread, a raw dispatch handler that stamps every k6 timing phase, a connector that times TCP and
 // TLS set-up, and the loopback guard.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { buildConnector, Pool } from 'undici';
+import { isLoopbackHost } from '../../loopback.ts';
 import { classifyError, ERROR_CODES } from './errors.ts';
 
 export interface Timings {
@@ -148,14 +149,6 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
   }
 });
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 4) return host.startsWith('127.');
-  if (family === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./i.test(host);
-  return false;
-}
 
 export interface TransportOptions {
   allowRemoteTargets: boolean;

@@ -1,7 +1,7 @@
 // The output's settings, read from k6's K6_PROMETHEUS_RW_* environment variables with k6's
 // defaults, so the same environment configures real k6 and the embedded engine alike.
 
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../loopback.ts';
 import { parseTrendStats, type TrendStat, DEFAULT_TREND_STATS } from './trend-stats.ts';
 
 export const DEFAULT_SERVER_URL = 'http://localhost:9090/api/v1/write';
@@ -82,14 +82,6 @@ function parseStaticLabels(text: string | undefined): Record<string, string> {
   return labels;
 }
 
-/** Loopback as the harness defines it: 127.0.0.0/8, ::1 and the name localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
-}
 
 const UNSUPPORTED = [
   'K6_PROMETHEUS_RW_SIGV4_REGION',
