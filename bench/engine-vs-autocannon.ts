@@ -4,11 +4,13 @@
 // per engine request (user + system, all of this process's threads, during the engine's rounds),
 // which is steadier than req/s on a shared machine: the goal is ≤ ~35 µs.
 // Run: npx tsx bench/engine-vs-autocannon.ts [seconds=8] [connections=50]
+// TARGET_URL=http://127.0.0.1:PORT/ uses a target you started (e.g. nginx) instead of the Node one.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { runTest } from '../engine/index.ts';
+import { isLoopbackHost } from '../engine/loopback.ts';
 import { median, startStaticTarget } from './engine-target.ts';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -22,7 +24,12 @@ export default async function () { await http.get(__ENV.TARGET); }
 `,
 );
 
-const target = await startStaticTarget();
+const target = process.env.TARGET_URL ? loopbackTarget(process.env.TARGET_URL) : await startStaticTarget();
+
+function loopbackTarget(url: string): { url: string; close(): void } {
+  if (!isLoopbackHost(new URL(url).hostname)) throw new Error(`TARGET_URL must be a loopback address, not ${url}`);
+  return { url, close() {} };
+}
 
 async function autocannonRate(): Promise<number> {
   const result = await autocannon({ url: target.url, connections, pipelining: 1, duration: seconds });
