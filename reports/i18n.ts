@@ -219,6 +219,8 @@ function english(fmt: Formatters): Messages {
           return `only ${fmt.percent(f.ratio)} of checks passed`;
         case 'exitCode':
           return `the run ended with exit code ${f.code}`;
+        case 'interrupted':
+          return `the run was interrupted after ${fmt.number(f.afterS, 0)} s: figures are partial`;
         case 'headroomLow':
           return f.headroom < 0 ? `demand exceeds capacity by ${fmt.percent(-f.headroom, 0)}` : `only ${fmt.percent(f.headroom, 0)} headroom over this year's peak`;
         case 'demandExceeds':
@@ -379,6 +381,8 @@ function vietnamese(fmt: Formatters): Messages {
           return `chỉ ${fmt.percent(f.ratio)} kiểm tra đạt`;
         case 'exitCode':
           return `lần chạy kết thúc với mã thoát ${f.code}`;
+        case 'interrupted':
+          return `lần chạy bị ngắt sau ${fmt.number(f.afterS, 0)} giây: số liệu chỉ là một phần`;
         case 'headroomLow':
           return f.headroom < 0 ? `nhu cầu vượt năng lực ${fmt.percent(-f.headroom, 0)}` : `dư địa chỉ còn ${fmt.percent(f.headroom, 0)} so với cao điểm năm nay`;
         case 'demandExceeds':

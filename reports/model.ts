@@ -17,6 +17,7 @@ export type Finding =
   | { key: 'errorsHigh'; ratio: number }
   | { key: 'checksLow'; ratio: number }
   | { key: 'exitCode'; code: number }
+  | { key: 'interrupted'; afterS: number }
   | { key: 'headroomLow'; headroom: number }
   | { key: 'demandExceeds'; year: number }
   | { key: 'noSustainableStep'; rate: number }
@@ -85,9 +86,11 @@ const HEADROOM_LOW = 0.3;
 function flowLight(name: string, facts: RunFacts, flow: RunFacts['flows'][number] | null, headroom: number | null): FlowLight {
   const source = flow ?? { requests: facts.requests, failedRatio: facts.failedRatio, p95: facts.latency.p95, checksRatio: facts.checksRatio, thresholds: facts.thresholds };
   const findings: Finding[] = [];
+  // Ctrl-C (k6's exit 105): every figure below covers only the part that ran, so say so first.
+  if (facts.exitCode === 105) findings.push({ key: 'interrupted', afterS: facts.durationS });
   for (const threshold of source.thresholds.filter((t) => !t.ok)) findings.push({ key: 'thresholdFailed', metric: threshold.metric, expression: threshold.expression });
   if (facts.exitCode !== null && [104, 107, 108].includes(facts.exitCode)) findings.push({ key: 'exitCode', code: facts.exitCode });
-  const red = findings.length > 0 || (headroom !== null && headroom < 0);
+  const red = findings.some((f) => f.key !== 'interrupted') || (headroom !== null && headroom < 0);
   if (headroom !== null && headroom < 0) findings.push({ key: 'headroomLow', headroom });
   if (source.failedRatio > 0.01) findings.push({ key: 'errorsHigh', ratio: source.failedRatio });
   if (source.checksRatio < 0.99) findings.push({ key: 'checksLow', ratio: source.checksRatio });

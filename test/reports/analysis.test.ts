@@ -167,6 +167,13 @@ describe('stability and baseline', () => {
     expect(json.capacity).toBeNull();
     expect(readFileSync(join(failing.dir, 'meta.json'), 'utf8')).toContain('exitCode');
   });
+  it('says first that an interrupted run is partial, and never calls it green', () => {
+    const interrupted = loadFolder(writeSyntheticRun(join(root, 'interrupted'), { interrupted: true, durationS: 12 }));
+    const report = buildReport(interrupted, { workload: 'none' });
+    expect(report.flows[0].findings[0]).toEqual({ key: 'interrupted', afterS: 12 });
+    expect(report.flows[0].light).toBe('amber');
+    expect(messages('vi').finding(report.flows[0].findings[0])).toBe('lần chạy bị ngắt sau 12 giây: số liệu chỉ là một phần');
+  });
 });
 
 describe('number formats', () => {
