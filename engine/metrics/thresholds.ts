@@ -1,5 +1,6 @@
 // k6 thresholds: the `thresholds` option parsed and checked like k6's metrics/thresholds*.go, and
 // evaluated against sinks. Errors are ThresholdError; the runtime maps them to exit code 104.
+import { parseDuration } from '../options/duration.ts';
 import type { MetricRegistry } from './registry.ts';
 import type { Sink } from './sinks.ts';
 import type { MetricType } from './types.ts';
@@ -112,25 +113,17 @@ function unquote(text: string): string {
   return text.trim().replace(/^["']+|["']+$/g, '');
 }
 
-/** k6 durations: Go's time.ParseDuration units plus `d`; a bare number is milliseconds. */
+/** k6 durations ('10s', '1m30s'); a number is milliseconds, a string needs its unit. */
 export function parseAbortDelay(value: string | number): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const text = String(value).trim();
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/y;
-  let total = 0;
-  let at = 0;
-  while (at < text.length) {
-    part.lastIndex = at;
-    const match = part.exec(text);
-    if (match === null) break;
-    total += Number(match[1]) * units[match[2]];
-    at = part.lastIndex;
+  const invalid = () => new ThresholdError(`invalid delayAbortEval "${text}": expected a duration like "10s", "1m30s" or "500ms"`);
+  if (!/[a-zµ]$/.test(text)) throw invalid();
+  try {
+    return parseDuration(text);
+  } catch {
+    throw invalid();
   }
-  if (text === '' || at !== text.length) {
-    throw new ThresholdError(`invalid delayAbortEval "${text}": expected a duration like "10s", "1m30s" or "500ms"`);
-  }
-  return total;
 }
 
 export class Threshold {

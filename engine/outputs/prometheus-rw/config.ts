@@ -2,6 +2,7 @@
 // defaults, so the same environment configures real k6 and the embedded engine alike.
 
 import { isLoopbackHost } from '../../loopback.ts';
+import { parseDuration } from '../../options/duration.ts';
 import { parseTrendStats, type TrendStat, DEFAULT_TREND_STATS } from './trend-stats.ts';
 
 export const DEFAULT_SERVER_URL = 'http://localhost:9090/api/v1/write';
@@ -22,16 +23,14 @@ export interface RemoteWriteConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** k6 durations ('5s', '1m30s', '500ms') or a bare number of milliseconds. */
 function parseInterval(text: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
+  try {
+    return parseDuration(text);
+  } catch {
     throw new Error(`K6_PROMETHEUS_RW_PUSH_INTERVAL: '${text}' is not a duration (e.g. 5s, 500ms, 1m)`);
   }
-  return parts.reduce((total, p) => total + Number(p[1]) * DURATION_UNITS_MS[p[2]], 0);
 }
 
 /** Go's strconv.ParseBool, which k6 uses for these variables. */
