@@ -234,7 +234,8 @@ export function redactEnv(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, SENSITIVE_KEY.test(key) ? REDACTED : value]));
 }
 
-function gitRevision(): string | null {
+/** The checkout's commit, or null outside a git checkout. */
+export function gitRevision(): string | null {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim();
   } catch {

@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTest } from '../../engine/index.ts';
+import { gitRevision } from '../../engine/outputs/results-dir.ts';
 import { analyseCapacity, brokenCriteria, KEEP_PACE } from '../analysis/capacity.ts';
 import { saturationInWindow } from '../analysis/saturation.ts';
 import type { RunMeta, ServiceSampleLine } from '../run-folder.ts';
@@ -50,14 +50,6 @@ export interface CapacitySearchOptions {
   allowRemoteTargets?: boolean;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
-}
-
-function gitRevision(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 function medianIterationMs(window: SampleWindow): number {
@@ -308,7 +300,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     steps,
     analysis: analyseCapacity(steps, keepPaceRatio),
     workload: options.workload,
-    gitRevision: gitRevision(),
+    gitRevision: gitRevision() ?? undefined,
     hostname: hostname(),
   };
   writeFileSync(join(dir, 'capacity.json'), JSON.stringify(result, null, 2));
