@@ -2,14 +2,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { runTest } from '../engine/index.ts';
-import { runCapacitySearch } from '../reports/capacity/search.ts';
+import { runCapacitySearch } from '../capacity/search.ts';
 import { type Lang, messages } from '../reports/i18n.ts';
-import { LiveProgress } from '../reports/live-progress.ts';
-import { startLocalMocks } from '../reports/mock-targets.ts';
+import { LiveProgress } from '../capacity/live-progress.ts';
+import { startLocalMocks } from '../capacity/mock-targets.ts';
 import { buildReport, type Light } from '../reports/model.ts';
 import { writeReport } from '../reports/render/index.ts';
 import { loadFolder, type SuiteManifest } from '../reports/run-folder.ts';
-import { ServiceSampler } from '../reports/services/sampler.ts';
+import { ServiceSampler } from '../capacity/services/sampler.ts';
 
 /** The standard suite: every flow of DOMAIN.md at the smoke profile. */
 export const STANDARD_SUITE = ['login-surge', 'dossier-submission', 'ndxp-exchange', 'portal-day'];

@@ -10,7 +10,7 @@ import { analyseStability } from '../../reports/analysis/stability.ts';
 import { messages } from '../../reports/i18n.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder, loadRun, RunFolderError, type ServiceSampleLine } from '../../reports/run-folder.ts';
-import { flattenMetrics } from '../../reports/services/scrape.ts';
+import { flattenMetrics } from '../../capacity/services/scrape.ts';
 import { criteriaFromThresholds, parseSloFlag, SloSyntaxError } from '../../reports/slo.ts';
 import { writeSyntheticCapacity, writeSyntheticRun } from './fixtures/synthetic-run.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMocks, startMocks } from '../../mocks/index.ts';
-import { runCapacitySearch } from '../../reports/capacity/search.ts';
+import { runCapacitySearch } from '../../capacity/search.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder } from '../../reports/run-folder.ts';
 import { parseSloFlag } from '../../reports/slo.ts';

@@ -1,9 +1,9 @@
 // Raw samples of one capacity step, kept so that any SLO criterion (including k6 submetrics such as
 // `http_req_duration{name:login}`) can be evaluated exactly, live and at the end of the step.
-import type { SampleContainer } from '../../engine/metrics/types.ts';
-import { type SloCriterion, compare, pressure } from '../slo.ts';
-import { percentile } from '../stats.ts';
-import type { LatencyStats, SloOutcome } from './types.ts';
+import type { SampleContainer } from '../engine/metrics/types.ts';
+import { type SloCriterion, compare, pressure } from '../reports/slo.ts';
+import { percentile } from '../reports/stats.ts';
+import type { LatencyStats, SloOutcome } from '../reports/capacity/types.ts';
 
 interface StoredSample {
   time: number;

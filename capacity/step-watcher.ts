@@ -1,6 +1,6 @@
 // An in-process engine Output that sees every sample of one capacity step as it happens, so the search
 // can judge the step live and stop it early once it is clearly broken.
-import type { Output, SampleContainer } from '../../engine/metrics/types.ts';
+import type { Output, SampleContainer } from '../engine/metrics/types.ts';
 import { SampleWindow } from './sample-window.ts';
 
 export class StepWatcher implements Output {

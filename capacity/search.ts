@@ -5,17 +5,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { runTest } from '../../engine/index.ts';
-import { gitRevision } from '../../engine/outputs/results-dir.ts';
-import { analyseCapacity, brokenCriteria, KEEP_PACE } from '../analysis/capacity.ts';
-import { saturationInWindow } from '../analysis/saturation.ts';
-import type { RunMeta, ServiceSampleLine } from '../run-folder.ts';
-import { ServiceSampler } from '../services/sampler.ts';
-import { type SloCriterion, criteriaFromThresholds, parseSloFlag } from '../slo.ts';
-import { percentile } from '../stats.ts';
+import { runTest } from '../engine/index.ts';
+import { gitRevision } from '../engine/outputs/results-dir.ts';
+import { analyseCapacity, brokenCriteria, KEEP_PACE } from '../reports/analysis/capacity.ts';
+import { saturationInWindow } from '../reports/analysis/saturation.ts';
+import type { RunMeta, ServiceSampleLine } from '../reports/run-folder.ts';
+import { ServiceSampler } from './services/sampler.ts';
+import { type SloCriterion, criteriaFromThresholds, parseSloFlag } from '../reports/slo.ts';
+import { percentile } from '../reports/stats.ts';
 import type { SampleWindow } from './sample-window.ts';
 import { StepWatcher } from './step-watcher.ts';
-import type { CapacityResult, CapacityStep } from './types.ts';
+import type { CapacityResult, CapacityStep } from '../reports/capacity/types.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
 
