@@ -7,6 +7,18 @@ declare module 'autocannon' {
     duration?: number;
     headers?: Record<string, string>;
     method?: string;
+    body?: string;
+    /** Stop after this many requests (instead of `duration`). */
+    amount?: number;
+    /** Each connection cycles through these; `setupRequest` may rewrite one just before it is sent. */
+    requests?: RequestSpec[];
+  }
+  interface RequestSpec {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (request: RequestSpec) => RequestSpec;
   }
   interface Histogram {
     average: number;

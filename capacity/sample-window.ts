@@ -1,125 +1,98 @@
-// Raw samples of one capacity step, kept so that any SLO criterion (including k6 submetrics such as
-// `http_req_duration{name:login}`) can be evaluated exactly, live and at the end of the step.
+// The measured part of one capacity step, on the engine's windowed aggregator: every SLO criterion is a
+// k6 threshold evaluated by the engine over the step (or its last seconds, live), and every figure of
+// the step comes from the engine's sinks.
+import type { RateSink, Sink, TrendSink } from '../engine/metrics/sinks.ts';
 import type { SampleContainer } from '../engine/metrics/types.ts';
-import { type SloCriterion, compare, pressure } from '../reports/slo.ts';
-import { percentile } from '../reports/stats.ts';
-import type { LatencyStats, SloOutcome } from '../reports/capacity/types.ts';
-
-interface StoredSample {
-  time: number;
-  value: number;
-  tags: Readonly<Record<string, string>>;
-}
+import { WindowedAggregator } from '../engine/metrics/windowed-aggregator.ts';
+import type { LatencyStats, SloOutcome } from '../results-format/index.ts';
+import { pressure, type SloCriterion } from './slo.ts';
 
 // Per-phase timings and byte counts never carry an SLO here and are the bulk of all samples.
 const SKIPPED = /^(http_req_(blocked|connecting|tls_handshaking|sending|waiting|receiving)|data_sent|data_received|vus|vus_max)$/;
 
 export class SampleWindow {
-  private readonly byMetric = new Map<string, { type: string; samples: StoredSample[] }>();
-  /** Time of the newest sample received: worker threads deliver in batches, so "now" lags behind. */
-  latestTime = 0;
+  private readonly metrics: WindowedAggregator;
 
   /** Samples before `from` (warm-up) are ignored; `requestFilter` narrows request metrics to names containing it. */
-  constructor(
-    readonly from: number,
-    private readonly requestFilter?: string,
-  ) {}
+  constructor(from: number, requestFilter?: string) {
+    this.metrics = new WindowedAggregator({
+      origin: Number.isFinite(from) ? from : 0,
+      skipMetric: (name) => SKIPPED.test(name),
+      accept: (container) => {
+        if (container.time < from) return false;
+        if (!requestFilter || container.samples[0]?.metric.name !== 'http_reqs') return true;
+        return (container.tags.name ?? '').includes(requestFilter);
+      },
+    });
+  }
+
+  get latestTime(): number {
+    return this.metrics.latestTime;
+  }
 
   add(containers: readonly SampleContainer[]): void {
-    for (const container of containers) {
-      if (container.time < this.from) continue;
-      if (container.time > this.latestTime) this.latestTime = container.time;
-      const name = container.tags.name ?? '';
-      const isRequest = container.samples.some((sample) => sample.metric.name === 'http_reqs');
-      if (isRequest && this.requestFilter && !name.includes(this.requestFilter)) continue;
-      for (const sample of container.samples) {
-        if (SKIPPED.test(sample.metric.name)) continue;
-        let entry = this.byMetric.get(sample.metric.name);
-        if (!entry) this.byMetric.set(sample.metric.name, (entry = { type: sample.metric.type, samples: [] }));
-        entry.samples.push({ time: container.time, value: sample.value, tags: container.tags });
-      }
-    }
+    this.metrics.addMetricSamples(containers);
   }
 
-  values(metric: string, tags: Record<string, string> = {}, until = Number.POSITIVE_INFINITY, since = 0): number[] {
-    const entry = this.byMetric.get(metric);
-    if (!entry) return [];
-    const filters = Object.entries(tags);
-    const values: number[] = [];
-    for (const sample of entry.samples) {
-      if (sample.time > until || sample.time < since) continue;
-      if (filters.every(([key, value]) => sample.tags[key] === value)) values.push(sample.value);
-    }
-    return values;
+  /** Where a window asked to start at `since` really starts (a bucket boundary): divide by time from there. */
+  alignedStart(since: number): number {
+    return this.metrics.alignedStart(since);
   }
 
-  count(metric: string, since = 0): number {
-    return this.values(metric, {}, Number.POSITIVE_INFINITY, since).reduce((sum, value) => sum + value, 0);
+  /** A counter's total from `since` on. */
+  count(metric: string, since = Number.NEGATIVE_INFINITY): number {
+    const sink = this.metrics.sink(metric, since);
+    return sink?.type === 'counter' ? sink.value : 0;
   }
 
   /** A rate metric's share of non-zero values (k6's Rate), 0 when there were none. */
-  rate(metric: string, tags: Record<string, string> = {}, since = 0): number {
-    const values = this.values(metric, tags, Number.POSITIVE_INFINITY, since);
-    if (values.length === 0) return 0;
-    return values.filter((value) => value !== 0).length / values.length;
+  rate(metric: string): number {
+    const sink = this.metrics.sink(metric);
+    return sink?.type === 'rate' ? sink.rate : 0;
   }
 
-  latency(metric = 'http_req_duration', tags: Record<string, string> = {}, since = 0): LatencyStats {
-    const sorted = this.values(metric, tags, Number.POSITIVE_INFINITY, since).sort((a, b) => a - b);
-    const sum = sorted.reduce((total, value) => total + value, 0);
-    return {
-      avg: sorted.length ? sum / sorted.length : 0,
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      max: sorted.length ? sorted[sorted.length - 1] : 0,
-    };
+  has(metric: string): boolean {
+    return this.metrics.sink(metric) !== null;
   }
 
-  byTag(metric: string, tag: string): Map<string, number[]> {
-    const groups = new Map<string, number[]>();
-    for (const sample of this.byMetric.get(metric)?.samples ?? []) {
-      const key = sample.tags[tag] ?? '';
-      let list = groups.get(key);
-      if (!list) groups.set(key, (list = []));
-      list.push(sample.value);
+  trend(metric: string): TrendSink | null {
+    const sink = this.metrics.sink(metric);
+    return sink?.type === 'trend' ? sink : null;
+  }
+
+  latency(metric = 'http_req_duration'): LatencyStats {
+    return latencyOf(this.trend(metric));
+  }
+
+  byTag(metric: string, tag: string): Map<string, Sink> {
+    return this.metrics.byTag(metric, tag);
+  }
+
+  /** Per request name: how many, their p95 and the share that failed. */
+  byRequest(): Record<string, { count: number; p95: number; failedRatio: number }> {
+    const failed = this.metrics.byTag('http_req_failed', 'name');
+    const result: Record<string, { count: number; p95: number; failedRatio: number }> = {};
+    for (const [name, sink] of this.metrics.byTag('http_req_duration', 'name')) {
+      const trend = sink as TrendSink;
+      const failures = failed.get(name) as RateSink | undefined;
+      result[name] = { count: trend.count, p95: trend.percentile(95), failedRatio: failures && failures.total > 0 ? failures.rate : 0 };
     }
-    return groups;
+    return result;
   }
 
-  /** k6 semantics for one threshold aggregation over the window (counter rate per measured second). */
-  aggregate(criterion: SloCriterion, measuredSeconds: number, since = 0): number | null {
-    const values = this.values(criterion.metric, criterion.tags, Number.POSITIVE_INFINITY, since);
-    if (values.length === 0) return null;
-    const type = this.byMetric.get(criterion.metric)?.type;
-    const aggregation = criterion.aggregation;
-    if (aggregation === 'rate') {
-      if (type === 'counter') return values.reduce((s, v) => s + v, 0) / Math.max(measuredSeconds, 1e-9);
-      return values.filter((value) => value !== 0).length / values.length;
-    }
-    if (aggregation === 'count') return values.reduce((s, v) => s + v, 0);
-    if (aggregation === 'value') return values[values.length - 1];
-    const sorted = values.sort((a, b) => a - b);
-    if (aggregation === 'avg') return sorted.reduce((s, v) => s + v, 0) / sorted.length;
-    if (aggregation === 'min') return sorted[0];
-    if (aggregation === 'max') return sorted[sorted.length - 1];
-    if (aggregation === 'med') return percentile(sorted, 50);
-    return percentile(sorted, Number(aggregation.slice(2, -1)));
-  }
-
-  /** Criteria with no data count as met, as k6 does for thresholds on metrics that saw no samples. */
-  evaluate(criteria: readonly SloCriterion[], measuredSeconds: number, since = 0): SloOutcome[] {
+  /** Every criterion as the engine's threshold over the window from `since`; no data is "no data", never met. */
+  evaluate(criteria: readonly SloCriterion[], measuredSeconds: number, since = Number.NEGATIVE_INFINITY): SloOutcome[] {
     return criteria.map((criterion) => {
-      const value = this.aggregate(criterion, measuredSeconds, since);
-      if (value === null) return { label: criterion.label, ok: true, value: 0, limit: criterion.limit, pressure: 0 };
-      return {
-        label: criterion.label,
-        ok: compare(value, criterion.comparison, criterion.limit),
-        value,
-        limit: criterion.limit,
-        pressure: pressure(value, criterion),
-      };
+      const outcome = this.metrics.evaluate(criterion.metric, criterion.threshold, measuredSeconds * 1000, since);
+      if (outcome.ok === null || outcome.value === null) {
+        return { label: criterion.label, ok: false, noData: true, value: 0, limit: criterion.limit, pressure: 0 };
+      }
+      return { label: criterion.label, ok: outcome.ok, value: outcome.value, limit: criterion.limit, pressure: pressure(outcome.value, criterion) };
     });
   }
+}
+
+export function latencyOf(trend: TrendSink | null): LatencyStats {
+  if (trend === null) return { avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+  return { avg: trend.avg, p50: trend.percentile(50), p90: trend.percentile(90), p95: trend.percentile(95), p99: trend.percentile(99), max: trend.max };
 }

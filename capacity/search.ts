@@ -6,16 +6,14 @@ import { hostname } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTest } from '../engine/index.ts';
-import { gitRevision } from '../engine/outputs/results-dir.ts';
-import { analyseCapacity, brokenCriteria, KEEP_PACE } from '../reports/analysis/capacity.ts';
-import { saturationInWindow } from '../reports/analysis/saturation.ts';
-import type { RunMeta, ServiceSampleLine } from '../reports/run-folder.ts';
+import type { OutputFactory } from '../engine/metrics/types.ts';
+import { gitRevision, resolveRunDir } from '../engine/outputs/results-dir.ts';
 import { ServiceSampler } from './services/sampler.ts';
-import { type SloCriterion, criteriaFromThresholds, parseSloFlag } from '../reports/slo.ts';
-import { percentile } from '../reports/stats.ts';
 import type { SampleWindow } from './sample-window.ts';
+import { criteriaFromThresholds, parseSloFlag, type SloCriterion } from './slo.ts';
 import { StepWatcher } from './step-watcher.ts';
-import type { CapacityResult, CapacityStep } from '../reports/capacity/types.ts';
+import { type CapacityResult, type CapacityStep, KEEP_PACE, type RunMeta, type ServiceSampleLine, saturationInWindow } from '../results-format/index.ts';
+import { analyseCapacity, brokenCriteria } from './analysis.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
 
@@ -50,11 +48,12 @@ export interface CapacitySearchOptions {
   allowRemoteTargets?: boolean;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /** More outputs for every step's run (the live web dashboard of `loadlab capacity`). */
+  outputFactories?: OutputFactory[];
 }
 
 function medianIterationMs(window: SampleWindow): number {
-  const durations = window.values('iteration_duration').sort((a, b) => a - b);
-  return durations.length ? percentile(durations, 50) : 0;
+  return window.trend('iteration_duration')?.med ?? 0;
 }
 
 function formatRate(rate: number): string {
@@ -69,7 +68,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
   const refineSteps = options.refineSteps ?? 3;
   const maxRate = options.maxRate ?? 100_000;
   const runId = options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-capacity-${basename(options.script).replace(/\.[jt]s$/, '')}`;
-  const dir = join(options.resultsRoot ?? 'results', runId);
+  const dir = resolveRunDir(options.resultsRoot ?? 'results', runId);
   mkdirSync(join(dir, 'steps'), { recursive: true });
   const progress = options.onProgress ?? (() => {});
   const began = Date.now();
@@ -109,6 +108,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
 
   const runStep = async (offeredRate: number, phase: CapacityStep['phase']): Promise<CapacityStep | null> => {
     if (steps.length > 0) await settle();
+    if (options.signal?.aborted) return null;
     const elapsedS = (Date.now() - began) / 1000;
     const remainingS = options.maxDurationS - elapsedS;
     const durationS = Math.min(options.stepDurationS, Math.floor(remainingS - 1));
@@ -122,7 +122,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     options.signal?.addEventListener('abort', abortStep);
     let abortedEarly = false;
     const live = setInterval(() => {
-      const since = watcher.window.latestTime - 2000;
+      const since = watcher.window.alignedStart(watcher.window.latestTime - 2000);
       if (watcher.startedAt === 0 || since < watcher.measureFrom) return;
       const recent = watcher.window.evaluate(criteria, 2, since);
       // Completions lag arrivals by one iteration: judge the pace only once the first iterations could end.
@@ -155,6 +155,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
           },
         },
         outputs: [watcher],
+        outputFactories: options.outputFactories,
         allowRemoteTargets: options.allowRemoteTargets === true,
         // The search judges every criterion itself (live and per step); the engine's own threshold
         // evaluation would only abort steps on abortOnFail and print what the search already reports.
@@ -184,7 +185,9 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       clearInterval(live);
       options.signal?.removeEventListener('abort', abortStep);
     }
-    if (options.signal?.aborted) return null;
+    // Interrupted mid-step: what was measured so far is kept, marked partial, and judged by no one.
+    const partial = options.signal?.aborted === true;
+    if (partial && watcher.startedAt === 0) return null;
 
     const window = watcher.window;
     const measuredSeconds = Math.max(watcher.measuredSeconds(), 1e-3);
@@ -192,19 +195,10 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     const requests = window.count('http_reqs');
     // Throughput is counted from one iteration duration after the warm-up, when completions have caught
     // up with arrivals; a system that keeps pace then completes as many iterations as arrive.
-    const paceFrom = watcher.measureFrom + medianIterationMs(window);
+    const paceFrom = window.alignedStart(watcher.measureFrom + medianIterationMs(window));
     const paceSeconds = (watcher.measureUntil - paceFrom) / 1000;
     const iterationsPerSec = paceSeconds >= 1 ? window.count('iterations', paceFrom) / paceSeconds : iterations / measuredSeconds;
-    const byRequest: CapacityStep['byRequest'] = {};
-    for (const [name, durations] of window.byTag('http_req_duration', 'name')) {
-      const sorted = durations.sort((a, b) => a - b);
-      const failed = window.values('http_req_failed', { name });
-      byRequest[name] = {
-        count: sorted.length,
-        p95: percentile(sorted, 95),
-        failedRatio: failed.length ? failed.filter((v) => v !== 0).length / failed.length : 0,
-      };
-    }
+    const byRequest = window.byRequest();
     const slo = window.evaluate(criteria, measuredSeconds);
     // Counting at the window's edges can miss an iteration or two: tolerate that much beyond the ratio.
     const paceWindow = paceSeconds >= 1 ? paceSeconds : measuredSeconds;
@@ -222,7 +216,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       requests,
       requestsPerSec: requests / measuredSeconds,
       failedRatio: window.rate('http_req_failed'),
-      checksRatio: window.values('checks').length ? window.rate('checks') : 1,
+      checksRatio: window.has('checks') ? window.rate('checks') : 1,
       droppedIterations: window.count('dropped_iterations'),
       latency: window.latency(),
       byRequest,
@@ -231,9 +225,17 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       sustainable: keptPace && !abortedEarly && slo.every((outcome) => outcome.ok),
       saturation: sampler ? saturationInWindow(serviceLines, watcher.measureFrom / 1000, watcher.measureUntil / 1000) : [],
       runDir,
+      ...(partial ? { partial } : {}),
+      ...(Object.keys(watcher.errorCodes).length > 0 ? { errorCodes: watcher.errorCodes } : {}),
+      ...(watcher.unreachable() ? { unreachable: watcher.unreachable() } : {}),
     };
     steps.push(step);
-    const verdict = step.sustainable ? 'within SLO' : `broken: ${brokenCriteria(step, keepPaceRatio).map((c) => (c.startsWith(KEEP_PACE) ? 'throughput fell behind the offered rate' : c)).join(', ')}`;
+    const down = step.unreachable;
+    const verdict = partial
+      ? 'interrupted: partial step'
+      : down
+        ? `no response from ${down.origins.join(', ') || 'the target'} (${down.reason === 'refused' ? 'connection refused' : down.reason === 'timeout' ? 'timed out' : 'network unreachable'})`
+        : step.sustainable ? 'within SLO' : `broken: ${brokenCriteria(step, keepPaceRatio).map((c) => (c.startsWith(KEEP_PACE) ? 'throughput fell behind the offered rate' : c)).join(', ')}`;
     const top = step.saturation[0];
     progress(
       `step ${index} (${phase}) · offered ${formatRate(rate)}/s → ${formatRate(iterationsPerSec)} it/s, p95 ${step.latency.p95.toFixed(0)} ms, errors ${(step.failedRatio * 100).toFixed(1)} %` +
@@ -253,7 +255,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
         break;
       }
       const step = await runStep(rate, 'ramp');
-      if (!step) break;
+      if (!step || step.partial) break;
       if (step.sustainable) lastGood = step;
       else firstBad = step;
       rate = options.stepSize ? rate + options.stepSize : rate * (options.stepFactor ?? 1.5);
@@ -265,7 +267,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
         const middle = Math.round((lastGood.offeredRate + firstBad.offeredRate) / 2);
         if (middle <= lastGood.offeredRate || middle >= firstBad.offeredRate) break;
         const step = await runStep(middle, 'refine');
-        if (!step) break;
+        if (!step || step.partial) break;
         if (step.sustainable) lastGood = step;
         else firstBad = step;
       }

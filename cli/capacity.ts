@@ -8,7 +8,14 @@ import { type LocalMocks, startLocalMocks } from '../capacity/mock-targets.ts';
 import { buildReport } from '../reports/model.ts';
 import { parseFormats, writeReport } from '../reports/render/index.ts';
 import { loadFolder } from '../reports/run-folder.ts';
-import { parseSloFlag } from '../reports/slo.ts';
+import { parseSloFlag, SloSyntaxError } from '../capacity/slo.ts';
+import { resolveRunDir, RunIdError } from '../engine/outputs/results-dir.ts';
+import { WorkloadModelError } from '../reports/analysis/projection.ts';
+import { type DashboardSession, startDashboardSession } from '../engine/outputs/web-dashboard/session.ts';
+
+function isInvalidInput(error: unknown): boolean {
+  return error instanceof InvalidArgumentError || error instanceof SloSyntaxError || error instanceof RunIdError || error instanceof WorkloadModelError;
+}
 
 function positive(label: string) {
   return (value: string) => {
@@ -55,10 +62,11 @@ interface CapacityFlags {
   workers?: number;
   maxVus?: number;
   runId?: string;
-  resultsRoot: string;
+  resultsDir: string;
   report: boolean;
   lang: Lang;
   quiet?: boolean;
+  dashboard: boolean;
 }
 
 export function register(program: Command): void {
@@ -85,23 +93,31 @@ export function register(program: Command): void {
     .option('--allow-remote', 'allow load on hosts outside loopback (127.0.0.0/8, ::1): a staging system, never production')
     .option('--workers <n>', 'engine worker threads', positive('--workers'))
     .option('--max-vus <n>', 'VU pool per step (default 4 × rate, at least 100)', positive('--max-vus'))
-    .option('--run-id <id>', 'name of the results folder')
-    .option('--results-root <dir>', 'parent of the results folder', 'results')
+    .option('--run-id <id>', 'name of the results folder (one folder inside --results-dir)')
+    .option('--results-dir <dir>', 'where results/<run-id>/ is written', 'results')
     .option('--no-report', 'do not render the report at the end')
     .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
     .option('-q, --quiet', 'no progress lines')
+    .option('--no-dashboard', 'do not serve the live web dashboard (K6_WEB_DASHBOARD_HOST/_PORT/_PERIOD set it up)')
     .addHelpText('after', "\nExample:\n  loadlab capacity scenarios/login-surge.ts --mocks --slo 'p95<800ms,errors<1%' --step-duration 10s --max-duration 3m")
     .action(async (scenario: string, flags: CapacityFlags) => {
       let local: LocalMocks | undefined;
+      let dashboard: DashboardSession | null = null;
+      let dashboardFile: string | undefined;
       const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('loadlab capacity: interrupted, finishing the current step\n');
+      // SIGINT (Ctrl-C) and SIGTERM (a CI job cancelled, a container stopped) alike: the step in progress
+      // is kept and marked partial, capacity.json and the report are written. A second signal quits now.
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (controller.signal.aborted) process.exit(105);
+        process.stderr.write(`loadlab capacity: ${signal}, keeping the step in progress and writing capacity.json and the report\n`);
         controller.abort();
       };
-      process.once('SIGINT', onSigint);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         if (flags.stepFactor && flags.stepSize) throw new InvalidArgumentError('--step-factor and --step-size exclude each other');
         if (flags.stepFactor !== undefined && flags.stepFactor <= 1) throw new InvalidArgumentError('--step-factor must be greater than 1');
+        if (flags.runId !== undefined) resolveRunDir(flags.resultsDir, flags.runId);
         const slo = flags.slo ? parseSloFlag(flags.slo) : undefined;
         if (flags.workload && flags.workload !== 'none') loadWorkloadModel(flags.workload);
         const log = (line: string) => {
@@ -112,6 +128,11 @@ export function register(program: Command): void {
           log(`mocks: ${Object.entries(local.urls).map(([s, u]) => `${s} ${u}`).join(', ')}`);
         }
         log(`capacity search on ${scenario}: from ${flags.startRate}/s, steps of ${flags.stepDuration}s, at most ${flags.maxDuration}s`);
+        const serviceUrls = { ...(local?.urls ?? {}), ...flags.sample };
+        if (flags.dashboard) {
+          const print = (line: string) => process.stderr.write(`${line}\n`);
+          dashboard = await startDashboardSession({ title: `loadlab capacity · ${scenario}`, env: process.env, services: serviceUrls, allowRemote: flags.allowRemote === true, print });
+        }
         const { result, dir } = await runCapacitySearch({
           script: scenario,
           flow: flags.flow,
@@ -127,17 +148,19 @@ export function register(program: Command): void {
           refineSteps: flags.refine,
           maxVUs: flags.maxVus,
           env: { ...(local?.env ?? {}), ...flags.env },
-          serviceUrls: { ...(local?.urls ?? {}), ...flags.sample },
+          serviceUrls,
+          outputFactories: dashboard ? [dashboard.outputFactory] : [],
           workload: flags.workload,
           allowRemoteTargets: flags.allowRemote === true,
           workers: flags.workers,
-          resultsRoot: flags.resultsRoot,
+          resultsRoot: flags.resultsDir,
           runId: flags.runId,
           signal: controller.signal,
           onProgress: log,
         });
         const a = result.analysis;
         process.stdout.write(`capacity.json ${resolve(dir, 'capacity.json')}\n`);
+        dashboardFile = resolve(dir, 'dashboard.html');
         if (flags.report) {
           const report = buildReport(loadFolder(dir), { workload: flags.workload });
           const written = await writeReport(report, { dir, lang: flags.lang, formats: parseFormats('html,pdf,md,json') });
@@ -150,9 +173,12 @@ export function register(program: Command): void {
         if (result.stoppedBecause === 'interrupted') process.exitCode = 105;
       } catch (error) {
         process.stderr.write(`loadlab capacity: ${(error as Error).message}\n`);
-        process.exitCode = 1;
+        // Bad input is k6's "invalid config" (104); anything else went wrong while running.
+        process.exitCode = isInvalidInput(error) ? 104 : 1;
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await dashboard?.finish(dashboardFile);
         await local?.mocks.close();
       }
     });

@@ -1,8 +1,8 @@
 // `loadlab run SCRIPT`: a k6 script on the embedded engine (default) or on a k6 found on PATH,
 // with k6's flags and exit codes.
 import { spawn } from 'node:child_process';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { runTest } from '../engine/index.ts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type RunTestOptions, runTest } from '../engine/index.ts';
 import { parseStagesFlag } from '../engine/options/config.ts';
 
 interface RunFlags {
@@ -21,6 +21,7 @@ interface RunFlags {
   allowRemote?: boolean;
   resultsDir: string;
   runId?: string;
+  serviceMetrics: string[];
 }
 
 const integer = (min: number) => (value: string) => {
@@ -34,9 +35,9 @@ const keyValue = (what: string) => (value: string, previous: string[] = []) => {
 };
 const pairs = (list: string[]) => Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
-export function register(program: Command): void {
-  program
-    .command('run')
+/** `loadlab run`'s command with its k6 flags; the action gets the script and the parsed flags. */
+export function runCommand(action: (script: string, flags: RunFlags) => Promise<void>): Command {
+  return new Command('run')
     .description('run a k6 script (TypeScript or JavaScript) on the embedded engine, or on k6 with --engine k6')
     .argument('<script>', 'the k6 script, e.g. scenarios/login.ts')
     .option('-u, --vus <n>', 'number of VUs (overrides the script)', integer(0))
@@ -54,9 +55,46 @@ export function register(program: Command): void {
     .option('--allow-remote', 'allow requests to hosts outside loopback (127.0.0.0/8, ::1)')
     .option('--results-dir <dir>', 'where results/<run-id>/ is written', 'results')
     .option('--run-id <id>', 'name of the results folder (default: timestamp and script name)')
-    .action(async (script: string, flags: RunFlags) => {
+    .option('--service-metrics <url>', "a service's Prometheus endpoint for the web dashboard's saturation panels, [name=]URL (repeatable)", collect, [])
+    .action(action);
+}
+
+export function register(program: Command): void {
+  program.addCommand(
+    runCommand(async (script, flags) => {
       process.exitCode = flags.engine === 'k6' ? await runOnK6(script, flags) : await runEmbedded(script, flags);
-    });
+    }),
+  );
+}
+
+/** `run`'s arguments (after `run`) → what the embedded engine gets, exactly as the CLI would call it. */
+export async function runTestOptionsFromArgs(args: readonly string[]): Promise<RunTestOptions> {
+  let parsed: RunTestOptions | undefined;
+  const command = runCommand(async (script, flags) => {
+    parsed = runTestOptionsOf(script, flags);
+  });
+  command.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  await command.parseAsync([...args], { from: 'user' });
+  if (!parsed) throw new Error('run: no script given');
+  return parsed;
+}
+
+function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
+  return {
+    script,
+    env: pairs(flags.env),
+    tags: pairs(flags.tag),
+    optionOverrides: overridesOf(flags),
+    out: flags.out,
+    summaryExport: flags.summaryExport,
+    noThresholds: !flags.thresholds,
+    quiet: flags.quiet,
+    workers: flags.workers,
+    resultsRoot: flags.resultsDir,
+    runId: flags.runId,
+    allowRemoteTargets: flags.allowRemote,
+    serviceMetrics: flags.serviceMetrics,
+  };
 }
 
 function overridesOf(flags: RunFlags): Record<string, unknown> {
@@ -79,21 +117,7 @@ async function runEmbedded(script: string, flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const result = await runTest({
-      script,
-      env: pairs(flags.env),
-      tags: pairs(flags.tag),
-      optionOverrides: overridesOf(flags),
-      out: flags.out,
-      summaryExport: flags.summaryExport,
-      noThresholds: !flags.thresholds,
-      quiet: flags.quiet,
-      workers: flags.workers,
-      resultsRoot: flags.resultsDir,
-      runId: flags.runId,
-      signal: controller.signal,
-      allowRemoteTargets: flags.allowRemote,
-    });
+    const result = await runTest({ ...runTestOptionsOf(script, flags), signal: controller.signal });
     if (!flags.quiet) process.stderr.write(`results: ${result.runDir}\n`);
     return result.exitCode;
   } finally {

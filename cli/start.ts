@@ -10,6 +10,7 @@ import { buildReport, type Light } from '../reports/model.ts';
 import { writeReport } from '../reports/render/index.ts';
 import { loadFolder, type SuiteManifest } from '../reports/run-folder.ts';
 import { ServiceSampler } from '../capacity/services/sampler.ts';
+import { startDashboardSession } from '../engine/outputs/web-dashboard/session.ts';
 
 /** The standard suite: every flow of DOMAIN.md at the smoke profile. */
 export const STANDARD_SUITE = ['login-surge', 'dossier-submission', 'ndxp-exchange', 'portal-day'];
@@ -29,7 +30,8 @@ interface StartFlags {
   capacity: boolean;
   capacityDuration: number;
   scenarios: string;
-  resultsRoot: string;
+  dashboard: boolean;
+  resultsDir: string;
 }
 
 export function register(program: Command): void {
@@ -38,15 +40,16 @@ export function register(program: Command): void {
     .description('the main job (`npm start`): start the mocks in-process, run the standard suite at the smoke profile, a short capacity search on the login flow, and write the report')
     .addOption(new Option('--lang <lang>', 'language of report.html and the summary').choices(['vi', 'en']).default('vi'))
     .option('--no-capacity', 'skip the capacity search')
+    .option('--no-dashboard', 'do not serve the live web dashboard (K6_WEB_DASHBOARD_HOST/_PORT/_PERIOD set it up)')
     .option('--capacity-duration <seconds>', 'time budget of the capacity search', (v) => Math.max(30, Number(v)), 100)
     .option('--scenarios <list>', 'comma-separated scenario names from scenarios/', STANDARD_SUITE.join(','))
-    .option('--results-root <dir>', 'parent of the results folder', 'results')
+    .option('--results-dir <dir>', 'where results/<run-id>/ is written', 'results')
     .action(async (flags: StartFlags) => {
       const began = Date.now();
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const colour = process.stdout.isTTY ? (light: Light, text: string) => `${LIGHT_COLOUR[light]}${text}\x1b[0m` : (_: Light, text: string) => text;
       const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-start`;
-      const dir = resolve(flags.resultsRoot, runId);
+      const dir = resolve(flags.resultsDir, runId);
       mkdirSync(join(dir, 'runs'), { recursive: true });
       const scenarios = flags.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
       const missing = scenarios.filter((name) => !existsSync(join('scenarios', `${name}.ts`)));
@@ -62,10 +65,18 @@ export function register(program: Command): void {
       heading('starting the identity, portal and NDXP mocks in-process');
       const local = await startLocalMocks(PROVINCE_IDENTITY);
       say(`  ${Object.entries(local.urls).map(([s, u]) => `${s} ${u}`).join(' · ')}`);
+      const dashboard = flags.dashboard ? await startDashboardSession({ title: `loadlab start · ${runId}`, env: process.env, services: local.urls, print: (line) => say(`  ${line}`) }) : null;
       const manifest: SuiteManifest = { kind: 'suite', runId, startTime: new Date(began).toISOString(), endTime: '', runs: [] };
       const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      // SIGINT and SIGTERM alike: the run or step in progress is kept, then suite.json and the report are
+      // written from what was measured. A second signal quits at once.
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (controller.signal.aborted) process.exit(105);
+        say(`  ${signal}: keeping what was measured and writing the report`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         for (const name of scenarios) {
           if (controller.signal.aborted) break;
@@ -82,6 +93,7 @@ export function register(program: Command): void {
               env: { ...local.env, PROFILE: 'smoke' },
               quiet: true,
               outputs: [progress],
+              outputFactories: dashboard ? [dashboard.outputFactory] : [],
               resultsRoot: join(dir, 'runs'),
               runId: name,
               meta: { profile: 'smoke', suite: runId, targets: local.urls },
@@ -106,6 +118,7 @@ export function register(program: Command): void {
             refineSteps: 2,
             env: { ...local.env, PROFILE: 'smoke' },
             serviceUrls: local.urls,
+            outputFactories: dashboard ? [dashboard.outputFactory] : [],
             workload: 'cutover-login-storm',
             resultsRoot: dir,
             runId: 'capacity',
@@ -117,7 +130,9 @@ export function register(program: Command): void {
           say(`  maximum sustainable: ${max === null ? 'none' : `${max.toFixed(1)} logins/s`}; bottleneck: ${result.analysis.bottleneck?.name ?? 'none found'}`);
         }
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await dashboard?.finish(join(dir, 'dashboard.html'));
         await local.mocks.close();
       }
       manifest.endTime = new Date().toISOString();

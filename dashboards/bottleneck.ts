@@ -3,7 +3,7 @@
 // reached 100 % and the queue that started to grow behind it.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { BLUE, GREEN, labelVariable, newDashboard, ORANGE, RED, ranking, row, timeSeries } from './panels.ts';
+import { adhocFilterVariable, BLUE, GREEN, labelVariable, newDashboard, ORANGE, quantileName, RED, ranking, row, type TrendFlavour, timeSeries, trendQuery, trendVariable } from './panels.ts';
 import { UTILISATION } from './service-health.ts';
 
 const RUN = 'testid=~"$testid"';
@@ -17,15 +17,18 @@ const UTILISATION_STEPS = [
   [0.95, RED],
 ] as const;
 
-export function bottleneckDashboard(): dashboard.Dashboard {
+export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.Dashboard {
+  const native = flavour === 'native';
   return newDashboard(
-    'loadlab-bottleneck',
-    'loadlab · Bottleneck',
+    native ? 'loadlab-bottleneck-native' : 'loadlab-bottleneck',
+    native ? 'loadlab · Bottleneck (native histograms)' : 'loadlab · Bottleneck',
     'Load, latency and saturation on one time axis: follow the crosshair down from where latency bends to the first resource that saturates.',
   )
     .withVariable(labelVariable('testid', 'Test run', 'label_values(k6_vus, testid)', 'The run, from --tag testid=...', true))
     .withVariable(labelVariable('scenario', 'Scenario', `label_values(k6_iterations_total{${RUN}}, scenario)`, 'k6 scenarios of the selected runs', true))
     .withVariable(labelVariable('service', 'Service', 'label_values(loadlab_http_requests_total, service)', 'Services under test', true))
+    .withVariable(trendVariable(flavour))
+    .withVariable(adhocFilterVariable())
     .withRow(row('Which resource saturated first?'))
     .withPanel(
       ranking({
@@ -88,8 +91,8 @@ export function bottleneckDashboard(): dashboard.Dashboard {
     .withRow(row('Latency'))
     .withPanel(
       timeSeries({
-        title: 'Latency: client p95 and server p95 per service',
-        description: 'Client-side p95 (`http_req_duration`, cumulative since the start) and server-side p95 per service over the rate window. The knee marks the saturation point.',
+        title: `Latency: client ${quantileName(flavour)} and server p95 per service`,
+        description: `Client-side latency (\`http_req_duration\` at the selected ${native ? 'quantile, over the rate window' : 'stat, cumulative since the start'}) and server-side p95 per service over the rate window. The knee marks the saturation point.`,
         unit: 's',
         steps: [
           [0, GREEN],
@@ -97,7 +100,7 @@ export function bottleneckDashboard(): dashboard.Dashboard {
           [3, RED],
         ],
         queries: [
-          { expr: `max(k6_http_req_duration_p95{${LOAD}})`, legend: 'client p95 (since start)' },
+          { expr: trendQuery(flavour, 'http_req_duration', LOAD), legend: `client ${quantileName(flavour)}` },
           {
             expr: `histogram_quantile(0.95, sum by (service, le) (rate(loadlab_http_request_duration_seconds_bucket{${SVC}}${RATE})))`,
             legend: 'server p95 {{service}}',

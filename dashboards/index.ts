@@ -8,9 +8,12 @@ import { serviceHealthDashboard } from './service-health.ts';
 
 export function buildDashboards(): Record<string, dashboard.Dashboard> {
   const dashboards = {
-    'load-test.json': loadTestDashboard(),
+    'load-test.json': loadTestDashboard('stats'),
     'service-health.json': serviceHealthDashboard(),
-    'bottleneck.json': bottleneckDashboard(),
+    'bottleneck.json': bottleneckDashboard('stats'),
+    // For K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true: the same panels over histograms.
+    'load-test-native-histogram.json': loadTestDashboard('native'),
+    'bottleneck-native-histogram.json': bottleneckDashboard('native'),
   };
   // Stable, unique panel ids (rows included), so links to a panel survive regeneration.
   for (const model of Object.values(dashboards)) {

@@ -1,9 +1,10 @@
 // Dashboard 1, "Load test": what the load generator sees, from the series k6's
 // experimental-prometheus-rw output writes (the embedded engine writes the same ones).
-// Latency panels need p(95) in the trend stats: K6_PROMETHEUS_RW_TREND_STATS=p(95),p(99),avg,max.
+// Latency panels follow $quantile_stat, so k6's default remote-write settings (p99 only) fill them;
+// the native-histogram flavour reads K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true's histograms.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, RED, row, timeSeries } from './panels.ts';
+import { adhocFilterVariable, BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, quantileName, RED, row, type TrendFlavour, timeSeries, trendQuery, trendVariable } from './panels.ts';
 
 const RUN = 'testid=~"$testid"';
 const LOAD = 'testid=~"$testid", scenario=~"$scenario"';
@@ -16,16 +17,20 @@ const FAILED_RATIO_NOW =
 const FAILED_RATIO_RUN =
   `(sum(k6_http_reqs_total{${LOAD}, expected_response="false"}) or vector(0)) / sum(k6_http_reqs_total{${LOAD}})`;
 
-export function loadTestDashboard(): dashboard.Dashboard {
+export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Dashboard {
+  const q = quantileName(flavour);
+  const native = flavour === 'native';
   return newDashboard(
-    'loadlab-load-test',
-    'loadlab · Load test',
-    'What the load generator sees (embedded engine or real k6 with -o experimental-prometheus-rw): load, latency, errors, checks. Pick the run with testid (--tag testid=...).',
+    native ? 'loadlab-load-test-native' : 'loadlab-load-test',
+    native ? 'loadlab · Load test (native histograms)' : 'loadlab · Load test',
+    `What the load generator sees (embedded engine or real k6 with -o experimental-prometheus-rw${native ? ' and K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true' : ', default settings'}): load, latency, errors, checks. Pick the run with testid (--tag testid=...).`,
   )
     .withVariable(labelVariable('testid', 'Test run', `label_values(k6_vus, testid)`, 'The run, from --tag testid=... (k6 and loadlab alike)', true))
     .withVariable(
       labelVariable('scenario', 'Scenario', `label_values(k6_iterations_total{${RUN}}, scenario)`, 'k6 scenarios of the selected runs', true),
     )
+    .withVariable(trendVariable(flavour))
+    .withVariable(adhocFilterVariable())
     .withRow(row('Is the test healthy?'))
     .withPanel(
       bigNumber({
@@ -63,15 +68,15 @@ export function loadTestDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       bigNumber({
-        title: 'Slowest p95 latency',
-        description: 'The highest p95 of `http_req_duration` over all request names, cumulative since the start as k6 computes it. SLOs: catalogue < 1 s, NDXP < 0.8 s; orange from 1 s, red from 3 s.',
+        title: `Slowest ${q} latency`,
+        description: `The highest ${native ? 'quantile of `http_req_duration` over the rate window' : 'selected stat of `http_req_duration` (k6 writes p99 by default), cumulative since the start as k6 computes it'}. SLOs: catalogue < 1 s, NDXP < 0.8 s; orange from 1 s, red from 3 s.`,
         unit: 's',
         steps: [
           [0, GREEN],
           [1, ORANGE],
           [3, RED],
         ],
-        queries: [{ expr: `max(k6_http_req_duration_p95{${LOAD}})`, legend: 'p95' }],
+        queries: [{ expr: trendQuery(flavour, 'http_req_duration', LOAD), legend: q }],
         width: 4,
       }),
     )
@@ -116,7 +121,8 @@ export function loadTestDashboard(): dashboard.Dashboard {
         queries: [
           { expr: `(${FAILED_RATIO_RUN}) < bool 0.01`, legend: 'http_req_failed rate<0.01' },
           { expr: `avg(k6_checks_rate{${LOAD}}) > bool 0.99`, legend: 'checks rate>0.99' },
-          { expr: `max(k6_http_req_duration_p95{${LOAD}}) < bool 1`, legend: 'http_req_duration p(95)<1000' },
+          // The standard p(95)<1000 read at the selected stat: with k6's default p99 a stricter check.
+          { expr: `${trendQuery(flavour, 'http_req_duration', LOAD)} < bool 1`, legend: `http_req_duration ${q}<1s` },
         ],
         width: 24,
         height: 3,
@@ -162,45 +168,30 @@ export function loadTestDashboard(): dashboard.Dashboard {
     .withRow(row('Latency'))
     .withPanel(
       timeSeries({
-        title: 'p95 latency by request name',
-        description: 'p95 of `http_req_duration` per request name, cumulative since the start (as k6 writes it). Orange from 1 s, red from 3 s.',
+        title: `Latency (${q}) by request name`,
+        description: `${native ? 'The selected quantile of `http_req_duration` per request name over the rate window' : 'The selected stat of `http_req_duration` per request name, cumulative since the start (as k6 writes it)'}. Orange from 1 s, red from 3 s.`,
         unit: 's',
         steps: [
           [0, GREEN],
           [1, ORANGE],
           [3, RED],
         ],
-        queries: [{ expr: `max by (name) (k6_http_req_duration_p95{${LOAD}})`, legend: '{{name}}' }],
-        width: 12,
+        queries: [{ expr: trendQuery(flavour, 'http_req_duration', LOAD, ['name']), legend: '{{name}}' }],
+        width: 24,
         min: 0,
       }),
     )
     .withPanel(
       timeSeries({
-        title: 'p99 latency by request name',
-        description: 'p99 of `http_req_duration` per request name (k6 writes p99 by default). Orange from 1 s, red from 3 s.',
-        unit: 's',
-        steps: [
-          [0, GREEN],
-          [1, ORANGE],
-          [3, RED],
-        ],
-        queries: [{ expr: `max by (name) (k6_http_req_duration_p99{${LOAD}})`, legend: '{{name}}' }],
-        width: 12,
-        min: 0,
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        title: 'Where the time goes (p95 per phase)',
-        description: 'p95 of each request phase: blocked (waiting for a connection), connecting, TLS, sending, waiting (server time to first byte), receiving. Growing "waiting" is the server; growing "blocked" is the client pool.',
+        title: `Where the time goes (${q} per phase)`,
+        description: 'The selected stat of each request phase: blocked (waiting for a connection), connecting, TLS, sending, waiting (server time to first byte), receiving. Growing "waiting" is the server; growing "blocked" is the client pool.',
         unit: 's',
         steps: [
           [0, GREEN],
           [1, ORANGE],
         ],
         queries: ['blocked', 'connecting', 'tls_handshaking', 'sending', 'waiting', 'receiving'].map((phase) => ({
-          expr: `max(k6_http_req_${phase}_p95{${LOAD}})`,
+          expr: trendQuery(flavour, `http_req_${phase}`, LOAD),
           legend: phase,
         })),
         width: 12,
@@ -209,15 +200,15 @@ export function loadTestDashboard(): dashboard.Dashboard {
     )
     .withPanel(
       timeSeries({
-        title: 'Iteration duration p95 by scenario',
-        description: 'p95 of a whole iteration (one user journey) per scenario, cumulative since the start.',
+        title: `Iteration duration ${q} by scenario`,
+        description: 'The selected stat of a whole iteration (one user journey) per scenario.',
         unit: 's',
         steps: [
           [0, GREEN],
           [5, ORANGE],
           [10, RED],
         ],
-        queries: [{ expr: `max by (scenario) (k6_iteration_duration_p95{${LOAD}})`, legend: '{{scenario}}' }],
+        queries: [{ expr: trendQuery(flavour, 'iteration_duration', LOAD, ['scenario']), legend: '{{scenario}}' }],
         width: 12,
         min: 0,
       }),

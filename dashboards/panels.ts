@@ -128,6 +128,68 @@ export function labelVariable(name: string, label: string, query: string, descri
     .allValue('.*');
 }
 
+/**
+ * How k6 wrote its trends: as the stats of K6_PROMETHEUS_RW_TREND_STATS (default `p(99)` →
+ * k6_http_req_duration_p99), or as native histograms (K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true →
+ * k6_http_req_duration_seconds). Each dashboard with k6 latency comes in both flavours.
+ */
+export type TrendFlavour = 'stats' | 'native';
+
+/** Grafana's official k6 dashboard's $quantile_stat: the stats that exist, found from the series names; p99 (k6's default) first. */
+export function quantileStatVariable(): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder('quantile_stat')
+    .label('Trend stat')
+    .description('Which trend stat the latency panels show, from the series that exist. k6 writes p99 by default; export more with K6_PROMETHEUS_RW_TREND_STATS=p(95),p(99),avg,max.')
+    .datasource(DATASOURCE)
+    .query({ qryType: 2, query: 'metrics(k6_http_req_duration_)', refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+    .definition('metrics(k6_http_req_duration_)')
+    // Grafana's k6 dashboard takes any suffix; this one leaves out _seconds, the native histogram of a
+    // run written with K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true into the same Prometheus.
+    .regex('/^k6_http_req_duration_(?<value>p\\d+(_\\d+)?|avg|min|max|med|count|sum)$/')
+    .current({ selected: true, text: 'p99', value: 'p99' })
+    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+    .sort(dashboard.VariableSort.AlphabeticalDesc)
+    .multi(false)
+    .includeAll(false);
+}
+
+/** The native-histogram flavour's quantile, computed by histogram_quantile over the rate window. */
+export function quantileVariable(): dashboard.CustomVariableBuilder {
+  return new dashboard.CustomVariableBuilder('quantile')
+    .label('Quantile')
+    .description('The quantile the latency panels compute from the native histograms over the rate window.')
+    .values('0.99,0.95,0.9,0.5')
+    .current({ selected: true, text: '0.99', value: '0.99' })
+    .multi(false)
+    .includeAll(false);
+}
+
+/** Filters typed in Grafana apply to every query of the data source, as in Grafana's k6 dashboard. */
+export function adhocFilterVariable(): dashboard.AdHocVariableBuilder {
+  return new dashboard.AdHocVariableBuilder('adhoc_filter').label('Filter').description('Label filters applied to every panel').datasource(DATASOURCE);
+}
+
+/** The trend variables of a flavour: $quantile_stat, or $quantile for native histograms. */
+export function trendVariable(flavour: TrendFlavour): dashboard.QueryVariableBuilder | dashboard.CustomVariableBuilder {
+  return flavour === 'stats' ? quantileStatVariable() : quantileVariable();
+}
+
+/** The name the selected quantile goes by in titles and legends. */
+export function quantileName(flavour: TrendFlavour): string {
+  return flavour === 'stats' ? '$quantile_stat' : 'q$quantile';
+}
+
+/**
+ * A k6 time trend at the selected quantile, aggregated by `by`: the stat series k6 writes (cumulative
+ * since the start, as k6 computes it), or histogram_quantile over native histograms (per rate window).
+ */
+export function trendQuery(flavour: TrendFlavour, metric: string, selector: string, by: readonly string[] = []): string {
+  const grouping = by.length > 0 ? ` by (${by.join(', ')})` : '';
+  return flavour === 'stats'
+    ? `max${grouping} (k6_${metric}_$quantile_stat{${selector}})`
+    : `histogram_quantile($quantile, sum${grouping} (rate(k6_${metric}_seconds{${selector}}[$__rate_interval])))`;
+}
+
 export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus');
 }

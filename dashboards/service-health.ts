@@ -3,7 +3,7 @@
 // USE per modelled resource, then the Node process, then the domain counters.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, RED, row, ranking, timeSeries } from './panels.ts';
+import { adhocFilterVariable, BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, RED, row, ranking, timeSeries } from './panels.ts';
 
 const SVC = 'service=~"$service"';
 const RATE = '[$__rate_interval]';
@@ -30,6 +30,7 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withVariable(
       labelVariable('service', 'Service', 'label_values(loadlab_http_requests_total, service)', 'Services exporting the loadlab_* families', true),
     )
+    .withVariable(adhocFilterVariable())
     .withRow(row('Are the services healthy?'))
     .withPanel(
       bigNumber({

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import type { ResourceSettings } from './capacity/resource.ts';
+import type { StoreLimits } from './shared/bounded-store.ts';
 import type { FaultSettings } from './shared/faults.ts';
 
 export type ServiceName = 'identity' | 'portal' | 'ndxp';
@@ -38,6 +39,53 @@ export interface NdxpSettings {
   circuit: { failureThreshold: number; openMs: number };
 }
 
+/** Every piece of state a mock keeps, each bounded (entries and estimated bytes), oldest evicted first. */
+export const STORE_NAMES = [
+  'pending_authorizations',
+  'authorization_codes',
+  'refresh_tokens',
+  'revoked_grants',
+  'lockouts',
+  'verified_tokens',
+  'attachments',
+  'dossiers',
+  'payments',
+  'documents',
+  'idempotency_keys',
+  'quota_windows',
+] as const;
+export type StoreName = (typeof STORE_NAMES)[number];
+
+const MiB = 1024 * 1024;
+const limits = (maxEntries: number, maxMiB: number): StoreLimits => ({ maxEntries, maxBytes: maxMiB * MiB });
+/** At most ~280 MiB of estimated state per service (identity: 216, portal: 160, ndxp: 168 with the verified-token cache). */
+const DEFAULT_STORE_LIMITS: Record<StoreName, StoreLimits> = {
+  pending_authorizations: limits(100_000, 64),
+  authorization_codes: limits(100_000, 32),
+  refresh_tokens: limits(200_000, 48),
+  revoked_grants: limits(100_000, 8),
+  lockouts: limits(200_000, 16),
+  verified_tokens: limits(50_000, 48),
+  attachments: limits(200_000, 48),
+  dossiers: limits(200_000, 48),
+  payments: limits(100_000, 16),
+  documents: limits(200_000, 64),
+  idempotency_keys: limits(200_000, 48),
+  quota_windows: limits(100_000, 8),
+};
+
+/** Connection hygiene: slow or idle clients cannot hold connections for ever (slowloris). */
+export interface ServerTimeouts {
+  /** The request line and headers must arrive within this long, else the connection is closed. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this long (408). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000 };
+
 /** The config file (`loadlab mocks --config FILE`) and `startMocks({ config })`: every key optional. */
 export interface MockConfig {
   identityUrl?: string;
@@ -49,6 +97,8 @@ export interface MockConfig {
   identity?: Partial<IdentitySettings>;
   portal?: Partial<PortalSettings>;
   ndxp?: Partial<Omit<NdxpSettings, 'circuit'>> & { circuit?: Partial<NdxpSettings['circuit']> };
+  stores?: Partial<Record<StoreName, Partial<StoreLimits>>>;
+  server?: Partial<ServerTimeouts>;
 }
 
 /** Fully resolved settings of one run. */
@@ -61,6 +111,8 @@ export interface ResolvedConfig {
   identity: IdentitySettings;
   portal: PortalSettings;
   ndxp: NdxpSettings;
+  stores: Record<StoreName, StoreLimits>;
+  server: ServerTimeouts;
 }
 
 const lognormal = (p50Ms: number, p99Ms: number) => ({ kind: 'lognormal' as const, p50Ms, p99Ms });
@@ -127,6 +179,8 @@ export function resolveConfig(config: MockConfig = {}, profileOverride?: Profile
     }
   }
   const zero = profile === 'zero-latency';
+  const server = { ...DEFAULT_SERVER_TIMEOUTS, ...config.server };
+  if (server.headersTimeoutMs > server.requestTimeoutMs) throw new MockConfigError([`server.headersTimeoutMs (${server.headersTimeoutMs}) must not exceed server.requestTimeoutMs (${server.requestTimeoutMs})`]);
   return {
     identityUrl: config.identityUrl,
     profile,
@@ -151,6 +205,8 @@ export function resolveConfig(config: MockConfig = {}, profileOverride?: Profile
       consumerQuotas: config.ndxp?.consumerQuotas ?? {},
       circuit: { failureThreshold: 5, openMs: 5000, ...config.ndxp?.circuit },
     },
+    stores: Object.fromEntries(STORE_NAMES.map((name) => [name, { ...DEFAULT_STORE_LIMITS[name], ...config.stores?.[name] }])) as Record<StoreName, StoreLimits>,
+    server,
   };
 }
 
@@ -265,6 +321,25 @@ const configSchema = {
         quota: quotaSchema,
         consumerQuotas: { type: 'object', additionalProperties: quotaSchema },
         circuit: { type: 'object', additionalProperties: false, properties: { failureThreshold: { type: 'integer', minimum: 1 }, openMs: { type: 'number', minimum: 0 } } },
+      },
+    },
+    stores: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        STORE_NAMES.map((name) => [
+          name,
+          { type: 'object', additionalProperties: false, minProperties: 1, properties: { maxEntries: { type: 'integer', minimum: 1, maximum: 10_000_000 }, maxBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * MiB } } },
+        ]),
+      ),
+    },
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        headersTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
       },
     },
   },

@@ -1,7 +1,7 @@
 // The report's two languages. Numbers and dates follow each locale (vi-VN: 1.234,5 and dd/mm/yyyy);
 // times are shown in Vietnam's time zone, where the systems under test run.
 import type { Comparison } from './analysis/baseline.ts';
-import { KEEP_PACE } from './analysis/capacity.ts';
+import { KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
 import type { Finding, Light, Recommendation, Verdict } from './model.ts';
 
 export type Lang = 'vi' | 'en';
@@ -65,6 +65,8 @@ export interface Messages {
   >;
   yes: string;
   no: string;
+  /** A step cut short by an interruption, in place of yes/no. */
+  partial: string;
   phase: Record<'ramp' | 'refine', string>;
   verdict(verdict: Verdict): string;
   finding(finding: Finding): string;
@@ -130,6 +132,7 @@ const en: StaticMessages = {
   },
   yes: 'yes',
   no: 'no',
+  partial: 'partial (interrupted)',
   phase: { ramp: 'ramp', refine: 'refine' },
   noBreak: 'No step broke the SLO: the system sustained every rate tried.',
   noBottleneck: 'No resource saturated and no request slowed markedly within the rates tried.',
@@ -172,16 +175,29 @@ const en: StaticMessages = {
   noData: 'no data',
 };
 
+const UNREACHABLE_EN: Record<Unreachable['reason'], string> = {
+  refused: 'refused every connection (connection refused)',
+  timeout: 'never answered (connections timed out)',
+  network: 'could not be reached (network unreachable)',
+};
+const UNREACHABLE_VI: Record<Unreachable['reason'], string> = {
+  refused: 'từ chối mọi kết nối (connection refused)',
+  timeout: 'không hề trả lời (kết nối quá thời gian chờ)',
+  network: 'không thể kết nối tới (mạng không tới được)',
+};
+
 /** The verdict is one sentence: at most three criteria, the rest are in the capacity section. */
 function shortList(labels: readonly string[]): string {
   return labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')}, …`;
 }
 
 function criterionEn(label: string): string {
+  if (label.startsWith(NO_DATA)) return `${label.slice(NO_DATA.length)}: no data (no sample matched it)`;
   return label.startsWith(KEEP_PACE) ? `throughput kept below ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % of the offered rate` : label;
 }
 
 function criterionVi(label: string): string {
+  if (label.startsWith(NO_DATA)) return `${label.slice(NO_DATA.length)}: không có dữ liệu (không mẫu nào khớp)`;
   return label.startsWith(KEEP_PACE) ? `thông lượng đạt được dưới ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % tải đặt` : label;
 }
 
@@ -204,6 +220,12 @@ function english(fmt: Formatters): Messages {
         return `The ${v.flow} flow sustains ${v.lowerBound ? 'at least' : 'at most'} ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone') return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
+      if (v.key === 'capacityInterrupted') {
+        return v.atLeast === null
+          ? `The capacity search on the ${v.flow} flow was interrupted at step ${v.stepIndex}, before any step was complete: no capacity was measured.`
+          : `The capacity search on the ${v.flow} flow was interrupted at step ${v.stepIndex}, capacity ≥ ${fmt.rate(v.atLeast)} iterations/s within its SLO (${shortList(v.slo)}); the limit was not reached.`;
+      }
+      if (v.key === 'targetDown') return `Nothing answered: ${v.origins.join(', ') || 'the target'} ${UNREACHABLE_EN[v.reason]}, so the ${v.flow} flow was not measured. Is the target running?`;
       if (v.total === 0) return `${v.flows} flow(s) ran; the scenarios define no thresholds, so the verdict rests on errors and checks.`;
       return v.failedFlows.length === 0
         ? `All ${v.total} thresholds held across ${v.flows} flow(s).`
@@ -227,6 +249,14 @@ function english(fmt: Formatters): Messages {
           return `projected peak demand has exceeded the measured capacity since ${f.year}`;
         case 'noSustainableStep':
           return `not sustainable even at ${fmt.rate(f.rate)} it/s`;
+        case 'demandAboveLowerBound':
+          return `this year's projected peak is above the measured floor; the search did not reach the limit, so this is not a shortfall yet`;
+        case 'searchInterrupted':
+          return f.atLeast === null ? `interrupted at step ${f.stepIndex}, before any step was complete` : `interrupted at step ${f.stepIndex}, capacity ≥ ${fmt.rate(f.atLeast)} it/s: figures are partial`;
+        case 'targetDown':
+          return `no response from ${f.origins.join(', ') || 'the target'}: ${UNREACHABLE_EN[f.reason]}`;
+        case 'sloNoData':
+          return `no data for ${f.criteria.join(', ')}: no sample matched, so ${f.criteria.length > 1 ? 'they were' : 'it was'} not met (check the metric name and tag filter)`;
         case 'allGood':
           return 'all thresholds held, no notable errors';
       }
@@ -305,6 +335,7 @@ const viStatic: StaticMessages = {
   },
   yes: 'có',
   no: 'không',
+  partial: 'một phần (bị ngắt)',
   phase: { ramp: 'tăng dần', refine: 'tinh chỉnh' },
   noBreak: 'Không bước nào vi phạm SLO: hệ thống chịu được mọi mức tải đã thử.',
   noBottleneck: 'Trong các mức tải đã thử, không tài nguyên nào bão hòa và không yêu cầu nào chậm đi rõ rệt.',
@@ -366,6 +397,12 @@ function vietnamese(fmt: Formatters): Messages {
         return `Luồng ${v.flow} chịu được ${v.lowerBound ? 'ít nhất' : 'tối đa'} ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone') return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
+      if (v.key === 'capacityInterrupted') {
+        return v.atLeast === null
+          ? `Việc tìm năng lực của luồng ${v.flow} bị ngắt ở bước ${v.stepIndex}, trước khi bước nào hoàn tất: chưa đo được năng lực.`
+          : `Việc tìm năng lực của luồng ${v.flow} bị ngắt ở bước ${v.stepIndex}, năng lực ≥ ${fmt.rate(v.atLeast)} lượt/giây trong giới hạn SLO (${shortList(v.slo)}); chưa chạm tới giới hạn.`;
+      }
+      if (v.key === 'targetDown') return `Không có phản hồi: ${v.origins.join(', ') || 'hệ thống đích'} ${UNREACHABLE_VI[v.reason]}, nên luồng ${v.flow} chưa được đo. Hệ thống đích có đang chạy không?`;
       if (v.total === 0) return `Đã chạy ${v.flows} luồng; các kịch bản không đặt ngưỡng nên kết luận dựa trên tỷ lệ lỗi và kiểm tra.`;
       return v.failedFlows.length === 0
         ? `Tất cả ${v.total} ngưỡng đều đạt trên ${v.flows} luồng nghiệp vụ.`
@@ -389,6 +426,14 @@ function vietnamese(fmt: Formatters): Messages {
           return `nhu cầu cao điểm dự báo đã vượt năng lực đo được từ năm ${f.year}`;
         case 'noSustainableStep':
           return `không bền vững ngay cả ở ${fmt.rate(f.rate)} lượt/giây`;
+        case 'demandAboveLowerBound':
+          return 'cao điểm dự báo năm nay cao hơn mức tối thiểu đã đo; việc tìm kiếm chưa chạm giới hạn nên đây chưa phải là thiếu hụt';
+        case 'searchInterrupted':
+          return f.atLeast === null ? `bị ngắt ở bước ${f.stepIndex}, trước khi bước nào hoàn tất` : `bị ngắt ở bước ${f.stepIndex}, năng lực ≥ ${fmt.rate(f.atLeast)} lượt/giây: số liệu chỉ là một phần`;
+        case 'targetDown':
+          return `không có phản hồi từ ${f.origins.join(', ') || 'hệ thống đích'}: ${UNREACHABLE_VI[f.reason]}`;
+        case 'sloNoData':
+          return `không có dữ liệu cho ${f.criteria.join(', ')}: không mẫu nào khớp nên tiêu chí không được coi là đạt (hãy kiểm tra tên chỉ số và bộ lọc thẻ)`;
         case 'allGood':
           return 'mọi ngưỡng đều đạt, không có lỗi đáng kể';
       }

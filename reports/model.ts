@@ -1,12 +1,10 @@
 // The report model: everything a manager's report says, decided once, language-free. Renderers
 // (HTML, Markdown, PDF) only phrase and draw it; the JSON format is this model itself.
-import { analyseCapacity } from './analysis/capacity.ts';
 import { analyseStability, type Stability } from './analysis/stability.ts';
 import { type Comparison, compareWithBaseline } from './analysis/baseline.ts';
 import { type DemandProjection, loadWorkloadModel, presetForFlow, projectDemand } from './analysis/projection.ts';
 import { type RunFacts, runFacts, type SecondPoint } from './analysis/run-facts.ts';
-import { utilisationSeries } from './analysis/saturation.ts';
-import type { CapacityResult } from './capacity/types.ts';
+import { type CapacityResult, type Unreachable, utilisationSeries } from '../results-format/index.ts';
 import { type LoadedFolder, loadFolder, type ServiceSampleLine } from './run-folder.ts';
 
 export type Light = 'green' | 'amber' | 'red';
@@ -21,6 +19,10 @@ export type Finding =
   | { key: 'headroomLow'; headroom: number }
   | { key: 'demandExceeds'; year: number }
   | { key: 'noSustainableStep'; rate: number }
+  | { key: 'demandAboveLowerBound'; year: number }
+  | { key: 'searchInterrupted'; stepIndex: number; atLeast: number | null }
+  | { key: 'targetDown'; reason: Unreachable['reason']; origins: string[] }
+  | { key: 'sloNoData'; criteria: string[] }
   | { key: 'allGood' };
 
 export type Recommendation =
@@ -49,6 +51,10 @@ export interface FlowLight {
 export type Verdict =
   | { key: 'capacity'; light: Light; flow: string; throughput: number; lowerBound: boolean; slo: string[]; projection: DemandProjection | null; bottleneck: string | null }
   | { key: 'capacityNone'; light: Light; flow: string; rate: number; slo: string[] }
+  /** Ctrl-C or SIGTERM during step N: what was measured is a lower bound, never a verdict on demand. */
+  | { key: 'capacityInterrupted'; light: Light; flow: string; stepIndex: number; atLeast: number | null; slo: string[] }
+  /** No request of any step got a response: the target was down, not overloaded. */
+  | { key: 'targetDown'; light: Light; flow: string; reason: Unreachable['reason']; origins: string[]; rate: number }
   | { key: 'thresholds'; light: Light; passed: number; total: number; flows: number; failedFlows: string[] };
 
 export interface RunSection {
@@ -115,17 +121,39 @@ function capacityFlowLight(capacity: CapacityResult, projection: DemandProjectio
   const best = capacity.steps.filter((s) => s.sustainable).sort((a, b) => b.offeredRate - a.offeredRate)[0] ?? capacity.steps[0];
   const findings: Finding[] = [];
   let light: Light = 'green';
-  if (analysis.maxSustainableThroughput === null) {
-    findings.push({ key: 'noSustainableStep', rate: capacity.settings.startRate });
+  // Nothing broke (or the search was cut short): the measured figure is a floor, not the limit.
+  const lowerBound = analysis.bracket.unsustainable === null;
+  if (analysis.unreachable) {
+    findings.push({ key: 'targetDown', reason: analysis.unreachable.reason, origins: analysis.unreachable.origins });
     light = 'red';
+  } else if (analysis.interruptedAt) {
+    findings.push({ key: 'searchInterrupted', stepIndex: analysis.interruptedAt.stepIndex, atLeast: analysis.maxSustainableThroughput });
+    light = 'amber';
+  }
+  if (analysis.unreachable) {
+    // nothing else can be said about a target that never answered
+  } else if (analysis.maxSustainableThroughput === null) {
+    if (!analysis.interruptedAt) {
+      findings.push({ key: 'noSustainableStep', rate: capacity.settings.startRate });
+      light = 'red';
+    }
   } else if (projection?.headroomNow !== null && projection?.headroomNow !== undefined) {
-    if (projection.headroomNow < 0) {
+    if (projection.headroomNow < 0 && lowerBound) {
+      findings.push({ key: 'demandAboveLowerBound', year: projection.currentYear });
+      light = worst([light, 'amber']);
+    } else if (projection.headroomNow < 0) {
       findings.push({ key: 'demandExceeds', year: projection.crossingYear ?? projection.currentYear });
       light = 'red';
     } else if (projection.headroomNow < HEADROOM_LOW) {
       findings.push({ key: 'headroomLow', headroom: projection.headroomNow });
       light = 'amber';
     }
+  }
+  // A criterion that matched no sample was never met: say so rather than count it as held.
+  const noData = [...new Set(capacity.steps.flatMap((step) => step.slo.filter((o) => o.noData).map((o) => o.label)))];
+  if (noData.length > 0) {
+    findings.push({ key: 'sloNoData', criteria: noData });
+    light = worst([light, 'amber']);
   }
   if (findings.length === 0) findings.push({ key: 'allGood' });
   return {
@@ -149,11 +177,12 @@ function worst(lights: readonly Light[]): Light {
   return lights.includes('red') ? 'red' : lights.includes('amber') ? 'amber' : 'green';
 }
 
-/** The capacity search of a folder, analysed afresh from its steps (capacity.json keeps the raw steps). */
+/** The capacity search of a folder, with the analysis it recorded (folders from before some fields lack them). */
 function capacityOf(folder: LoadedFolder): CapacityResult | null {
   const capacity = folder.kind === 'capacity' ? folder.capacity : folder.kind === 'suite' ? (folder.capacity?.capacity ?? null) : null;
   if (!capacity) return null;
-  return { ...capacity, analysis: analyseCapacity(capacity.steps, capacity.settings.keepPaceRatio) };
+  const analysis = capacity.analysis;
+  return { ...capacity, analysis: { ...analysis, unreachable: analysis.unreachable ?? null, interruptedAt: analysis.interruptedAt ?? null } };
 }
 
 function projectionFor(capacity: CapacityResult | null, workload: string | undefined, now: Date): DemandProjection | null {
@@ -262,7 +291,20 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
 
   const sloLabels = capacity?.slo.map((criterion) => criterion.label) ?? [];
   let verdict: Verdict;
-  if (capacity && capacity.analysis.maxSustainableThroughput !== null) {
+  const flowName = capacity ? (capacity.flow === 'default' ? scriptName(capacity.script) : capacity.flow) : '';
+  if (capacity?.analysis.unreachable) {
+    const down = capacity.analysis.unreachable;
+    verdict = { key: 'targetDown', light: 'red', flow: flowName, reason: down.reason, origins: down.origins, rate: capacity.settings.startRate };
+  } else if (capacity?.analysis.interruptedAt) {
+    verdict = {
+      key: 'capacityInterrupted',
+      light: worst(['amber', ...flows.filter((f) => !f.name.endsWith('(capacity)')).map((f) => f.light)]),
+      flow: flowName,
+      stepIndex: capacity.analysis.interruptedAt.stepIndex,
+      atLeast: capacity.analysis.maxSustainableThroughput,
+      slo: sloLabels,
+    };
+  } else if (capacity && capacity.analysis.maxSustainableThroughput !== null) {
     verdict = {
       key: 'capacity',
       light: worst(flows.map((f) => f.light)),

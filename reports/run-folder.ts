@@ -2,72 +2,9 @@
 // it only loads, so every analysis works the same on a plain run, a capacity search or a suite.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CapacityResult } from './capacity/types.ts';
+import type { CapacityResult, RunMeta, ServiceSampleLine, SuiteManifest, SummaryData, TimeseriesLine } from '../results-format/index.ts';
 
-export interface SummaryMetric {
-  type: 'counter' | 'gauge' | 'rate' | 'trend';
-  contains: string;
-  values: Record<string, number>;
-  thresholds?: Record<string, { ok: boolean }>;
-}
-
-export interface SummaryCheck {
-  name: string;
-  path: string;
-  id: string;
-  passes: number;
-  fails: number;
-}
-
-export interface SummaryGroup {
-  name: string;
-  path: string;
-  id: string;
-  groups: SummaryGroup[];
-  checks: SummaryCheck[];
-}
-
-export interface SummaryData {
-  metrics: Record<string, SummaryMetric>;
-  root_group: SummaryGroup;
-  options?: Record<string, unknown>;
-  state?: { isStdOutTTY?: boolean; isStdErrTTY?: boolean; testRunDurationMs?: number };
-}
-
-export interface TimeseriesLine {
-  t: number;
-  metric: string;
-  type: 'counter' | 'gauge' | 'rate' | 'trend';
-  tags: Record<string, string>;
-  values: Record<string, number>;
-}
-
-export interface ServiceSampleLine {
-  t: number;
-  service: string;
-  metric: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-export interface RunMeta {
-  runId: string;
-  script?: string;
-  engine?: string;
-  startTime: string;
-  endTime?: string;
-  durationMs?: number;
-  exitCode?: number;
-  interrupted?: boolean;
-  thresholdsOk?: boolean;
-  gitRevision?: string;
-  hostname?: string;
-  workers?: number;
-  options?: Record<string, unknown>;
-  env?: Record<string, string>;
-  tags?: Record<string, string>;
-  [key: string]: unknown;
-}
+export type { RunMeta, ServiceSampleLine, SuiteManifest, SummaryCheck, SummaryData, SummaryGroup, SummaryMetric, TimeseriesLine } from '../results-format/index.ts';
 
 /** One k6 run: the unit every analysis works on. */
 export interface LoadedRun {
@@ -76,17 +13,6 @@ export interface LoadedRun {
   summary: SummaryData;
   timeseries: TimeseriesLine[];
   services: ServiceSampleLine[];
-}
-
-/** A suite folder (written by `npm start`): several runs and optionally a capacity search. */
-export interface SuiteManifest {
-  kind: 'suite';
-  runId: string;
-  startTime: string;
-  endTime: string;
-  runs: { name: string; dir: string }[];
-  capacity?: string;
-  workload?: string;
 }
 
 export type LoadedFolder =

@@ -1,14 +1,5 @@
-// Small statistics shared by the analyses: k6-style percentiles and least-squares slopes.
-
-/** k6's percentile: linear interpolation between the closest ranks of the sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  if (sorted.length === 1) return sorted[0];
-  const position = ((sorted.length - 1) * p) / 100;
-  const lower = Math.floor(position);
-  const upper = Math.min(lower + 1, sorted.length - 1);
-  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
-}
+// Small statistics shared by the analyses: means and least-squares slopes. Percentiles come from the
+// engine's trend sinks (histograms merged across seconds and tag sets), never from averaged percentiles.
 
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return 0;

@@ -1,7 +1,7 @@
 // Samples the local mocks' /metrics every second during a run into services.jsonl, so a report can put
 // each resource's saturation on the same time axis as the load.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { ServiceSampleLine } from '../../reports/run-folder.ts';
+import type { ServiceSampleLine } from '../../results-format/index.ts';
 import { flattenMetrics } from './scrape.ts';
 
 export interface ServiceSamplerOptions {

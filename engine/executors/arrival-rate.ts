@@ -1,7 +1,7 @@
 // constant-arrival-rate and ramping-arrival-rate: an open model. Iterations start on schedule
 // whatever the response times (no coordinated omission); a start with no free VU and no room
 // below maxVUs is counted in dropped_iterations. Iteration i of the whole test starts at
-// startTimeOf(i); with several workers, worker w runs the iterations i ≡ w (mod count).
+// startTimeOf(i); with several workers, each runs the iterations of its VU slots (ownedIterations).
 import type { ConstantArrivalRateScenario, RampingArrivalRateScenario, Stage } from '../options/scenarios.ts';
 import type { VU } from '../runtime/vu.ts';
 import type { ScenarioRun } from './scenario-run.ts';
@@ -42,6 +42,32 @@ export function rampingSchedule(startRate: number, stages: readonly Stage[], tim
   };
 }
 
+/**
+ * Which thread starts iteration i: the iterations cycle over the scenario's maxVUs slots, and the
+ * slots are dealt to the threads in proportion to their share of maxVUs, interleaved (the thread
+ * furthest behind its share takes the next slot). A thread with no VU starts no iteration.
+ */
+export function slotOwners(maxVUs: number, count: number, shareOf: (index: number) => number): Int32Array {
+  const owners = new Int32Array(Math.max(1, maxVUs));
+  const shares = Array.from({ length: count }, (_, w) => shareOf(w));
+  const dealt = new Array<number>(count).fill(0);
+  for (let x = 0; x < maxVUs; x++) {
+    let best = -1;
+    let bestDeficit = Number.NEGATIVE_INFINITY;
+    for (let w = 0; w < count; w++) {
+      if (dealt[w] >= shares[w]) continue;
+      const deficit = shares[w] * (x + 1) - dealt[w] * maxVUs;
+      if (deficit > bestDeficit) {
+        best = w;
+        bestDeficit = deficit;
+      }
+    }
+    owners[x] = best;
+    dealt[best]++;
+  }
+  return owners;
+}
+
 async function runArrivals(run: ScenarioRun, startTimeOf: (i: number) => number, durationMs: number, preAllocatedVUs: number, maxVUs: number): Promise<void> {
   const preallocated = share(preAllocatedVUs, run.segment);
   const maxHere = share(maxVUs, run.segment);
@@ -56,11 +82,15 @@ async function runArrivals(run: ScenarioRun, startTimeOf: (i: number) => number,
     if (!vu.interrupted) idle.push(vu);
     if (running === 0 && drained) drained();
   };
-  let i = run.segment.index;
-  const step = run.segment.count;
+  const { index, count } = run.segment;
+  const owners = count === 1 ? null : slotOwners(maxVUs, count, (w) => share(maxVUs, { index: w, count }));
+  const mine = (n: number) => owners === null || owners[n % owners.length] === index;
+  let i = 0;
+  while (!mine(i) && maxHere > 0) i++;
   for (;;) {
     const due = startTimeOf(i);
-    if (!(due < durationMs) || run.stopped) break;
+    // An iteration due exactly at the end still starts, as in k6 (rate 10/s for 1s: 11 iterations).
+    if (!(due <= durationMs) || run.stopped || maxHere === 0) break;
     const wait = due - run.elapsed();
     if (wait > 1) {
       await run.sleep(wait);
@@ -72,9 +102,10 @@ async function runArrivals(run: ScenarioRun, startTimeOf: (i: number) => number,
     else {
       running++;
       const started = vu;
-      run.iterate(started).then(() => iterationDone(started));
+      run.iterate(started, i).then(() => iterationDone(started));
     }
-    i += step;
+    do i++;
+    while (!mine(i));
   }
   const allDone = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
   run.stopping = true;

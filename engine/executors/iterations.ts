@@ -3,22 +3,27 @@ import type { PerVuIterationsScenario, SharedIterationsScenario } from '../optio
 import type { ScenarioRun } from './scenario-run.ts';
 import { share } from './segment.ts';
 
-/** `iterations` in total, taken by `vus` VUs as each becomes free. */
+/**
+ * `iterations` in total, taken by `vus` VUs as each becomes free. The VUs of all threads draw from
+ * one shared counter, so a thread with no VU takes no iteration and the total is exact.
+ */
 export async function runSharedIterations(run: ScenarioRun): Promise<void> {
   const scenario = run.scenario as SharedIterationsScenario;
   const vus = share(scenario.vus, run.segment);
-  const total = share(scenario.iterations, run.segment);
-  let remaining = total;
+  const total = scenario.iterations;
+  let drawn = 0;
   run.maxVUs = vus;
-  run.progressOf = () => (total === 0 ? 1 : (total - remaining) / total);
+  run.progressOf = () => (total === 0 ? 1 : Math.min(1, drawn / total));
   const loops: Promise<void>[] = [];
   for (let i = 0; i < vus; i++) {
     const vu = run.activate();
     loops.push(
       (async () => {
-        while (remaining > 0 && !run.stopped) {
-          remaining--;
-          await run.iterate(vu);
+        while (!run.stopped) {
+          const number = run.counter.next();
+          drawn = Math.max(drawn, number + 1);
+          if (number >= total) break;
+          await run.iterate(vu, number);
         }
         run.release(vu);
       })(),

@@ -7,7 +7,7 @@ import { TestAbortError } from '../script/errors.ts';
 import type { SampleSink } from '../runtime/sink.ts';
 import type { ThreadContext } from '../runtime/thread.ts';
 import type { ScenarioInfo, VU } from '../runtime/vu.ts';
-import type { ExecutionSegment } from './segment.ts';
+import { type ExecutionSegment, ScenarioCounter } from './segment.ts';
 import type { VUPool } from './vu-pool.ts';
 
 export interface ScenarioStats {
@@ -68,6 +68,20 @@ export class StopSignal {
 
 const ERRORS_SHOWN_PER_MESSAGE = 5;
 
+/** The numbers of a VU's current iteration in its scenario (k6/execution reads them). */
+export interface IterationNumbers {
+  /** This VU's iterations in this scenario so far, from 0 (exec.vu.iterationInScenario). */
+  ofVU: number;
+  /** The scenario-wide number, unique across threads (exec.scenario.iterationInTest / InInstance). */
+  inScenario: number;
+}
+
+const currentIteration = new WeakMap<VU, IterationNumbers>();
+
+export function iterationNumbersOf(vu: VU): IterationNumbers {
+  return currentIteration.get(vu) ?? { ofVU: -1, inScenario: -1 };
+}
+
 export class ScenarioRun implements ScenarioInfo {
   readonly name: string;
   readonly executor: string;
@@ -86,6 +100,10 @@ export class ScenarioRun implements ScenarioInfo {
   maxVUs = 0;
   progressOf: (elapsedMs: number) => number = () => 0;
   private readonly active = new Set<VU>();
+  /** Scenario-wide iteration numbers, shared by the threads. */
+  readonly counter: ScenarioCounter;
+  /** Iterations each VU ran in this scenario (a VU keeps its count when re-activated, as in k6). */
+  private readonly perVU = new WeakMap<VU, number>();
   private readonly droppedTags: Tags;
   private startedAt = 0;
 
@@ -103,7 +121,9 @@ export class ScenarioRun implements ScenarioInfo {
     this.executor = scenario.executor;
     this.stride = segment.count;
     this.offset = segment.index;
-    this.droppedTags = { ...thread.options.tags as Record<string, string>, ...scenario.tags, scenario: scenario.name };
+    this.counter = new ScenarioCounter(segment, scenario.name);
+    // As k6: the run's tags (options.tags and --tag, e.g. testid), the scenario's, and its name.
+    this.droppedTags = { ...thread.runTags, ...scenario.tags, scenario: scenario.name };
   }
 
   begin(): void {
@@ -141,6 +161,8 @@ export class ScenarioRun implements ScenarioInfo {
   activate(): VU {
     const vu = this.pool.acquire();
     vu.activate(this, this.scenario.tags, this.scenario.env);
+    // __ITER and exec.vu.iterationInInstance start again from 0 with each activation, as k6's VU.Activate.
+    vu.iter = -1;
     if (typeof vu.exports[this.scenario.exec] !== 'function') {
       this.pool.release(vu);
       throw new Error(`scenario "${this.name}": the script exports no function "${this.scenario.exec}" (exec)`);
@@ -171,11 +193,18 @@ export class ScenarioRun implements ScenarioInfo {
     for (const vu of [...this.active]) this.interrupt(vu);
   }
 
-  /** One iteration of the scenario's exec function on `vu`; never rejects. */
-  async iterate(vu: VU): Promise<void> {
+  /**
+   * One iteration of the scenario's exec function on `vu`; never rejects. `number` is its
+   * scenario-wide number when the executor drew it already (shared-iterations, arrival rates).
+   */
+  async iterate(vu: VU, number = this.counter.next()): Promise<void> {
     const fn = vu.exports[this.scenario.exec] as (data: unknown) => unknown;
     vu.iter++;
-    vu.iterationInScenario = this.iterationsStarted++;
+    const ofVU = this.perVU.get(vu) ?? 0;
+    this.perVU.set(vu, ofVU + 1);
+    currentIteration.set(vu, { ofVU, inScenario: number });
+    vu.iterationInScenario = ofVU;
+    this.iterationsStarted++;
     vu.groupPath = '';
     const start = performance.now();
     try {

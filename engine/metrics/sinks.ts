@@ -12,6 +12,10 @@ export class CounterSink {
     this.value += value;
     this.samples++;
   }
+  merge(other: CounterSink): void {
+    this.value += other.value;
+    this.samples += other.samples;
+  }
   isEmpty(): boolean {
     return this.samples === 0;
   }
@@ -29,6 +33,14 @@ export class GaugeSink {
     if (this.count === 0 || value > this.max) this.max = value;
     this.count++;
   }
+  /** `other` holds later samples: its last value becomes the value. */
+  merge(other: GaugeSink): void {
+    if (other.count === 0) return;
+    if (this.count === 0 || other.min < this.min) this.min = other.min;
+    if (this.count === 0 || other.max > this.max) this.max = other.max;
+    this.value = other.value;
+    this.count += other.count;
+  }
   isEmpty(): boolean {
     return this.count === 0;
   }
@@ -41,6 +53,10 @@ export class RateSink {
   add(value: number): void {
     if (value !== 0) this.passes++;
     this.total++;
+  }
+  merge(other: RateSink): void {
+    this.passes += other.passes;
+    this.total += other.total;
   }
   get fails(): number {
     return this.total - this.passes;
@@ -55,7 +71,9 @@ export class RateSink {
 }
 
 /** Values are recorded in the histogram as integers of this many units per unit (ms → ns for time). */
-const HISTOGRAM_SCALE = 1e6;
+export const HISTOGRAM_SCALE = 1e6;
+/** The histograms' precision: 3 significant digits, ~0.1 % relative error at worst. */
+const SIGNIFICANT_DIGITS = 3;
 const HISTOGRAM_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -75,9 +93,10 @@ const useWebAssembly = (() => {
 /** WebAssembly histograms live outside the JavaScript heap: freed when their sink is collected (or released). */
 const histogramsOfCollectedSinks = new FinalizationRegistry<hdr.Histogram>((histogram) => histogram.destroy());
 
-function newHistogram(owner: object): hdr.Histogram {
-  const histogram = hdr.build({ autoResize: true, numberOfSignificantValueDigits: 3, bitBucketSize: 32, useWebAssembly });
-  if (useWebAssembly) histogramsOfCollectedSinks.register(owner, histogram, owner);
+/** A histogram freed with its owner; without an owner the caller destroys it. */
+function newHistogram(owner: object | null): hdr.Histogram {
+  const histogram = hdr.build({ autoResize: true, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32, useWebAssembly });
+  if (useWebAssembly && owner !== null) histogramsOfCollectedSinks.register(owner, histogram, owner);
   return histogram;
 }
 
@@ -164,6 +183,68 @@ export class TrendSink {
     return clamp(this.histogramPercentile(pct), this.min, this.max);
   }
 
+  /** Adds every sample of `other` (merging a window's seconds, a flow's tag sets); `other` is unchanged. */
+  merge(other: TrendSink): void {
+    if (other.count === 0) return;
+    if (other.values !== null) {
+      for (let i = 0; i < other.count; i++) this.add(other.values[i]);
+      return;
+    }
+    if (this.count === 0) {
+      this.min = other.min;
+      this.max = other.max;
+    } else {
+      if (other.min < this.min) this.min = other.min;
+      if (other.max > this.max) this.max = other.max;
+    }
+    if (this.values !== null) this.spill(this.values, this.count);
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.positive !== null) (this.positive ??= newHistogram(this)).add(other.positive);
+    if (other.negative !== null) (this.negative ??= newHistogram(this)).add(other.negative);
+  }
+
+  /**
+   * The distribution as HDR histograms in hdr-histogram-js's compressed base64 form (the HdrHistogram
+   * interchange format), for the results time series; `hdrNeg` holds negative values, mirrored.
+   */
+  encode(): EncodedTrend {
+    if (this.count === 0) return {};
+    let positive = this.positive;
+    let negative = this.negative;
+    const temporary = this.values !== null;
+    if (temporary) {
+      positive = null;
+      negative = null;
+      for (let i = 0; i < this.count; i++) {
+        const value = this.values![i];
+        const histogram = value >= 0 ? (positive ??= newHistogram(null)) : (negative ??= newHistogram(null));
+        histogram.recordValue(Math.min(Math.round(Math.abs(value) * HISTOGRAM_SCALE), HISTOGRAM_MAX));
+      }
+    }
+    const encoded: EncodedTrend = {};
+    if (positive !== null) encoded.hdr = hdr.encodeIntoCompressedBase64(positive);
+    if (negative !== null) encoded.hdrNeg = hdr.encodeIntoCompressedBase64(negative);
+    if (temporary) {
+      positive?.destroy();
+      negative?.destroy();
+    }
+    return encoded;
+  }
+
+  /** A sink from `encode()`'s output and the exact count, sum, min and max that travel with it. */
+  static decode(stats: { count: number; sum: number; min: number; max: number }, encoded: EncodedTrend): TrendSink {
+    const sink = new TrendSink(0);
+    sink.values = null;
+    if (encoded.hdr) sink.positive = decodeHistogram(sink, encoded.hdr);
+    if (encoded.hdrNeg) sink.negative = decodeHistogram(sink, encoded.hdrNeg);
+    sink.count = stats.count;
+    sink.sum = stats.sum;
+    sink.min = stats.min;
+    sink.max = stats.max;
+    return sink;
+  }
+
   private spill(values: Float64Array, length: number): void {
     this.values = null;
     for (let i = 0; i < length; i++) this.record(values[i]);
@@ -190,18 +271,40 @@ export class TrendSink {
     this.count = 0;
   }
 
+  /** k6's percentile (interpolated between the closest ranks) on the histograms' values at those ranks. */
   private histogramPercentile(pct: number): number {
+    const total = (this.negative?.totalCount ?? 0) + (this.positive?.totalCount ?? 0);
+    if (total === 0) return this.max;
+    const rank = (pct / 100) * (total - 1);
+    const low = this.valueAtRank(Math.floor(rank));
+    const high = this.valueAtRank(Math.ceil(rank));
+    return low + (high - low) * (rank - Math.floor(rank));
+  }
+
+  /** The value at 0-based rank `k` in ascending order, negatives (mirrored) before positives. */
+  private valueAtRank(k: number): number {
     const negatives = this.negative?.totalCount ?? 0;
-    const positives = this.positive?.totalCount ?? 0;
-    const rank = (pct / 100) * (negatives + positives);
-    if (this.negative !== null && rank <= negatives) {
+    if (this.negative !== null && k < negatives) {
       // Within the negatives the order is reversed: the lowest rank is the largest magnitude.
-      const mirrored = 100 * (1 - rank / negatives);
-      return -this.negative.getValueAtPercentile(mirrored) / HISTOGRAM_SCALE;
+      return -this.negative.getValueAtPercentile((100 * (negatives - k)) / negatives) / HISTOGRAM_SCALE;
     }
     if (this.positive === null) return this.max;
-    return this.positive.getValueAtPercentile((100 * (rank - negatives)) / positives) / HISTOGRAM_SCALE;
+    const positives = this.positive.totalCount;
+    return this.positive.getValueAtPercentile((100 * (k - negatives + 1)) / positives) / HISTOGRAM_SCALE;
   }
+}
+
+export interface EncodedTrend {
+  hdr?: string;
+  hdrNeg?: string;
+}
+
+function decodeHistogram(owner: object, base64: string): hdr.Histogram {
+  const histogram = newHistogram(owner);
+  const decoded = hdr.decodeFromCompressedBase64(base64, 32, useWebAssembly);
+  histogram.add(decoded);
+  decoded.destroy();
+  return histogram;
 }
 
 function clamp(value: number, low: number, high: number): number {
@@ -209,6 +312,13 @@ function clamp(value: number, low: number, high: number): number {
 }
 
 export type Sink = CounterSink | GaugeSink | RateSink | TrendSink;
+
+/** Merges `from` into `into`; both must be of the same metric type. */
+export function mergeSink(into: Sink, from: Sink): void {
+  if (into.type !== from.type) throw new TypeError(`cannot merge a ${from.type} sink into a ${into.type} sink`);
+  // The type check above makes the cast safe: each class merges its own kind.
+  (into.merge as (other: Sink) => void)(from);
+}
 
 export function createSink(type: MetricType, trendExactLimit?: number): Sink {
   switch (type) {

@@ -184,7 +184,8 @@ export class Threshold {
   }
 }
 
-function aggregate(sink: Sink, expression: ThresholdExpression, elapsedMs: number): number {
+/** The value a threshold compares: the sink aggregated by the expression's method (k6's Sink.Format + thresholds). */
+export function aggregate(sink: Sink, expression: ThresholdExpression, elapsedMs: number): number {
   switch (sink.type) {
     case 'counter':
       return expression.method === 'count' ? sink.value : sink.value / (elapsedMs / 1000);

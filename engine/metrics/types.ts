@@ -52,6 +52,12 @@ export interface OutputParams {
   readonly allowRemoteTargets: boolean;
   /** Where outputs report problems once (e.g. samples dropped); never throws into the run. */
   readonly log: (message: string) => void;
+  /** The run's merged options, as k6 hands outputs ScriptOptions (the dashboard shows the thresholds). */
+  readonly scriptOptions?: Readonly<Record<string, unknown>>;
+  /** Prometheus-format endpoints of the services under test (`loadlab run --service-metrics`). */
+  readonly serviceMetrics?: readonly string[];
+  /** Where an output prints what the user should see (the dashboard's URL); stderr when absent. */
+  readonly print?: (line: string) => void;
 }
 
 export type OutputFactory = (params: OutputParams) => Output;

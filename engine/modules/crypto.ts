@@ -1,6 +1,9 @@
-// k6/crypto on node:crypto: hashes, HMAC, random bytes; output 'hex', 'base64', 'base64url',
-// 'base64rawurl' or 'binary' (ArrayBuffer), as in k6.
+// k6/crypto on node:crypto (md4 on js-md4: OpenSSL 3 has dropped it): hashes, HMAC, random bytes;
+// output 'hex', 'base64', 'base64url', 'base64rawurl' or 'binary' (ArrayBuffer), as in k6. A hasher's
+// digest() can be read any number of times and updated after, as Go's hash.Hash.Sum.
 import nodeCrypto from 'node:crypto';
+import { types } from 'node:util';
+import md4 from 'js-md4';
 
 type Input = string | ArrayBuffer | ArrayBufferView;
 const ALGORITHMS: Record<string, string> = {
@@ -15,10 +18,14 @@ const ALGORITHMS: Record<string, string> = {
   ripemd160: 'ripemd160',
 };
 
-const bytes = (input: Input) =>
-  typeof input === 'string' ? Buffer.from(input, 'utf8') : ArrayBuffer.isView(input) ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(input);
+const bytes = (input: Input): Buffer => {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (types.isAnyArrayBuffer(input)) return Buffer.from(input);
+  throw new Error(`k6/crypto: the input must be a string or an ArrayBuffer, got ${input === null ? 'null' : typeof input}`);
+};
 
-function encode(digest: Buffer, encoding: string): string | ArrayBuffer {
+function encode(digest: Buffer, encoding: unknown): string | ArrayBuffer {
   switch (encoding) {
     case 'hex':
       return digest.toString('hex');
@@ -31,39 +38,67 @@ function encode(digest: Buffer, encoding: string): string | ArrayBuffer {
     case 'binary':
       return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength) as ArrayBuffer;
     default:
-      throw new Error(`unknown output encoding "${encoding}" (use hex, base64, base64url, base64rawurl or binary)`);
+      throw new Error(`invalid output encoding: ${encoding === undefined || encoding === null ? '' : String(encoding)}`);
   }
 }
 
 function algorithm(name: string): string {
   const algo = ALGORITHMS[name];
-  if (!algo) throw new Error(`unsupported hash algorithm "${name}" (supported: ${Object.keys(ALGORITHMS).join(', ')})`);
+  if (!algo) throw new Error(`invalid hash type: "${name}" (k6/crypto supports ${Object.keys(ALGORITHMS).join(', ')})`);
   return algo;
 }
 
-function hasher(create: () => nodeCrypto.Hash | nodeCrypto.Hmac) {
-  const hash = create();
+/** The digest of `chunks`: keyed (HMAC) when a key is given. */
+function digestOf(algo: string, chunks: readonly Buffer[], key: Buffer | null): Buffer {
+  if (algo === 'md4') {
+    if (key !== null) return md4Hmac(key, chunks);
+    const hash = md4.create();
+    for (const chunk of chunks) hash.update(chunk);
+    return Buffer.from(hash.arrayBuffer());
+  }
+  const hash = key === null ? nodeCrypto.createHash(algo) : nodeCrypto.createHmac(algo, key);
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest();
+}
+
+/** RFC 2104 over MD4 (64-byte blocks), which node:crypto cannot build without the algorithm. */
+function md4Hmac(key: Buffer, chunks: readonly Buffer[]): Buffer {
+  const block = 64;
+  let k = key.length > block ? Buffer.from(md4.arrayBuffer(key)) : key;
+  k = Buffer.concat([k, Buffer.alloc(block - k.length)]);
+  const inner = md4.create();
+  inner.update(Buffer.from(k.map((b) => b ^ 0x36)));
+  for (const chunk of chunks) inner.update(chunk);
+  const outer = md4.create();
+  outer.update(Buffer.from(k.map((b) => b ^ 0x5c)));
+  outer.update(Buffer.from(inner.arrayBuffer()));
+  return Buffer.from(outer.arrayBuffer());
+}
+
+/** k6's Hasher: the input is kept, so digest() reads the state without ending it. */
+function hasher(algo: string, key: Buffer | null) {
+  const chunks: Buffer[] = [];
   return {
-    update(input: Input) {
-      hash.update(bytes(input));
+    digest(outputEncoding?: string) {
+      return encode(digestOf(algo, chunks, key), outputEncoding);
     },
-    digest(outputEncoding = 'binary') {
-      return encode(hash.digest(), outputEncoding);
+    update(input: Input) {
+      chunks.push(Buffer.from(bytes(input)));
     },
   };
 }
 
-const hashFn = (name: string) => (input: Input, outputEncoding = 'binary') =>
-  encode(nodeCrypto.createHash(algorithm(name)).update(bytes(input)).digest(), outputEncoding);
+const hashFn = (name: string) => (input: Input, outputEncoding?: string) => encode(digestOf(algorithm(name), [bytes(input)], null), outputEncoding);
 
 export const cryptoModule = {
   ...Object.fromEntries(Object.keys(ALGORITHMS).map((name) => [name, hashFn(name)])),
-  hmac(name: string, secret: Input, data: Input, outputEncoding = 'binary') {
-    return encode(nodeCrypto.createHmac(algorithm(name), bytes(secret)).update(bytes(data)).digest(), outputEncoding);
+  hmac(name: string, secret: Input, data: Input, outputEncoding?: string) {
+    return encode(digestOf(algorithm(name), [bytes(data)], bytes(secret)), outputEncoding);
   },
-  createHash: (name: string) => hasher(() => nodeCrypto.createHash(algorithm(name))),
-  createHMAC: (name: string, secret: Input) => hasher(() => nodeCrypto.createHmac(algorithm(name), bytes(secret))),
+  createHash: (name: string) => hasher(algorithm(name), null),
+  createHMAC: (name: string, secret: Input) => hasher(algorithm(name), bytes(secret)),
   randomBytes(size: number): ArrayBuffer {
+    if (!Number.isInteger(size) || size <= 0) throw new Error('invalid size');
     const buffer = nodeCrypto.randomBytes(size);
     return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
   },

@@ -1,4 +1,5 @@
 // k6/execution: information about the VU, the scenario, the instance and the test, and test.abort().
+import { iterationNumbersOf } from '../executors/scenario-run.ts';
 import { TestAbortError } from '../script/errors.ts';
 import type { ThreadContext } from '../runtime/thread.ts';
 import type { VU } from '../runtime/vu.ts';
@@ -77,7 +78,7 @@ export function createExecutionModule(thread: ThreadContext) {
         },
         get iterationInScenario() {
           requireVUContext(vu, 'VU iteration');
-          return vu.iterationInScenario;
+          return iterationNumbersOf(vu).ofVU;
         },
         get tags() {
           return vuTagsProxy(vu);
@@ -106,14 +107,14 @@ export function createExecutionModule(thread: ThreadContext) {
           requireVUContext(vu, 'scenario');
           return vu.scenario?.progress() ?? 0;
         },
+        // The worker threads are one k6 instance: both numbers are scenario-wide.
         get iterationInInstance() {
           requireVUContext(vu, 'scenario');
-          return vu.iterationInScenario;
+          return iterationNumbersOf(vu).inScenario;
         },
         get iterationInTest() {
           requireVUContext(vu, 'scenario');
-          const s = vu.scenario;
-          return s ? vu.iterationInScenario * s.stride + s.offset : vu.iterationInScenario;
+          return iterationNumbersOf(vu).inScenario;
         },
       };
       return { vu: vuInfo, scenario, instance, test };

@@ -2,6 +2,7 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { Tags } from '../metrics/types.ts';
 import type { VU } from '../runtime/vu.ts';
+import { isThenable } from '../script/realm.ts';
 
 type Checks = Record<string, unknown>;
 
@@ -17,21 +18,35 @@ function checkTags(vu: VU, name: string, extra: Record<string, string> | undefin
   return tags;
 }
 
-export function check(vu: VU, value: unknown, checks: Checks, tags?: Record<string, string>): boolean {
+/**
+ * k6's check(). A condition may be asynchronous (the synchronous-style transform makes a condition
+ * that makes requests async): then the conditions run one after the other, each awaited, and
+ * check() returns a Promise of the result, which the transformed script awaits.
+ */
+export function check(vu: VU, value: unknown, checks: Checks, tags?: Record<string, string>): boolean | Promise<boolean> {
   if (!checks || typeof checks !== 'object') return true;
+  const names = Object.keys(checks);
   let all = true;
-  const time = Date.now();
-  for (const name of Object.keys(checks)) {
-    const condition = checks[name];
-    const result = typeof condition === 'function' ? condition(value) : condition;
-    if (result instanceof Promise) {
-      throw new Error(`check "${name}" returned a Promise: check conditions must be synchronous (await the value before check())`);
-    }
+  const record = (name: string, result: unknown) => {
     const ok = !!result;
     if (!ok) all = false;
-    vu.emit({ time, tags: checkTags(vu, name, tags), samples: [{ metric: BUILTIN_METRICS.checks, value: ok ? 1 : 0 }] });
+    vu.emit({ time: Date.now(), tags: checkTags(vu, name, tags), samples: [{ metric: BUILTIN_METRICS.checks, value: ok ? 1 : 0 }] });
+  };
+  for (let i = 0; i < names.length; i++) {
+    const condition = checks[names[i]];
+    const result = typeof condition === 'function' ? condition(value) : condition;
+    if (isThenable(result)) return finishChecks(names, i, result, checks, value, record).then(() => all);
+    record(names[i], result);
   }
   return all;
+}
+
+async function finishChecks(names: string[], from: number, first: PromiseLike<unknown>, checks: Checks, value: unknown, record: (name: string, result: unknown) => void): Promise<void> {
+  record(names[from], await first);
+  for (let i = from + 1; i < names.length; i++) {
+    const condition = checks[names[i]];
+    record(names[i], await (typeof condition === 'function' ? condition(value) : condition));
+  }
 }
 
 export function group<T>(vu: VU, name: string, fn: () => T): T {
@@ -58,8 +73,8 @@ export function group<T>(vu: VU, name: string, fn: () => T): T {
     vu.groupPath = parent;
     throw error;
   }
-  if (result instanceof Promise) {
-    return result.then(
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
       (value) => {
         finish();
         return value;

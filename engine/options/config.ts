@@ -3,6 +3,8 @@
 import { validateSummaryOptions } from '../metrics/summary.ts';
 import { validateThresholds } from '../metrics/thresholds.ts';
 import { parseDuration } from './duration.ts';
+import { transportOptionProblems } from '../modules/http/os-limits.ts';
+import { DEFAULT_SYSTEM_TAGS, refusedOptionProblems } from './k6-options.ts';
 import { normalizeScenario, type Scenario, scenarioProblems } from './scenarios.ts';
 
 export type Options = Record<string, unknown>;
@@ -11,23 +13,67 @@ const SHORTCUTS = ['duration', 'iterations', 'stages'] as const;
 
 const envInt = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
 const envBool = (v: string) => v === 'true' || v === '1';
-/** The K6_* variables k6 reads for the options the embedded engine implements. */
+const envList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const envString = (v: string) => v;
+const envJson = (v: string) => {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+};
+
+/** `ttl=5m,select=random,policy=preferIPv4` (--dns, K6_DNS) → k6's dns option object. */
+export function parseDnsFlag(text: string): Record<string, string> {
+  const dns: Record<string, string> = {};
+  for (const part of envList(text)) {
+    const at = part.indexOf('=');
+    dns[at < 0 ? part : part.slice(0, at).trim()] = at < 0 ? '' : part.slice(at + 1).trim();
+  }
+  return dns;
+}
+
+/** The K6_* variables of k6's options and run settings, with how each is read. */
 const ENV_OPTIONS: Record<string, [string, (v: string) => unknown]> = {
   K6_VUS: ['vus', envInt],
-  K6_DURATION: ['duration', (v) => v],
+  K6_DURATION: ['duration', envString],
   K6_ITERATIONS: ['iterations', envInt],
-  K6_STAGES: ['stages', parseStagesFlag],
-  K6_NO_THRESHOLDS: ['noThresholds', envBool],
-  K6_DISCARD_RESPONSE_BODIES: ['discardResponseBodies', envBool],
+  K6_STAGES: ['stages', (v) => parseStagesFlag(v)],
+  K6_PAUSED: ['paused', envBool],
+  K6_EXECUTION_SEGMENT: ['executionSegment', envString],
+  K6_EXECUTION_SEGMENT_SEQUENCE: ['executionSegmentSequence', envString],
+  K6_NO_SETUP: ['noSetup', envBool],
+  K6_SETUP_TIMEOUT: ['setupTimeout', envString],
+  K6_NO_TEARDOWN: ['noTeardown', envBool],
+  K6_TEARDOWN_TIMEOUT: ['teardownTimeout', envString],
+  K6_RPS: ['rps', envInt],
+  K6_DNS: ['dns', parseDnsFlag],
   K6_MAX_REDIRECTS: ['maxRedirects', envInt],
-  K6_USER_AGENT: ['userAgent', (v) => v],
+  K6_USER_AGENT: ['userAgent', envString],
+  K6_BATCH: ['batch', envInt],
+  K6_BATCH_PER_HOST: ['batchPerHost', envInt],
+  K6_HTTP_DEBUG: ['httpDebug', envString],
   K6_INSECURE_SKIP_TLS_VERIFY: ['insecureSkipTLSVerify', envBool],
-  K6_SUMMARY_TREND_STATS: ['summaryTrendStats', (v) => v.split(',').map((s) => s.trim())],
-  K6_SUMMARY_TIME_UNIT: ['summaryTimeUnit', (v) => v],
-  K6_SETUP_TIMEOUT: ['setupTimeout', (v) => v],
-  K6_TEARDOWN_TIMEOUT: ['teardownTimeout', (v) => v],
-  K6_NO_CONNECTION_REUSE: ['noConnectionReuse', envBool],
+  K6_TLS_CIPHER_SUITES: ['tlsCipherSuites', envList],
+  K6_TLS_VERSION: ['tlsVersion', envJson],
   K6_THROW: ['throw', envBool],
+  K6_BLACKLIST_IPS: ['blacklistIPs', envList],
+  K6_BLOCK_HOSTNAMES: ['blockHostnames', envList],
+  K6_HOSTS: ['hosts', envJson],
+  K6_NO_CONNECTION_REUSE: ['noConnectionReuse', envBool],
+  K6_NO_VU_CONNECTION_REUSE: ['noVUConnectionReuse', envBool],
+  K6_MIN_ITERATION_DURATION: ['minIterationDuration', envString],
+  K6_SUMMARY_TREND_STATS: ['summaryTrendStats', envList],
+  K6_SUMMARY_TIME_UNIT: ['summaryTimeUnit', envString],
+  K6_SYSTEM_TAGS: ['systemTags', envList],
+  K6_METRIC_SAMPLES_BUFFER_SIZE: ['metricSamplesBufferSize', envInt],
+  K6_NO_COOKIES_RESET: ['noCookiesReset', envBool],
+  K6_DISCARD_RESPONSE_BODIES: ['discardResponseBodies', envBool],
+  K6_CONSOLE_OUTPUT: ['consoleOutput', envString],
+  K6_LOCAL_IPS: ['localIPs', envString],
+  K6_NO_THRESHOLDS: ['noThresholds', envBool],
+  K6_NO_SUMMARY: ['noSummary', envBool],
+  K6_SUMMARY_MODE: ['summaryMode', envString],
 };
 
 /** `--stages 30s:10,1m:0` (and K6_STAGES). */
@@ -129,6 +175,44 @@ export function validateOptions(options: Record<string, unknown>): string[] {
   }
   if (options.maxRedirects !== undefined && (typeof options.maxRedirects !== 'number' || options.maxRedirects < 0)) {
     problems.push(`maxRedirects must be a non-negative integer, got ${JSON.stringify(options.maxRedirects)}`);
+  }
+  problems.push(...engineOptionProblems(options), ...refusedOptionProblems(options), ...transportOptionProblems(options));
+  return problems;
+}
+
+/** Every system tag k6 knows; the ones not in DEFAULT_SYSTEM_TAGS are off unless systemTags names them. */
+const SYSTEM_TAGS = new Set([...DEFAULT_SYSTEM_TAGS, 'vu', 'iter', 'ip', 'ocsp_status']);
+const SUMMARY_MODES = ['compact', 'full', 'disabled', 'legacy'];
+
+function engineOptionProblems(options: Options): string[] {
+  const problems: string[] = [];
+  const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  for (const key of ['minIterationDuration']) {
+    if (options[key] === undefined || options[key] === null) continue;
+    try {
+      parseDuration(options[key] as string);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  if (options.rps !== undefined && options.rps !== null && !isInt(options.rps, 0)) problems.push(`rps must be a non-negative integer, got ${JSON.stringify(options.rps)}`);
+  for (const key of ['batch', 'batchPerHost', 'metricSamplesBufferSize']) {
+    if (options[key] !== undefined && options[key] !== null && !isInt(options[key], 0)) problems.push(`${key} must be a non-negative integer, got ${JSON.stringify(options[key])}`);
+  }
+  for (const key of ['noSetup', 'noTeardown', 'noConnectionReuse', 'noVUConnectionReuse', 'discardResponseBodies', 'insecureSkipTLSVerify', 'throw', 'noCookiesReset', 'noThresholds', 'noSummary']) {
+    if (options[key] !== undefined && options[key] !== null && typeof options[key] !== 'boolean') problems.push(`${key} must be true or false, got ${JSON.stringify(options[key])}`);
+  }
+  const systemTags = options.systemTags;
+  if (systemTags !== undefined && systemTags !== null) {
+    if (!Array.isArray(systemTags) || systemTags.some((t) => typeof t !== 'string')) problems.push('systemTags must be a list of tag names');
+    else {
+      for (const tag of systemTags) if (!SYSTEM_TAGS.has(tag)) problems.push(`systemTags: unknown system tag "${tag}" (known: ${[...SYSTEM_TAGS].join(', ')})`);
+      for (const tag of ['ip', 'ocsp_status']) if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
+    }
+  }
+  if (options.consoleOutput !== undefined && options.consoleOutput !== null && typeof options.consoleOutput !== 'string') problems.push('consoleOutput must be a file name');
+  if (options.summaryMode !== undefined && !SUMMARY_MODES.includes(options.summaryMode as string)) {
+    problems.push(`invalid summary mode ${JSON.stringify(options.summaryMode)}, use one of: ${SUMMARY_MODES.join(', ')}`);
   }
   return problems;
 }

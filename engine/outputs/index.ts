@@ -2,10 +2,12 @@
 import type { Output, OutputFactory, OutputParams } from '../metrics/types.ts';
 import { createJsonOutput } from './json.ts';
 import { createPrometheusRemoteWriteOutput } from './prometheus-rw/index.ts';
+import { createWebDashboardOutput, webDashboardEnabled } from './web-dashboard/index.ts';
 
 export const OUTPUT_FACTORIES: Readonly<Record<string, OutputFactory>> = {
   json: createJsonOutput,
   'experimental-prometheus-rw': createPrometheusRemoteWriteOutput,
+  'web-dashboard': createWebDashboardOutput,
 };
 
 export const SUPPORTED_OUTPUTS: readonly string[] = Object.keys(OUTPUT_FACTORIES);
@@ -34,7 +36,12 @@ export function parseOutSpec(spec: string): OutSpec {
   return { name, argument };
 }
 
-/** Creates one Output per `--out` spec (several allowed). Throws OutputConfigError on unknown names. */
+/**
+ * Creates one Output per `--out` spec (several allowed), plus the web dashboard when K6_WEB_DASHBOARD=true
+ * asks for it, as k6 does. Throws OutputConfigError on unknown names.
+ */
 export function createOutputs(specs: readonly string[], base: Omit<OutputParams, 'argument'>): Output[] {
-  return specs.map(parseOutSpec).map(({ name, argument }) => OUTPUT_FACTORIES[name]({ ...base, argument }));
+  const parsed = specs.map(parseOutSpec);
+  if (webDashboardEnabled(base.env) && !parsed.some((spec) => spec.name === 'web-dashboard')) parsed.push({ name: 'web-dashboard', argument: '' });
+  return parsed.map(({ name, argument }) => OUTPUT_FACTORIES[name]({ ...base, argument }));
 }

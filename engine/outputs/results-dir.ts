@@ -1,25 +1,28 @@
 // The results folder, results/<run-id>/ (docs/CONTRACTS.md section 2). The writer is an Output:
 // it folds samples into 1-second aggregates per metric and tag set and appends them to
-// timeseries.jsonl as each second closes, so an interrupted run keeps what was measured.
+// timeseries.jsonl as each second closes, so an interrupted run keeps what was measured. A trend's
+// line carries its HDR histogram, so readers merge seconds and tag sets into exact percentiles.
 // summary.json and meta.json are written at the end by the functions below.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { createSink, type Sink } from '../metrics/sinks.ts';
+import { dirname, join, resolve } from 'node:path';
+import { createSink, type EncodedTrend, type Sink } from '../metrics/sinks.ts';
 import type { SummaryData } from '../metrics/summary.ts';
 import type { MetricDescriptor, Output, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
+import { PER_REQUEST_TAGS } from '../metrics/windowed-aggregator.ts';
 
 /** High-cardinality tags left out of the time series (`name` carries the URL). */
-export const TIMESERIES_EXCLUDED_TAGS: ReadonlySet<string> = new Set(['url', 'vu', 'iter']);
+export const TIMESERIES_EXCLUDED_TAGS: ReadonlySet<string> = PER_REQUEST_TAGS;
 /** A second is written once it is this far behind the clock: worker batches arrive a little late. */
 const CLOSE_DELAY_MS = 2000;
 /** Per-second trends keep this many exact values before switching to a histogram. */
 const SECOND_TREND_EXACT_LIMIT = 1000;
 
-export interface TimeseriesLine {
+/** Trend lines also carry `hdr` (and `hdrNeg` for negative values): the second's HDR histogram, see TrendSink.encode. */
+export interface TimeseriesLine extends EncodedTrend {
   t: number;
   metric: string;
   type: MetricDescriptor['type'];
@@ -151,6 +154,7 @@ export class ResultsDirOutput implements Output {
             tags: entry.tags,
             values: timeseriesValues(entry.sink),
           };
+          if (entry.sink.type === 'trend') Object.assign(line, entry.sink.encode());
           lines.push(JSON.stringify(line));
           if (entry.sink.type === 'trend') entry.sink.release();
         }
@@ -194,6 +198,28 @@ function filteredTags(tags: Tags): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name of Object.keys(tags).sort()) if (!TIMESERIES_EXCLUDED_TAGS.has(name)) result[name] = tags[name];
   return result;
+}
+
+export class RunIdError extends Error {
+  override name = 'RunIdError';
+}
+
+/**
+ * results/<run-id>: a run id names one folder inside the results folder, so `--run-id ../../x` (or an
+ * absolute path) is refused rather than writing wherever it points. Null when the id is fine.
+ */
+export function runIdProblem(resultsDir: string, runId: string): string | null {
+  const root = resolve(resultsDir);
+  const confined = runId.trim() !== '' && !/[\\/]/.test(runId) && !runId.includes('\0') && runId !== '.' && runId !== '..';
+  if (confined && dirname(resolve(root, runId)) === root) return null;
+  return `invalid run id ${JSON.stringify(runId)}: a run id names one folder inside the results folder (${root}), so it may not contain "/" or "\\", nor be "." or ".."`;
+}
+
+/** results/<run-id>, or a RunIdError when the id would leave the results folder. */
+export function resolveRunDir(resultsDir: string, runId: string): string {
+  const problem = runIdProblem(resultsDir, runId);
+  if (problem !== null) throw new RunIdError(problem);
+  return join(resultsDir, runId);
 }
 
 export function createResultsDirOutput(params: Pick<OutputParams, 'runDir' | 'log'>): ResultsDirOutput {

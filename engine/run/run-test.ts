@@ -4,15 +4,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { WHOLE } from '../executors/segment.ts';
+import { createSharedCounters, WHOLE } from '../executors/segment.ts';
 import { Aggregator } from '../metrics/aggregator.ts';
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { TrendSink } from '../metrics/sinks.ts';
 import { buildSummaryData, renderDefaultSummary, type SummaryData, toSummaryExport } from '../metrics/summary.ts';
-import type { Output, SampleContainer } from '../metrics/types.ts';
+import type { Output, OutputFactory, SampleContainer } from '../metrics/types.ts';
 import { createOutputs } from '../outputs/index.ts';
-import { createResultsDirOutput, writeMetaJson, writeSummaryJson } from '../outputs/results-dir.ts';
+import { createResultsDirOutput, runIdProblem, writeMetaJson, writeSummaryJson } from '../outputs/results-dir.ts';
+import { prepareConnections } from '../modules/http/os-limits.ts';
 import { mergeOptions, type Options, optionsFromEnv, scenariosOf, validateOptions } from '../options/config.ts';
+import { runVariableProblems, unknownOptionKeys } from '../options/k6-options.ts';
 import { parseDuration } from '../options/duration.ts';
 import type { Scenario } from '../options/scenarios.ts';
 import { bundleScript, type ScriptBundle } from '../script/bundle.ts';
@@ -32,6 +34,8 @@ export interface RunTestOptions {
   tags?: Record<string, string>;
   out?: string[];
   outputs?: Output[];
+  /** Outputs made for this run with the same parameters as `--out` ones (e.g. a dashboard shared by several runs). */
+  outputFactories?: OutputFactory[];
   summaryExport?: string;
   noThresholds?: boolean;
   quiet?: boolean;
@@ -41,6 +45,12 @@ export interface RunTestOptions {
   meta?: Record<string, unknown>;
   signal?: AbortSignal;
   allowRemoteTargets?: boolean;
+  /** The process environment: K6_* variables and, unless includeSystemEnv is false, __ENV. Default process.env. */
+  systemEnv?: Readonly<Record<string, string | undefined>>;
+  /** k6's --include-system-env-vars (default true): the system environment is part of __ENV. */
+  includeSystemEnv?: boolean;
+  /** Prometheus-format endpoints of the services under test, for the web dashboard's saturation panels. */
+  serviceMetrics?: string[];
 }
 
 export interface RunTestResult {
@@ -55,6 +65,8 @@ const EMPTY_SUMMARY = (durationMs: number): SummaryData => ({
   state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: durationMs },
   metrics: {},
 });
+
+const envList = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 function defaultRunId(script: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -86,12 +98,16 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const runId = options.runId ?? defaultRunId(options.script);
   const runDir = path.join(options.resultsRoot ?? 'results', runId);
   const cliEnv = options.env ?? {};
+  const systemEnv = options.systemEnv ?? process.env;
+  const includeSystemEnv = options.includeSystemEnv ?? !/^(false|0)$/.test(systemEnv.K6_INCLUDE_SYSTEM_ENV_VARS ?? '');
   // k6 run includes the system environment in __ENV by default; -e wins.
-  const scriptEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...cliEnv };
+  const scriptEnv: Record<string, string> = { ...(includeSystemEnv ? (systemEnv as Record<string, string>) : {}), ...cliEnv };
   const early = (exitCode: number, message: string): RunTestResult => {
     writeErr(message);
     return { exitCode, runDir, summary: EMPTY_SUMMARY(Date.now() - startTime.getTime()) };
   };
+  const badRunId = runIdProblem(options.resultsRoot ?? 'results', runId);
+  if (badRunId !== null) return early(EXIT.invalidConfig, `ERRO ${badRunId}`);
 
   // Init: bundle once, evaluate the init context once for options (k6's first VU).
   let bundle: ScriptBundle;
@@ -122,10 +138,14 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   }
 
   // Options: script < K6_* environment < CLI.
-  const merged = mergeOptions((lifecycleVU.exports.options as Options) ?? {}, optionsFromEnv(process.env), options.optionOverrides ?? {});
-  const problems = validateOptions(merged);
+  const scriptOptions = (lifecycleVU.exports.options as Options) ?? {};
+  const unknown = unknownOptionKeys(scriptOptions);
+  if (unknown.length > 0) logger.log('warn', `There were unknown fields in the options exported in the script: ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  const merged = mergeOptions(scriptOptions, optionsFromEnv(systemEnv), options.optionOverrides ?? {});
+  const problems = [...runVariableProblems(systemEnv), ...validateOptions(merged)];
   if (problems.length > 0) return early(EXIT.invalidConfig, `ERRO invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const scenarios: Scenario[] = scenariosOf(merged);
+  prepareConnections(scenarios, merged, (level, message) => logger.log(level, message));
   for (const s of scenarios) {
     if (typeof lifecycleVU.exports[s.exec] !== 'function') {
       return early(EXIT.invalidConfig, `ERRO invalid options: scenario "${s.name}" executes "${s.exec}", which the script does not export as a function`);
@@ -142,7 +162,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     aggregator = new Aggregator({ thresholds: merged.thresholds, noThresholds, registry: main.registry });
     outputs = [
       createResultsDirOutput({ runDir, log: (m) => logger.log('warn', m) }),
-      ...createOutputs(options.out ?? [], { env: process.env, runTags, runDir, allowRemoteTargets: options.allowRemoteTargets === true, log: (m) => logger.log('warn', m) }),
+      ...createOutputs(options.out?.length ? options.out : envList(systemEnv.K6_OUT), { env: process.env, runTags, runDir, allowRemoteTargets: options.allowRemoteTargets === true, log: (m) => logger.log('warn', m), scriptOptions: merged, serviceMetrics: options.serviceMetrics }),
+      ...(options.outputFactories ?? []).map((create) =>
+        create({ argument: '', env: process.env, runTags, runDir, allowRemoteTargets: options.allowRemoteTargets === true, log: (m) => logger.log('warn', m), scriptOptions: merged }),
+      ),
       ...(options.outputs ?? []),
     ];
   } catch (error) {
@@ -161,11 +184,17 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       }
     }
   };
-  for (const output of outputs) await output.start();
+  try {
+    for (const output of outputs) await output.start();
+  } catch (error) {
+    await Promise.allSettled(outputs.map((output) => output.stop(error as Error)));
+    return early(EXIT.invalidConfig, `ERRO could not start an output: ${(error as Error).message}`);
+  }
   mainSink.start();
 
   // The VUs: on this thread, or split between worker threads.
   const workers = Math.max(1, Math.floor(options.workers ?? os.availableParallelism()));
+  const counters = createSharedCounters(scenarios.map((s) => s.name));
   parts =
     workers === 1
       ? [new LocalPart(main)]
@@ -174,7 +203,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
           (_, index) =>
             new WorkerPart({
               bundle,
-              segment: { index, count: workers },
+              segment: { index, count: workers, counters },
               env: scriptEnv,
               allowRemoteTargets: options.allowRemoteTargets === true,
               resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
@@ -201,6 +230,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const runLifecycle = async (name: 'setup' | 'teardown', arg: unknown, timeoutOption: unknown): Promise<unknown> => {
     const fn = lifecycleVU.exports[name];
     if (typeof fn !== 'function') return undefined;
+    if (merged[name === 'setup' ? 'noSetup' : 'noTeardown'] === true) return undefined;
     lifecycleVU.groupPath = `::${name}`;
     lifecycleVU.iter = 0;
     try {
@@ -212,8 +242,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       const timedOut = error instanceof ScriptError && error.message.includes('timed out');
       throw new LifecycleError(timedOut ? (name === 'setup' ? 100 : 101) : EXIT.scriptException, `ERRO ${name}() failed:\n${main.stack.describe(error)}`);
     } finally {
-      lifecycleVU.groupPath = '';
+      // The data counters of setup()/teardown() carry their group, as k6's do.
       lifecycleVU.emitData(Date.now());
+      lifecycleVU.groupPath = '';
     }
   };
 
@@ -277,8 +308,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
           ],
         });
       };
+      // As k6: vus and vus_max once a second from the test start, none at the start or the end.
       gaugeTimer = setInterval(emitGauges, 1000);
-      setTimeout(emitGauges, 50).unref();
       renderTimer = setInterval(() => renderProgress(), 500);
       thresholdTimer = setInterval(() => {
         mainSink.flush();
@@ -292,7 +323,6 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       // Workers start on a shared clock a little ahead, so that they begin together.
       const startAt = Date.now() + (workers > 1 ? 50 : 0);
       await Promise.all(parts.map((part) => part.run(setupData, startAt)));
-      emitGauges();
     }
     clearInterval(gaugeTimer ?? undefined);
     clearInterval(renderTimer ?? undefined);
@@ -345,7 +375,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   if (!thresholds.ok && !noThresholds) writeErr(`ERRO thresholds on metrics '${thresholds.breached.join("', '")}' have been crossed`);
 
   await writeSummaryJson(runDir, summary);
-  if (options.summaryExport) await writeFile(options.summaryExport, toSummaryExport(summary));
+  const summaryExport = options.summaryExport ?? systemEnv.K6_SUMMARY_EXPORT;
+  if (summaryExport) await writeFile(summaryExport, toSummaryExport(summary));
   await handleSummary(lifecycleVU, summary, quiet, main.stack.describe.bind(main.stack), writeErr);
   await writeMetaJson(runDir, {
     runId,

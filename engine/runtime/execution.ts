@@ -9,7 +9,9 @@ import { MetricRegistry } from '../metrics/registry.ts';
 import type { Options } from '../options/config.ts';
 import { type Scenario, scenarioInitialVUs } from '../options/scenarios.ts';
 import { type CompiledScript, compileScript, type ScriptBundle } from '../script/bundle.ts';
-import { createScriptGlobals, type ScriptGlobals } from './modules.ts';
+import { ScriptError } from '../script/errors.ts';
+import { isThenable, ScriptRealm } from '../script/realm.ts';
+import { type CallTracking, createScriptGlobals, type ScriptGlobals } from './modules.ts';
 import type { SampleSink } from './sink.ts';
 import type { InstanceCounters, Logger, ThreadContext } from './thread.ts';
 import { VU } from './vu.ts';
@@ -37,16 +39,19 @@ export class ThreadExecution implements ThreadContext {
   readonly stop = new StopSignal();
   readonly runs: ScenarioRun[] = [];
   private readonly globals: ScriptGlobals;
+  readonly realm = new ScriptRealm();
+  private readonly tracking: CallTracking = { traceSites: false };
   private readonly pool: VUPool;
   private readonly errorCounts = new Map<string, number>();
   private setupData: unknown;
 
   constructor(private readonly params: ThreadExecutionParams) {
-    this.compiled = compileScript(params.bundle);
     this.scriptPath = params.bundle.scriptPath;
     this.logger = params.logger;
     this.allowRemoteTargets = params.allowRemoteTargets;
-    this.globals = createScriptGlobals(this);
+    this.globals = createScriptGlobals(this, this.realm, this.tracking);
+    this.realm.install({ console: this.globals.console, open: this.globals.open });
+    this.compiled = compileScript(params.bundle, this.realm);
     this.pool = new VUPool((idInInstance, idInTest) => this.createVU(idInInstance, idInTest), params.segment);
   }
 
@@ -64,20 +69,77 @@ export class ThreadExecution implements ThreadContext {
     const module = { exports: {} as Record<string, unknown> };
     this.globals.initContext.active = true;
     try {
-      this.compiled.factory(vu, this.globals.modules, this.globals.open, this.globals.console, module);
+      this.compiled.factory(vu, this.globals.modules, this.realm.sequential, module);
     } finally {
       this.globals.initContext.active = false;
     }
-    vu.exports = { ...module.exports };
+    const exports: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(module.exports)) exports[name] = typeof value === 'function' ? this.engineEntry(vu, value as (data?: unknown) => unknown) : value;
+    vu.exports = exports;
     vu.inInitContext = false;
     this.instance.vusInitialized++;
     return vu;
+  }
+
+  /**
+   * An exported function as the engine calls it: its data copied into the realm (each VU gets its
+   * own copy, as k6 gives each VU the JSON of setup()'s result), and, like k6, finished only when the
+   * requests and sleeps it started are done. A blocking call left pending is a script error.
+   */
+  private engineEntry(vu: VU, fn: (data?: unknown) => unknown): (data?: unknown) => unknown {
+    return (data?: unknown) => {
+      let arg = data;
+      if (data !== null && typeof data === 'object') {
+        if (vu.scriptDataSource !== data) {
+          vu.scriptData = this.realm.copyIn(data);
+          vu.scriptDataSource = data;
+        }
+        arg = vu.scriptData;
+      }
+      const result = fn(arg);
+      if (!isThenable(result) && (vu.calls === null || vu.calls.count === 0)) return result;
+      return this.settle(vu, result);
+    };
+  }
+
+  private async settle(vu: VU, result: unknown): Promise<unknown> {
+    let value: unknown;
+    let failure: { error: unknown } | null = null;
+    try {
+      value = await result;
+    } catch (error) {
+      failure = { error };
+    }
+    const calls = vu.calls;
+    if (calls !== null && calls.count > 0) {
+      const leaked = calls.blockingCount > 0 ? this.describeLeak(calls) : null;
+      await calls.idle();
+      if (leaked !== null && failure === null) failure = { error: new ScriptError(leaked) };
+    }
+    if (failure !== null) throw failure.error;
+    return value;
+  }
+
+  private describeLeak(calls: NonNullable<VU['calls']>): string {
+    const names = [...calls.blocking].map(([name, n]) => (n > 1 ? `${name}() ×${n}` : `${name}()`)).join(', ');
+    const sites = [...calls.sites].map((site) => `${site.name}() at ${this.stack.firstScriptPosition(site.stack) ?? 'an unknown place'}`);
+    const where = sites.length > 0 ? `: ${[...new Set(sites)].join(', ')}` : '; where it was called is named from the next time on';
+    this.tracking.traceSites = true;
+    return (
+      `the function returned while ${names} it started had not finished${where}. In k6 these calls block until done; here the script went on without waiting ` +
+      '(a call the synchronous-style transform could not see, e.g. through a computed property or a function stored in an array): add `await` before the call. ' +
+      'The engine waited for it before going on'
+    );
   }
 
   /** The tags every sample of the run carries (options.tags and --tag), known after options merge. */
   configure(options: Options, runTags: Record<string, string>): void {
     this.options = options;
     Object.assign(this.params.runTags, runTags);
+  }
+
+  get runTags(): Readonly<Record<string, string>> {
+    return this.params.runTags;
   }
 
   get stats(): ScenarioStats[] {

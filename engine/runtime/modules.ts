@@ -1,23 +1,29 @@
 // The engine side of the bundled script's free variables: `__k6` (the shared module
-// implementations), `open` and `console`.
+// implementations), and the realm's `open` and `console`. Requests and sleeps are tracked per VU
+// (pending.ts), and binary results become the realm's ArrayBuffers.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 import { renderTextSummary, type SummaryData } from '../metrics/summary.ts';
 import { cryptoModule } from '../modules/crypto.ts';
 import { dataModule } from '../modules/data.ts';
 import { encodingModule } from '../modules/encoding.ts';
 import { createExecutionModule } from '../modules/execution.ts';
+import { htmlModule } from '../modules/html/index.ts';
 import { createHttpModule } from '../modules/http/index.ts';
 import { scriptPosition } from '../modules/http/response.ts';
 import * as k6 from '../modules/k6.ts';
 import { createMetricsModule } from '../modules/metrics.ts';
 import { timersModule } from '../modules/timers.ts';
+import type { ScriptRealm } from '../script/realm.ts';
+import { PendingCalls } from './pending.ts';
 import type { ThreadContext } from './thread.ts';
+import type { VU } from './vu.ts';
 
 export interface EngineModules {
   k6: typeof k6;
   http: ReturnType<typeof createHttpModule>;
+  html: typeof htmlModule;
   metrics: ReturnType<typeof createMetricsModule>;
   execution: ReturnType<typeof createExecutionModule>;
   data: typeof dataModule;
@@ -36,10 +42,53 @@ export interface ScriptGlobals {
 }
 
 function formatArgs(args: unknown[]): string {
-  return args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : inspect(a, { depth: 4, breakLength: Number.POSITIVE_INFINITY }))).join(' ');
+  return args.map((a) => (typeof a === 'string' ? a : types.isNativeError(a) ? ((a as Error).stack ?? (a as Error).message) : inspect(a, { depth: 4, breakLength: Number.POSITIVE_INFINITY }))).join(' ');
 }
 
-export function createScriptGlobals(thread: ThreadContext): ScriptGlobals {
+/** The http functions that block a VU in k6; asyncRequest is the one that does not. */
+const HTTP_CALLS = ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch', 'asyncRequest'] as const;
+
+export interface CallTracking {
+  /** Capture where blocking calls start (costly: only once a script is known to leave one pending). */
+  traceSites: boolean;
+}
+
+function tracked(vu: VU, promise: unknown, name: string, blocking: boolean, tracking: CallTracking): unknown {
+  const calls = (vu.calls ??= new PendingCalls());
+  return calls.track(promise, name, blocking, tracking.traceSites);
+}
+
+type VUFunction = (vu: VU, ...args: unknown[]) => unknown;
+
+function trackHttp<T extends Record<string, unknown>>(http: T, tracking: CallTracking): T {
+  const out: Record<string, unknown> = { ...http };
+  for (const name of HTTP_CALLS) {
+    const call = http[name] as VUFunction | undefined;
+    if (typeof call !== 'function') continue;
+    const label = `http.${name}`;
+    const blocking = name !== 'asyncRequest';
+    out[name] = (vu: VU, a: unknown, b: unknown, c: unknown, d: unknown) => tracked(vu, call(vu, a, b, c, d), label, blocking, tracking);
+  }
+  return out as T;
+}
+
+/** Module functions whose results may be binary: host ArrayBuffers become the realm's (and so do those of returned hashers). */
+function realmResults<T extends object>(module: T, realm: ScriptRealm): T {
+  const wrap = (value: unknown): unknown => {
+    if (value instanceof ArrayBuffer) return realm.bufferOf(value);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [key, member] of Object.entries(value)) out[key] = typeof member === 'function' ? (...args: unknown[]) => wrap(member.apply(value, args)) : member;
+      return out;
+    }
+    return value;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(module)) out[key] = typeof member === 'function' && !/^[A-Z]/.test(key) ? (...args: unknown[]) => wrap(member(...args)) : member;
+  return out as T;
+}
+
+export function createScriptGlobals(thread: ThreadContext, realm: ScriptRealm, tracking: CallTracking): ScriptGlobals {
   scriptPosition.locate = (stack) => thread.stack.firstScriptPosition(stack);
   const initContext = { active: false };
   const files = new Map<string, Buffer>();
@@ -56,20 +105,21 @@ export function createScriptGlobals(thread: ThreadContext): ScriptGlobals {
       }
       files.set(resolved, content);
     }
-    if (mode === 'b') return content.buffer.slice(content.byteOffset, content.byteOffset + content.byteLength) as ArrayBuffer;
+    if (mode === 'b') return realm.bufferOf(content);
     if (mode !== undefined && mode !== '' && mode !== 'r') throw new Error(`open("${file}", "${mode}"): mode must be "b" (binary) or omitted (text)`);
     return content.toString('utf8');
   };
   const level = (name: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => thread.logger.log(name, formatArgs(args), { source: 'console' });
   const console = { log: level('info'), info: level('info'), debug: level('debug'), warn: level('warn'), error: level('error') };
   const modules: EngineModules = {
-    k6,
-    http: createHttpModule(thread),
+    k6: { ...k6, sleep: (vu: VU, seconds: number) => tracked(vu, k6.sleep(vu, seconds), 'sleep', true, tracking) as Promise<void> },
+    http: trackHttp(createHttpModule(thread), tracking),
+    html: htmlModule,
     metrics: createMetricsModule(thread.registry),
     execution: createExecutionModule(thread),
     data: dataModule,
-    encoding: encodingModule,
-    crypto: cryptoModule,
+    encoding: realmResults(encodingModule, realm),
+    crypto: realmResults(cryptoModule, realm),
     timers: timersModule,
     summary: {
       textSummary: (data, options) => renderTextSummary(data, { indent: options?.indent, enableColors: options?.enableColors }),

@@ -25,6 +25,8 @@ export interface ThreadContext {
   readonly stack: StackMapper;
   readonly registry: MetricRegistry;
   readonly options: Options;
+  /** options.tags and --tag: what every sample of the run carries, dropped_iterations included. */
+  readonly runTags: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly allowRemoteTargets: boolean;
   readonly instance: InstanceCounters;

@@ -3,6 +3,7 @@
 // `vu`, `iter` and `env` are part of the script contract.
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { SampleContainer, Tags } from '../metrics/types.ts';
+import type { PendingCalls } from './pending.ts';
 import type { SampleSink } from './sink.ts';
 import { internTags } from './tags.ts';
 
@@ -44,6 +45,11 @@ export class VU {
   /** k6/http per-VU state (cookie jar, response callback), owned by the http module. */
   http: unknown = null;
   checkTags: Map<string, Tags> | null = null;
+  /** Requests and sleeps this VU started that have not settled (made on first use). */
+  calls: PendingCalls | null = null;
+  /** The realm's copy of the data last handed to the script (setup() data), and what it was copied from. */
+  scriptData: unknown = undefined;
+  scriptDataSource: unknown = undefined;
 
   constructor(
     readonly idInInstance: number,

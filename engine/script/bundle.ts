@@ -1,30 +1,31 @@
 // Script loading: esbuild bundles the script and its local imports once into CommonJS with the k6
-// modules as virtual modules, and the result is compiled into a factory. Calling the factory once
-// per VU evaluates the script's top level again, so each VU has its own module state (as in k6,
-// where each VU evaluates the script) for a few kilobytes, while the engine modules are shared.
+// modules as virtual modules, and the result is compiled into a factory in the script's realm.
+// Calling the factory once per VU evaluates the script's top level again, so each VU has its own
+// module state (as in k6, where each VU evaluates the script) for a few kilobytes, while the engine
+// modules are shared. Before that, the synchronous k6 style is made asynchronous (sync-style/).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 import { JSLIB_SUMMARY, JSLIB_SUMMARY_SOURCE, MODULE_SOURCES, SUPPORTED_MODULES } from '../modules/sources.ts';
 import { ScriptError } from './errors.ts';
+import type { ScriptRealm } from './realm.ts';
 import { StackMapper } from './stack.ts';
+import { syncStyleRewrite, syncStyleScan } from './sync-style/plugin.ts';
+import { SEQUENTIAL_GLOBAL } from './sync-style/program.ts';
 
 export interface ScriptBundle {
   /** Absolute path of the entry script. */
   readonly scriptPath: string;
   readonly code: string;
   readonly map: string;
+  /** What the synchronous-style transform did, and what it cost. */
+  readonly transform: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number; ms: number };
 }
 
-/** What the bundled script sees as its free variables. */
-export type ScriptFactory = (
-  vu: unknown,
-  k6: unknown,
-  open: (file: string, mode?: string) => string | ArrayBuffer,
-  console: unknown,
-  module: { exports: Record<string, unknown> },
-) => void;
+/** What the bundled script sees as its free variables (besides the realm's globals). */
+export type ScriptFactory = (vu: unknown, k6: unknown, sequential: unknown, module: { exports: Record<string, unknown> }) => void;
+const FACTORY_PARAMS = ['__loadlab', '__k6', SEQUENTIAL_GLOBAL, 'module'];
 
 const NAMESPACE = 'k6-module';
 
@@ -63,9 +64,9 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
     throw new ScriptError(`cannot read script ${script}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const outfile = path.join(path.dirname(scriptPath), `${path.basename(scriptPath)}.bundle.js`);
-  let result: esbuild.BuildResult<{ write: false }>;
-  try {
-    result = await esbuild.build({
+  const display = (file: string) => path.relative(process.cwd(), file) || file;
+  const build = (plugins: esbuild.Plugin[]) =>
+    esbuild.build({
       entryPoints: [scriptPath],
       bundle: true,
       write: false,
@@ -78,9 +79,27 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
       sourcesContent: false,
       logLevel: 'silent',
       define: { __VU: '__loadlab.vu', __ITER: '__loadlab.iter', __ENV: '__loadlab.env' },
-      plugins: [k6ModulesPlugin],
+      plugins: [k6ModulesPlugin, ...plugins],
     });
+  const started = performance.now();
+  let result: esbuild.BuildResult<{ write: false }>;
+  let stats: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number };
+  try {
+    const scan = syncStyleScan(display);
+    await build([scan.plugin]);
+    if (scan.unparsed.size > 0) {
+      throw new ScriptError([...scan.unparsed].map(([file, message]) => `${display(file)}: the synchronous-style transform cannot parse this file: ${message}`).join('\n'));
+    }
+    const plan = scan.plan();
+    if (plan.problems.length > 0) {
+      throw new ScriptError(
+        `the script uses k6's synchronous style in a way the embedded engine cannot make asynchronous (run it with --engine k6, or change these places):\n${plan.problems.map((p) => `  ${p.where}: ${p.message}`).join('\n')}`,
+      );
+    }
+    stats = plan.stats;
+    result = await build([syncStyleRewrite(plan)]);
   } catch (error) {
+    if (error instanceof ScriptError) throw error;
     const failure = error as esbuild.BuildFailure;
     const messages = (failure.errors ?? []).map((m) => {
       const where = m.location ? `${path.relative(process.cwd(), path.resolve(m.location.file))}:${m.location.line}:${m.location.column + 1}: ` : '';
@@ -90,7 +109,7 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
   }
   const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-  return { scriptPath, code, map };
+  return { scriptPath, code, map, transform: { ...stats, ms: performance.now() - started } };
 }
 
 export interface CompiledScript {
@@ -99,9 +118,10 @@ export interface CompiledScript {
   readonly stack: StackMapper;
 }
 
-/** Compiles a bundle into its per-VU factory (once per thread). */
-export function compileScript(bundle: ScriptBundle): CompiledScript {
+/** Compiles a bundle into its per-VU factory in the thread's realm (once per thread), in strict mode as k6 evaluates ES modules. */
+export function compileScript(bundle: ScriptBundle, realm: ScriptRealm): CompiledScript {
   const filename = `${bundle.scriptPath}.bundle.js`;
-  const factory = vm.compileFunction(bundle.code, ['__loadlab', '__k6', 'open', 'console', 'module'], { filename }) as ScriptFactory;
+  // The directive sits on a line of its own, taken back by lineOffset, so bundle positions stay as in the map.
+  const factory = vm.compileFunction(`'use strict';\n${bundle.code}`, FACTORY_PARAMS, { filename, lineOffset: -1, parsingContext: realm.context }) as ScriptFactory;
   return { bundle, factory, stack: new StackMapper(filename, bundle.map, path.dirname(filename)) };
 }

@@ -1,6 +1,7 @@
 // Stack traces of the bundled script, mapped back to the TypeScript source through esbuild's map.
 import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { types } from 'node:util';
 
 export class StackMapper {
   private readonly map: SourceMap;
@@ -51,7 +52,11 @@ export class StackMapper {
 
   /** `Error: message\n    at fn (script.ts:3:9)` for anything thrown by the script. */
   describe(error: unknown): string {
-    if (error instanceof Error) return this.mapStack(error.stack ?? `${error.name}: ${error.message}`);
+    // The script's errors come from its own realm: not `instanceof Error` here, but native errors all the same.
+    if (types.isNativeError(error) || error instanceof Error) {
+      const e = error as Error;
+      return this.mapStack(e.stack ?? `${e.name}: ${e.message}`);
+    }
     return `Uncaught ${typeof error === 'string' ? error : JSON.stringify(error)}`;
   }
 }

@@ -1,18 +1,26 @@
-import { BoundedMap } from '../shared/bounded-map.ts';
+import type { BoundedStore } from '../shared/bounded-store.ts';
+import { stringBytes } from '../shared/bounded-store.ts';
+import type { ServiceContext } from '../shared/context.ts';
 
 interface Attempts {
   failures: number;
   lockedUntilMs: number;
 }
 
+/** Failures older than this are forgotten even without a lock, so the store holds only recent attempts. */
+const MIN_MEMORY_MS = 15 * 60 * 1000;
+
 /** Consecutive wrong passwords per account; at the limit the account is locked for a while. */
 export class Lockout {
-  private readonly accounts = new BoundedMap<string, Attempts>(500_000);
+  private readonly accounts: BoundedStore<string, Attempts>;
 
   constructor(
+    context: ServiceContext,
     private readonly maxFailures: number,
     private readonly lockoutMs: number,
-  ) {}
+  ) {
+    this.accounts = context.store('lockouts', { ttlMs: Math.max(lockoutMs, MIN_MEMORY_MS), sizeOf: (account) => stringBytes(account) + 24 });
+  }
 
   isLocked(account: string): boolean {
     const attempts = this.accounts.get(account);

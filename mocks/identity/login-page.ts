@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
 
@@ -37,4 +38,9 @@ export function renderLoginPage(options: LoginPageOptions): string {
 <label>Mật khẩu <input type="password" name="password" autocomplete="current-password" required></label>
 <button type="submit">Đăng nhập</button>
 </form>`);
+}
+
+/** Sends an HTML page that no cache may keep (it carries a one-time request id and CSRF token). */
+export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }

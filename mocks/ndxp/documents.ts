@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { BoundedMap } from '../shared/bounded-map.ts';
+import { type BoundedStore, type EvictionReason, type MeteredStore, stringBytes } from '../shared/bounded-store.ts';
+import type { ServiceContext } from '../shared/context.ts';
 
 export interface ExchangedDocument {
   id: string;
@@ -20,43 +21,86 @@ export interface SendRequest {
   content: string;
 }
 
-type Reservation = { id: string; bodyHash: string; state: 'pending' | 'done' };
+type Sent = { kind: 'new' | 'replay'; id: string } | { kind: 'conflict' };
+type IdempotentSend = { id: string; bodyHash: string };
+
+/** Unacknowledged documents per receiving unit, oldest first: an index into the document store, bounded by it. */
+class Inboxes implements MeteredStore {
+  readonly name = 'inboxes';
+  readonly evictions = new Map<EvictionReason, number>();
+  private readonly byUnit = new Map<string, Map<string, ExchangedDocument>>();
+  private entries = 0;
+
+  constructor(readonly limits: MeteredStore['limits']) {}
+
+  get size(): number {
+    return this.entries;
+  }
+  /** A reference per entry and a Map per unit; the documents themselves are counted by their store. */
+  get bytes(): number {
+    return this.entries * 48 + this.byUnit.size * 160;
+  }
+
+  add(document: ExchangedDocument): void {
+    let inbox = this.byUnit.get(document.to);
+    if (!inbox) {
+      inbox = new Map();
+      this.byUnit.set(document.to, inbox);
+    }
+    inbox.set(document.id, document);
+    this.entries++;
+  }
+
+  remove(document: ExchangedDocument, reason?: EvictionReason): void {
+    const inbox = this.byUnit.get(document.to);
+    if (!inbox?.delete(document.id)) return;
+    this.entries--;
+    if (inbox.size === 0) this.byUnit.delete(document.to);
+    if (reason) this.evictions.set(reason, (this.evictions.get(reason) ?? 0) + 1);
+  }
+
+  list(unit: string, limit: number): ExchangedDocument[] {
+    const items: ExchangedDocument[] = [];
+    for (const document of this.byUnit.get(unit)?.values() ?? []) {
+      items.push(document);
+      if (items.length >= limit) break;
+    }
+    return items;
+  }
+}
 
 /** Documents between units: inboxes of unacknowledged documents, idempotent sends keyed per consumer. */
 export class DocumentExchange {
-  private readonly documents = new BoundedMap<string, ExchangedDocument>(200_000);
-  private readonly idempotency = new BoundedMap<string, Reservation>(200_000);
-  /** Unacknowledged documents per receiving unit, oldest first. */
-  private readonly inboxes = new BoundedMap<string, BoundedMap<string, ExchangedDocument>>(20_000);
+  private readonly documents: BoundedStore<string, ExchangedDocument>;
+  private readonly idempotency: BoundedStore<string, IdempotentSend>;
+  private readonly inboxes: Inboxes;
+
+  constructor(context: ServiceContext) {
+    this.documents = context.store('documents', {
+      sizeOf: (id, d) => stringBytes(id, d.from, d.to, d.subject, d.documentNumber, d.sha256, d.receivedAt) + 16,
+      // A document the store forgets leaves its inbox too, so inboxes never outgrow the store.
+      onEvict: (_id, document) => this.inboxes.remove(document, 'with_document'),
+    });
+    this.idempotency = context.store('idempotency_keys', { sizeOf: (key, send) => stringBytes(key, send.id, send.bodyHash) });
+    this.inboxes = new Inboxes(context.config.stores.documents);
+    context.meter(this.inboxes);
+  }
 
   /**
-   * Reserves an Idempotency-Key before delivery: a replay of a finished send gets its id back, a replay while the
-   * first is still in flight or with another body is refused.
+   * Delivers a document, or answers a replay of an earlier send with the same Idempotency-Key: the same body gets
+   * the first id back, another body is a conflict. Keys are scoped by the (verified) consumer.
    */
-  reserve(consumer: string, key: string | undefined, body: SendRequest): { kind: 'new'; id: string } | { kind: 'replay'; id: string } | { kind: 'conflict'; reason: string } {
-    const id = randomUUID();
-    if (key === undefined) return { kind: 'new', id };
-    const bodyHash = createHash('sha256').update(JSON.stringify([body.to, body.subject, body.documentNumber, body.content])).digest('hex');
-    const scopedKey = `${consumer}\u0000${key}`;
-    const existing = this.idempotency.get(scopedKey);
-    if (!existing) {
-      this.idempotency.set(scopedKey, { id, bodyHash, state: 'pending' });
-      return { kind: 'new', id };
+  send(consumer: string, key: string | undefined, body: SendRequest): Sent {
+    const scopedKey = key === undefined ? undefined : `${consumer}\u0000${key}`;
+    const bodyHash = scopedKey === undefined ? '' : createHash('sha256').update(JSON.stringify([body.to, body.subject, body.documentNumber, body.content])).digest('hex');
+    if (scopedKey !== undefined) {
+      const earlier = this.idempotency.get(scopedKey);
+      if (earlier) return earlier.bodyHash === bodyHash ? { kind: 'replay', id: earlier.id } : { kind: 'conflict' };
     }
-    if (existing.bodyHash !== bodyHash) return { kind: 'conflict', reason: 'Idempotency-Key was already used with a different document' };
-    if (existing.state === 'pending') return { kind: 'conflict', reason: 'a send with this Idempotency-Key is still in progress' };
-    return { kind: 'replay', id: existing.id };
-  }
-
-  release(consumer: string, key: string | undefined): void {
-    if (key !== undefined) this.idempotency.delete(`${consumer}\u0000${key}`);
-  }
-
-  deliver(id: string, from: string, key: string | undefined, body: SendRequest): ExchangedDocument {
     const content = Buffer.from(body.content, 'base64');
     const document: ExchangedDocument = {
-      id,
-      from,
+      id: randomUUID(),
+      from: consumer,
       to: body.to,
       subject: body.subject,
       documentNumber: body.documentNumber,
@@ -65,32 +109,21 @@ export class DocumentExchange {
       receivedAt: new Date().toISOString(),
       acknowledged: false,
     };
-    this.documents.set(id, document);
-    let inbox = this.inboxes.get(body.to);
-    if (!inbox) {
-      inbox = new BoundedMap(10_000);
-      this.inboxes.set(body.to, inbox);
-    }
-    inbox.set(id, document);
-    const reservation = key !== undefined ? this.idempotency.get(`${from}\u0000${key}`) : undefined;
-    if (reservation) reservation.state = 'done';
-    return document;
+    this.documents.set(document.id, document);
+    this.inboxes.add(document);
+    if (scopedKey !== undefined) this.idempotency.set(scopedKey, { id: document.id, bodyHash });
+    return { kind: 'new', id: document.id };
   }
 
   inbox(unit: string, limit: number): ExchangedDocument[] {
-    const items: ExchangedDocument[] = [];
-    for (const document of this.inboxes.get(unit)?.values() ?? []) {
-      items.push(document);
-      if (items.length >= limit) break;
-    }
-    return items;
+    return this.inboxes.list(unit, limit);
   }
 
   acknowledge(id: string): ExchangedDocument | undefined {
     const document = this.documents.get(id);
     if (document) {
       document.acknowledged = true;
-      this.inboxes.get(document.to)?.delete(id);
+      this.inboxes.remove(document);
     }
     return document;
   }

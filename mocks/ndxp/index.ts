@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ResourceRejected, SERVED_AT_ONCE } from '../capacity/resource.ts';
 import { BearerAuth } from '../shared/bearer-auth.ts';
 import { CCCD_PATTERN } from '../shared/citizens.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { HttpError } from '../shared/http-error.ts';
-import { retryAfter, type ServiceContext } from '../shared/service.ts';
+import { retryAfter } from '../shared/service.ts';
 import { CIRCUIT_STATE_VALUE, CircuitBreaker } from './circuit-breaker.ts';
 import { DocumentExchange, type SendRequest } from './documents.ts';
 import { enterpriseRecord, landParcelRecord, populationRecord, socialInsuranceRecord } from './providers.ts';
@@ -44,6 +45,13 @@ const RECORD_SCHEMAS: Record<Exclude<Provider, 'document_exchange'>, object> = {
 
 type TransactionResult = 'ok' | 'quota' | 'timeout' | 'circuit_open' | 'error';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The agency calling, once its token and X-Consumer-Code agree. */
+    consumer: string | null;
+  }
+}
+
 class ProviderTimeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
@@ -64,10 +72,11 @@ const headersSchema = {
 export async function ndxpPlugin(app: FastifyInstance, options: { context: ServiceContext }): Promise<void> {
   const { context } = options;
   const settings = context.config.ndxp;
-  const auth = new BearerAuth({ identityUrl: () => context.identityUrl, scope: 'ndxp' });
-  const quotas = new ConsumerQuotas(settings.quota, settings.consumerQuotas);
+  const auth = new BearerAuth(context, { identityUrl: () => context.identityUrl, scope: 'ndxp' });
+  const quotas = new ConsumerQuotas(context, settings.quota, settings.consumerQuotas);
   const breakers = new Map(PROVIDERS.map((provider) => [provider, new CircuitBreaker(settings.circuit)]));
-  const documents = new DocumentExchange();
+  const documents = new DocumentExchange(context);
+  app.decorateRequest('consumer', null);
   const transactions = context.metrics.counterFamily('loadlab_ndxp_transactions_total', 'NDXP transactions by provider, consumer and result', ['provider', 'consumer', 'result']);
   const transactionCounters = new Map<string, Record<TransactionResult, { inc(): void }>>();
   const transactionCounter = (provider: Provider, consumer: string) => {
@@ -107,56 +116,66 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     done();
   });
 
-  /** The gateway path every call takes: token, consumer, quota, circuit, then the provider within its timeout. */
-  async function transact(request: FastifyRequest, reply: FastifyReply, provider: Provider): Promise<string> {
-    const claims = await auth.verify(request);
+  /** preHandler: the token, then the consumer it was issued to; before any quota, key or capacity is looked at. */
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    await auth.preHandler(request);
     const consumer = request.headers['x-consumer-code'];
     if (typeof consumer !== 'string' || !CONSUMER_CODE.test(consumer)) throw new HttpError(400, 'invalid_request', 'X-Consumer-Code header (agency code, 1–64 of A-Z a-z 0-9 . _ -) is required');
-    if (claims.client_id !== `agency-${consumer}`) throw new HttpError(403, 'consumer_mismatch', `token was issued to ${claims.client_id}, not to agency-${consumer}`);
-    const resource = context.resource(provider);
-    const counted = transactionCounter(provider, consumer);
-    const record = (result: TransactionResult) => counted[result].inc();
-    const quotaWait = quotas.take(consumer);
-    if (quotaWait > 0) {
-      resource.countRejection('quota');
-      record('quota');
-      retryAfter(reply, quotaWait);
-      throw new HttpError(429, 'quota_exceeded', `consumer ${consumer} exceeded its NDXP quota`);
-    }
-    const breaker = breakers.get(provider)!;
-    const circuitWait = breaker.admit();
-    if (circuitWait > 0) {
-      resource.countRejection('circuit_open');
-      record('circuit_open');
-      retryAfter(reply, circuitWait);
-      throw new HttpError(503, 'circuit_open', `provider ${provider} is failing; the gateway fast-fails until it recovers`);
-    }
-    try {
-      const work = resource.run();
-      await (work === SERVED_AT_ONCE ? work : withTimeout(work, settings.providerTimeoutMs));
-    } catch (error) {
-      breaker.fail();
-      if (error instanceof ProviderTimeout) {
-        record('timeout');
-        throw new HttpError(504, 'provider_timeout', `provider ${provider} did not answer within ${settings.providerTimeoutMs} ms`);
-      }
-      record('error');
-      if (error instanceof ResourceRejected) {
-        throw new HttpError(error.status, 'provider_unavailable', `provider ${provider} is saturated (${error.reason})`, { 'retry-after': String(error.retryAfterSeconds) });
-      }
-      throw error;
-    }
-    breaker.succeed();
-    record('ok');
-    return consumer;
+    if (request.claims!.client_id !== `agency-${consumer}`) throw new HttpError(403, 'consumer_mismatch', `token was issued to ${request.claims!.client_id}, not to agency-${consumer}`);
+    request.consumer = consumer;
   }
+
+  /**
+   * preHandler, the gateway's admission: quota, circuit, then the provider within its timeout. A request refused
+   * here (429, 503) gets its quota token back and has touched no document or idempotency key.
+   */
+  const admit = (provider: Provider) => {
+    const resource = context.resource(provider);
+    const breaker = breakers.get(provider)!;
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const consumer = request.consumer!;
+      const counted = transactionCounter(provider, consumer);
+      const record = (result: TransactionResult) => counted[result].inc();
+      const quotaWait = quotas.take(consumer);
+      if (quotaWait > 0) {
+        resource.countRejection('quota');
+        record('quota');
+        retryAfter(reply, quotaWait);
+        throw new HttpError(429, 'quota_exceeded', `consumer ${consumer} exceeded its NDXP quota`);
+      }
+      const circuitWait = breaker.admit();
+      if (circuitWait > 0) {
+        quotas.refund(consumer);
+        resource.countRejection('circuit_open');
+        record('circuit_open');
+        retryAfter(reply, circuitWait);
+        throw new HttpError(503, 'circuit_open', `provider ${provider} is failing; the gateway fast-fails until it recovers`);
+      }
+      try {
+        const work = resource.run();
+        await (work === SERVED_AT_ONCE ? work : withTimeout(work, settings.providerTimeoutMs));
+      } catch (error) {
+        breaker.fail();
+        if (error instanceof ProviderTimeout) {
+          record('timeout');
+          throw new HttpError(504, 'provider_timeout', `provider ${provider} did not answer within ${settings.providerTimeoutMs} ms`);
+        }
+        record('error');
+        if (error instanceof ResourceRejected) {
+          quotas.refund(consumer);
+          throw new HttpError(error.status, 'provider_unavailable', `provider ${provider} is saturated (${error.reason})`, { 'retry-after': String(error.retryAfterSeconds) });
+        }
+        throw error;
+      }
+      breaker.succeed();
+      record('ok');
+    };
+  };
+  const gateway = (provider: Provider) => ({ config: { resource: provider }, preHandler: [authenticate, admit(provider)] });
 
   const lookup = (path: string, provider: Exclude<Provider, 'document_exchange'>, param: string, pattern: string, build: (id: string) => object) => {
     const schema = { params: params(param, pattern), headers: headersSchema, response: { 200: RECORD_SCHEMAS[provider] } };
-    app.get<{ Params: Record<string, string> }>(path, { schema, config: { resource: provider } }, async (request, reply) => {
-      await transact(request, reply, provider);
-      return build(request.params[param]);
-    });
+    app.get<{ Params: Record<string, string> }>(path, { schema, ...gateway(provider) }, async (request) => build(request.params[param]));
   };
   lookup('/ndxp/v1/population/citizens/:cccd', 'population', 'cccd', CCCD_PATTERN, populationRecord);
   lookup('/ndxp/v1/business-registry/enterprises/:taxCode', 'business_registry', 'taxCode', '^[0-9]{10}(-[0-9]{3})?$', enterpriseRecord);
@@ -168,7 +187,7 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     '/ndxp/v1/documents',
     {
       bodyLimit: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4096,
-      config: { resource: 'document_exchange' },
+      ...gateway('document_exchange'),
       schema: {
         headers: headersSchema,
         body: {
@@ -186,28 +205,17 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'] as string | undefined;
-      const consumer = String(request.headers['x-consumer-code'] ?? '');
-      // Authenticate before touching idempotency state, so a stranger cannot probe or block keys.
-      await auth.verify(request);
-      const reservation = documents.reserve(consumer, key, request.body);
-      if (reservation.kind === 'conflict') throw new HttpError(reservation.reason.includes('progress') ? 409 : 422, 'idempotency_conflict', reservation.reason);
-      try {
-        await transact(request, reply, 'document_exchange');
-      } catch (error) {
-        if (reservation.kind === 'new') documents.release(consumer, key);
-        throw error;
-      }
-      if (reservation.kind === 'replay') return reply.code(200).send({ id: reservation.id, status: 'delivered' });
-      const document = documents.deliver(reservation.id, consumer, key, request.body);
-      return reply.code(201).send({ id: document.id, status: 'delivered' });
+      // Keys live in the verified consumer's own namespace: another agency's keys can be neither seen nor blocked.
+      const sent = documents.send(request.consumer!, request.headers['idempotency-key'] as string | undefined, request.body);
+      if (sent.kind === 'conflict') throw new HttpError(422, 'idempotency_conflict', 'Idempotency-Key was already used with a different document');
+      return reply.code(sent.kind === 'replay' ? 200 : 201).send({ id: sent.id, status: 'delivered' });
     },
   );
 
   app.get<{ Querystring: { unit?: string; limit: number } }>(
     '/ndxp/v1/documents/inbox',
     {
-      config: { resource: 'document_exchange' },
+      ...gateway('document_exchange'),
       schema: {
         headers: headersSchema,
         querystring: { type: 'object', properties: { unit: { type: 'string', pattern: UNIT_CODE }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } } },
@@ -224,17 +232,13 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
         },
       },
     },
-    async (request, reply) => {
-      const consumer = await transact(request, reply, 'document_exchange');
-      return { items: documents.inbox(request.query.unit ?? consumer, request.query.limit) };
-    },
+    async (request) => ({ items: documents.inbox(request.query.unit ?? request.consumer!, request.query.limit) }),
   );
 
   app.post<{ Params: { id: string } }>(
     '/ndxp/v1/documents/:id/ack',
-    { config: { resource: 'document_exchange' }, schema: { headers: headersSchema, params: params('id', '^[A-Za-z0-9-]{1,64}$'), response: { 200: documentSummary } } },
-    async (request, reply) => {
-      await transact(request, reply, 'document_exchange');
+    { ...gateway('document_exchange'), schema: { headers: headersSchema, params: params('id', '^[A-Za-z0-9-]{1,64}$'), response: { 200: documentSummary } } },
+    async (request) => {
       const document = documents.acknowledge(request.params.id);
       if (!document) throw new HttpError(404, 'not_found', `no document ${request.params.id}`);
       return { id: document.id, status: 'acknowledged' };

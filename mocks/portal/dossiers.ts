@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BoundedMap } from '../shared/bounded-map.ts';
+import { stringBytes } from '../shared/bounded-store.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Procedure } from './catalogue.ts';
 
 export type PaymentStatus = 'not_required' | 'unpaid' | 'pending' | 'paid';
@@ -36,13 +37,20 @@ export interface Attachment {
 
 /** Dossiers, payments and attachment records (hashes and sizes, never the bytes). */
 export class DossierStore {
-  readonly attachments = new BoundedMap<string, Attachment>(200_000);
-  readonly dossiers = new BoundedMap<string, Dossier>(200_000);
-  readonly payments = new BoundedMap<string, Payment>(200_000);
+  readonly attachments;
+  readonly dossiers;
+  readonly payments;
   private sequence = 0;
   private readonly instance = randomUUID().slice(0, 4).toUpperCase();
 
-  constructor(private readonly statusStepMs: number) {}
+  constructor(
+    context: ServiceContext,
+    private readonly statusStepMs: number,
+  ) {
+    this.attachments = context.store<string, Attachment>('attachments', { sizeOf: (id, a) => stringBytes(id, a.owner, a.filename, a.contentType, a.sha256) + 8 });
+    this.dossiers = context.store<string, Dossier>('dossiers', { sizeOf: (code, d) => stringBytes(code, d.owner, d.procedureCode, d.paymentId, d.paymentStatus) + 48 });
+    this.payments = context.store<string, Payment>('payments', { sizeOf: (id, p) => stringBytes(id, p.dossierCode, p.owner, p.status) + 8 });
+  }
 
   submit(owner: string, procedure: Procedure): Dossier {
     const now = new Date();

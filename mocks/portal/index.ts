@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { BearerAuth } from '../shared/bearer-auth.ts';
 import { CCCD_PATTERN } from '../shared/citizens.ts';
 import { HttpError } from '../shared/http-error.ts';
-import type { ServiceContext } from '../shared/service.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { buildCatalogue, Catalogue } from './catalogue.ts';
 import { type Dossier, DossierStore } from './dossiers.ts';
 
@@ -67,12 +67,10 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
   const { context } = options;
   const settings = context.config.portal;
   const catalogue = new Catalogue(buildCatalogue(settings.procedureCount));
-  const store = new DossierStore(settings.statusStepMs);
-  const auth = new BearerAuth({ identityUrl: () => context.identityUrl, audience: 'dvc-portal' });
-  const search = context.resource('catalogue_search');
-  const dossierDb = context.resource('dossier_db');
-  const fileStorage = context.resource('file_storage');
-  const paymentGateway = context.resource('payment_gateway');
+  const store = new DossierStore(context, settings.statusStepMs);
+  const auth = new BearerAuth(context, { identityUrl: () => context.identityUrl, audience: 'dvc-portal' });
+  // Authentication, then admission to the modelled resource, both before the handler changes any state.
+  const guarded = (resource: string) => [auth.preHandler, context.admit(resource)];
   const countDossier = context.metrics.counter('loadlab_dossiers_submitted_total', 'Dossiers submitted by procedure level', ['level']);
   const countPayment = context.metrics.counter('loadlab_payments_total', 'Payments settled by result', ['result']);
 
@@ -82,6 +80,7 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     '/api/procedures',
     {
       config: { resource: 'catalogue_search' },
+      preHandler: context.admit('catalogue_search'),
       schema: {
         querystring: {
           type: 'object',
@@ -97,7 +96,6 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
       },
     },
     async (request) => {
-      await search.run();
       const { items, total } = catalogue.search(request.query);
       return { items, page: request.query.page, pageSize: request.query.pageSize, total };
     },
@@ -105,9 +103,8 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
 
   app.get<{ Params: { code: string } }>(
     '/api/procedures/:code',
-    { config: { resource: 'catalogue_search' }, schema: { params: { type: 'object', properties: { code: { type: 'string', maxLength: 64 } } }, response: { 200: procedureDetail } } },
+    { config: { resource: 'catalogue_search' }, preHandler: context.admit('catalogue_search'), schema: { params: { type: 'object', properties: { code: { type: 'string', maxLength: 64 } } }, response: { 200: procedureDetail } } },
     async (request) => {
-      await search.run();
       const procedure = catalogue.get(request.params.code);
       if (!procedure) throw new HttpError(404, 'not_found', `no procedure ${request.params.code}`);
       return procedure;
@@ -119,8 +116,8 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     response: { 201: { type: 'object', properties: { id: { type: 'string' }, filename: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' } } } },
   };
   // The multipart body is checked in the handler while it streams (part name, declared type, signature, size).
-  app.post('/api/attachments', { config: { resource: 'file_storage' }, schema: attachmentSchema }, async (request, reply) => {
-    const claims = await auth.verify(request);
+  app.post('/api/attachments', { config: { resource: 'file_storage' }, preHandler: guarded('file_storage'), schema: attachmentSchema }, async (request, reply) => {
+    const claims = request.claims!;
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'send the file as multipart/form-data with one part named "file"');
     let attachment: { filename: string; contentType: string; size: number; sha256: string };
     try {
@@ -153,7 +150,6 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
       if (status && status >= 400 && status < 500) throw error;
       throw new HttpError(400, 'invalid_multipart', `malformed multipart body: ${(error as Error).message}`);
     }
-    await fileStorage.run();
     const id = randomUUID();
     store.attachments.set(id, { id, owner: claims.sub, ...attachment });
     return reply.code(201).send({ id, ...attachment });
@@ -163,20 +159,20 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     '/api/dossiers',
     {
       config: { resource: 'dossier_db' },
+      preHandler: guarded('dossier_db'),
       schema: {
         body: dossierRequestSchema,
         response: { 201: { type: 'object', properties: { code: { type: 'string' }, status: { type: 'string' }, fee: { type: 'integer' }, paymentRequired: { type: 'boolean' }, submittedAt: { type: 'string' } } } },
       },
     },
     async (request, reply) => {
-      const claims = await auth.verify(request);
+      const claims = request.claims!;
       const body = request.body;
       const procedure = catalogue.get(body.procedureCode);
       if (!procedure) throw new HttpError(422, 'unknown_procedure', `no procedure ${body.procedureCode}`);
       for (const id of body.attachmentIds) {
         if (store.attachments.get(id)?.owner !== claims.sub) throw new HttpError(422, 'unknown_attachment', `attachment ${id.slice(0, 64)} was not uploaded by this user`);
       }
-      await dossierDb.run();
       const dossier = store.submit(claims.sub, procedure);
       countDossier({ level: String(procedure.level) });
       return reply.code(201).send({ code: dossier.code, status: 'received', fee: dossier.fee, paymentRequired: dossier.paymentRequired, submittedAt: new Date(dossier.submittedAtMs).toISOString() });
@@ -193,6 +189,7 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     '/api/dossiers/:code',
     {
       config: { resource: 'dossier_db' },
+      preHandler: guarded('dossier_db'),
       schema: {
         params: codeParams('code', DOSSIER_CODE),
         response: {
@@ -211,9 +208,7 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
       },
     },
     async (request) => {
-      const claims = await auth.verify(request);
-      const dossier = ownDossier(request.params.code, claims.sub);
-      await dossierDb.run();
+      const dossier = ownDossier(request.params.code, request.claims!.sub);
       const history = store.history(dossier);
       return {
         code: dossier.code,
@@ -230,13 +225,11 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
 
   app.post<{ Params: { code: string } }>(
     '/api/dossiers/:code/payments',
-    { config: { resource: 'payment_gateway' }, schema: { params: codeParams('code', DOSSIER_CODE), response: { 201: paymentView } } },
+    { config: { resource: 'payment_gateway' }, preHandler: guarded('payment_gateway'), schema: { params: codeParams('code', DOSSIER_CODE), response: { 201: paymentView } } },
     async (request, reply) => {
-      const claims = await auth.verify(request);
-      const dossier = ownDossier(request.params.code, claims.sub);
+      const dossier = ownDossier(request.params.code, request.claims!.sub);
       if (!dossier.paymentRequired) throw new HttpError(409, 'payment_not_required', `dossier ${dossier.code} has no fee to pay online (level ${dossier.level}, fee ${dossier.fee})`);
       if (dossier.paymentStatus === 'paid') throw new HttpError(409, 'already_paid', `dossier ${dossier.code} is already paid`);
-      await paymentGateway.run();
       const payment = store.createPayment(dossier);
       return reply.code(201).send({ paymentId: payment.paymentId, amount: payment.amount, currency: 'VND', status: payment.status, payUrl: `${context.baseUrl}/api/payments/${payment.paymentId}`, dossierCode: dossier.code });
     },
@@ -244,11 +237,10 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
 
   app.get<{ Params: { paymentId: string } }>(
     '/api/payments/:paymentId',
-    { schema: { params: codeParams('paymentId', PAYMENT_ID), response: { 200: paymentView } } },
+    { preHandler: auth.preHandler, schema: { params: codeParams('paymentId', PAYMENT_ID), response: { 200: paymentView } } },
     async (request) => {
-      const claims = await auth.verify(request);
       const payment = store.payments.get(request.params.paymentId);
-      if (!payment || payment.owner !== claims.sub) throw new HttpError(404, 'not_found', `no payment ${request.params.paymentId}`);
+      if (!payment || payment.owner !== request.claims!.sub) throw new HttpError(404, 'not_found', `no payment ${request.params.paymentId}`);
       return { paymentId: payment.paymentId, amount: payment.amount, currency: 'VND', status: payment.status, dossierCode: payment.dossierCode };
     },
   );
@@ -257,6 +249,7 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
     '/api/payments/:paymentId/confirm',
     {
       config: { resource: 'payment_gateway' },
+      preHandler: guarded('payment_gateway'),
       schema: {
         params: codeParams('paymentId', PAYMENT_ID),
         body: { type: 'object', required: ['result'], additionalProperties: false, properties: { result: { enum: ['success', 'failure'] } } },
@@ -264,15 +257,11 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
       },
     },
     async (request) => {
-      const claims = await auth.verify(request);
       const payment = store.payments.get(request.params.paymentId);
-      if (!payment || payment.owner !== claims.sub) throw new HttpError(404, 'not_found', `no payment ${request.params.paymentId}`);
+      if (!payment || payment.owner !== request.claims!.sub) throw new HttpError(404, 'not_found', `no payment ${request.params.paymentId}`);
       if (payment.status === 'pending') {
-        await paymentGateway.run();
-        if (payment.status === 'pending') {
-          store.settle(payment, request.body.result === 'success');
-          countPayment({ result: request.body.result });
-        }
+        store.settle(payment, request.body.result === 'success');
+        countPayment({ result: request.body.result });
       }
       return { paymentId: payment.paymentId, status: payment.status };
     },

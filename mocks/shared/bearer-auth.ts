@@ -1,7 +1,15 @@
 import type { FastifyRequest } from 'fastify';
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { BoundedMap } from './bounded-map.ts';
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { BoundedStore } from './bounded-store.ts';
+import type { ServiceContext } from './context.ts';
 import { HttpError } from './http-error.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified access token's claims, set by BearerAuth's preHandler. */
+    claims: AccessClaims | null;
+  }
+}
 
 export interface AccessClaims extends JWTPayload {
   sub: string;
@@ -18,7 +26,7 @@ export interface BearerAuthOptions {
   scope?: string;
 }
 
-const VERIFIED_CACHE_SIZE = 50_000;
+type VerifiedToken = { claims: AccessClaims; expiresAtMs: number };
 
 function unauthorized(description: string, error = 'invalid_token', status = 401): HttpError {
   return new HttpError(status, error, description, { 'www-authenticate': `Bearer error="${error}", error_description="${description.replaceAll('"', "'")}"` });
@@ -32,9 +40,19 @@ function unauthorized(description: string, error = 'invalid_token', status = 401
 export class BearerAuth {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   private jwksFor = '';
-  private readonly verified = new BoundedMap<string, { claims: AccessClaims; expiresAtMs: number }>(VERIFIED_CACHE_SIZE);
+  private readonly verified: BoundedStore<string, VerifiedToken>;
 
-  constructor(private readonly options: BearerAuthOptions) {}
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly options: BearerAuthOptions,
+  ) {
+    this.verified = context.store('verified_tokens', { sizeOf: (token) => 2 * token.length + 400 });
+  }
+
+  /** Route preHandler: a request without a valid token goes no further (and uses no modelled capacity). */
+  readonly preHandler = async (request: FastifyRequest): Promise<void> => {
+    request.claims = await this.verify(request);
+  };
 
   async verify(request: FastifyRequest): Promise<AccessClaims> {
     const header = request.headers.authorization;
@@ -62,7 +80,8 @@ export class BearerAuth {
   private keySet(): ReturnType<typeof createRemoteJWKSet> {
     const identityUrl = this.options.identityUrl();
     if (!this.jwks || this.jwksFor !== identityUrl) {
-      this.jwks = createRemoteJWKSet(new URL('/jwks', identityUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      const fetchKeys = this.context.fetch;
+      this.jwks = createRemoteJWKSet(new URL('/jwks', identityUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000, ...(fetchKeys ? { [customFetch]: fetchKeys } : {}) });
       this.jwksFor = identityUrl;
     }
     return this.jwks;

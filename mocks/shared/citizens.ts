@@ -1,4 +1,4 @@
-import { BoundedMap } from './bounded-map.ts';
+import { BoundedStore } from './bounded-store.ts';
 import { hashString, integerBetween, pick, seededRandom } from './deterministic.ts';
 import { PROVINCE_CODES, PROVINCES } from './provinces.ts';
 
@@ -43,7 +43,8 @@ export function citizenFromCccd(cccd: string): Citizen {
 }
 
 /** Load tests ask for the same citizens again and again; building one costs more than serving the request. */
-const recentCitizens = new BoundedMap<string, Citizen>(20_000);
+// A cache of derived data shared by all services, not state: bounded, but not one of a service's metered stores.
+const recentCitizens = new BoundedStore<string, Citizen>('citizens', { maxEntries: 20_000, maxBytes: 32 * 1024 * 1024 }, { sizeOf: () => 1200 });
 
 function buildCitizen(cccd: string): Citizen {
   const random = seededRandom(cccd);

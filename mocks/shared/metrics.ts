@@ -1,11 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Resource } from '../capacity/resource.ts';
+import type { EvictionReason, MeteredStore } from './bounded-store.ts';
 import { type CounterChild, type HistogramChild, LabelledCounter, LabelledHistogram } from './lean-metrics.ts';
 
 /** 1 ms … 30 s: covers a loopback hit as well as a request stuck behind a saturated queue. */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 const NO_OP_CHILD = { inc() {} };
 const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
+const EVICTION_REASONS: readonly EvictionReason[] = ['capacity', 'expired', 'with_document'];
 
 /**
  * One prom-client registry per service, default label {service}. RED per route, USE per modelled resource,
@@ -24,6 +26,7 @@ export class ServiceMetrics {
   constructor(
     readonly service: string,
     readonly enabled: boolean,
+    private readonly stores: readonly MeteredStore[] = [],
   ) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
@@ -34,6 +37,44 @@ export class ServiceMetrics {
     this.serviceSeconds = new LabelledHistogram('loadlab_resource_service_seconds', 'Service time drawn per unit of work', ['resource'], this.registry, DURATION_BUCKETS);
     this.queueWaitSeconds = new LabelledHistogram('loadlab_resource_queue_wait_seconds', 'Time spent queued before getting a slot', ['resource'], this.registry, DURATION_BUCKETS);
     this.registerResourceGauges(registers);
+    this.registerStoreGauges(registers);
+  }
+
+  private registerStoreGauges(registers: Registry[]): void {
+    const stores = this.stores;
+    const gauge = (name: string, help: string, read: (store: MeteredStore) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['store'],
+        registers,
+        collect() {
+          for (const store of stores) this.set({ store: store.name }, read(store));
+        },
+      });
+    gauge('loadlab_store_entries', 'Entries held by a bounded store of mock state', (store) => store.size);
+    gauge('loadlab_store_bytes', 'Estimated bytes held by a bounded store (strings counted at two bytes a character)', (store) => store.bytes);
+    gauge('loadlab_store_max_entries', 'Entry bound of the store; beyond it the oldest entry is evicted', (store) => store.limits.maxEntries);
+    gauge('loadlab_store_max_bytes', 'Estimated-byte bound of the store; beyond it the oldest entry is evicted', (store) => store.limits.maxBytes);
+    const reported = new Map<string, number>();
+    new Counter({
+      name: 'loadlab_store_evictions_total',
+      help: 'Entries a bounded store forgot, by reason (capacity: bound reached; expired: past its lifetime; with_document: inbox entry of an evicted document)',
+      labelNames: ['store', 'reason'],
+      registers,
+      collect() {
+        for (const store of stores) {
+          for (const reason of EVICTION_REASONS) {
+            const total = store.evictions.get(reason) ?? 0;
+            const key = `${store.name} ${reason}`;
+            const delta = total - (reported.get(key) ?? 0);
+            if (delta > 0) this.inc({ store: store.name, reason }, delta);
+            else if (!reported.has(key) && (reason === 'capacity' || total > 0)) this.inc({ store: store.name, reason }, 0);
+            reported.set(key, total);
+          }
+        }
+      },
+    });
   }
 
   private registerResourceGauges(registers: Registry[]): void {

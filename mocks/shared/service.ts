@@ -1,61 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Resource, ResourceRejected } from '../capacity/resource.ts';
-import type { ResolvedConfig, ServiceName } from '../config.ts';
-import { registerAdminRoutes } from './admin.ts';
-import { FaultInjector, routeOf, trickle } from './faults.ts';
+import { ResourceRejected } from '../capacity/resource.ts';
+import { adminPlugin } from './admin.ts';
+import type { ServiceContext } from './context.ts';
+import { routeOf, trickle } from './faults.ts';
 import { HttpError } from './http-error.ts';
-import { ServiceMetrics } from './metrics.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The modelled resource behind the route: injected faults count as its rejections. */
-    resource?: string;
-    /** false on /admin/* and /metrics: kept out of the RED metrics. */
-    red?: boolean;
-  }
-}
-
-/** What a service plugin gets: its settings, metrics, resources and fault injector. */
-export class ServiceContext {
-  readonly metrics: ServiceMetrics;
-  readonly resources = new Map<string, Resource>();
-  readonly faults: FaultInjector;
-  readonly resetHooks: (() => void)[] = [];
-  /** Set once the server listens; the identity issuer and absolute links depend on it. */
-  baseUrl = '';
-  /** Where the identity service is; set by startMocks. */
-  identityUrl = '';
-
-  constructor(
-    readonly name: ServiceName,
-    readonly config: ResolvedConfig,
-  ) {
-    this.metrics = new ServiceMetrics(name, config.metrics);
-    this.faults = new FaultInjector(config.faults[name]);
-    for (const [resourceName, settings] of Object.entries(config.resources[name])) {
-      const resource = new Resource(resourceName, settings);
-      this.resources.set(resourceName, resource);
-      this.metrics.addResource(resource);
-    }
-  }
-
-  resource(name: string): Resource {
-    const resource = this.resources.get(name);
-    if (!resource) throw new Error(`${this.name} has no resource ${name}`);
-    return resource;
-  }
-
-  /** Back to the configured profile, faults cleared. */
-  reset(): void {
-    for (const [name, resource] of this.resources) resource.update(this.config.resources[this.name][name]);
-    this.faults.set({});
-    for (const hook of this.resetHooks) hook();
-  }
-}
 
 export interface ServiceAppOptions {
   logger?: boolean;
+  /** PEM key and certificate chain: the service speaks HTTPS. */
+  tls?: { key: string; cert: string };
   /** Key of the human-readable reason in JSON errors: OAuth's `error_description` or `message`. */
   errorDescriptionKey: 'error_description' | 'message';
 }
@@ -114,12 +68,25 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
     return reply.send({ error: answer.code, [descriptionKey]: answer.reason });
   };
 
+  const timeouts = context.config.server;
+  // Node checks the header and request deadlines only every connectionsCheckingInterval (default 30 s).
+  const serverOptions = {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: () => `${prefix}-${(++requestCount).toString(36)}`,
     routerOptions: { maxParamLength: 200 },
     forceCloseConnections: true,
     return503OnClosing: true,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    http: serverOptions,
+    // The request and reply types are those of HTTP/1.1 either way; only the server differs.
+    // A TLS handshake that never completes is a slowloris too.
+    ...((options.tls ? { https: { ...serverOptions, ...options.tls, handshakeTimeout: timeouts.headersTimeoutMs } } : {}) as object),
     frameworkErrors(error, request, reply) {
       reply.header('x-request-id', request.id);
       sendError(reply, { status: 400, code: 'invalid_request', reason: error.message, headers: {} });
@@ -201,7 +168,9 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
     return context.metrics.text();
   });
 
-  registerAdminRoutes(app, context);
+  app.decorate('service', context);
+  app.decorateRequest('claims', null);
+  app.register(adminPlugin);
   return app;
 }
 

@@ -1,5 +1,6 @@
 // The facts of one k6 run that every report section draws on: totals from summary.json, per-second
 // series and per-flow / per-request figures from timeseries.jsonl.
+import { TrendSink } from '../../engine/metrics/sinks.ts';
 import type { LoadedRun, SummaryGroup, TimeseriesLine } from '../run-folder.ts';
 
 export interface ThresholdResult {
@@ -67,16 +68,69 @@ function collectChecks(group: SummaryGroup | undefined): { passes: number; fails
   return { passes, fails };
 }
 
-/** Count-weighted p95 across tag sets: the exact overall p95 is not recoverable from per-tag lines. */
-function combineP95(lines: readonly TimeseriesLine[]): number {
-  let weight = 0;
-  let sum = 0;
-  for (const line of lines) {
+/**
+ * The p95 of many trend lines (seconds × tag sets): their HDR histograms merged into one engine trend
+ * sink, so the figure is the p95 of the samples themselves, within the histogram's precision. Folders
+ * written before the lines carried histograms fall back to the count-weighted mean of their p95s.
+ */
+class MergedTrend {
+  private readonly sink = new TrendSink();
+  private weighted = 0;
+  private weight = 0;
+  private histograms = true;
+
+  add(line: TimeseriesLine, decoded: TrendSink | null): void {
     const count = line.values.count ?? 0;
-    weight += count;
-    sum += count * (line.values.p95 ?? 0);
+    this.weight += count;
+    this.weighted += count * (line.values.p95 ?? 0);
+    if (decoded === null) this.histograms = this.histograms && count === 0;
+    else this.sink.merge(decoded);
   }
-  return weight > 0 ? sum / weight : 0;
+
+  p95(): number {
+    const p95 = this.histograms ? this.sink.percentile(95) : this.weight > 0 ? this.weighted / this.weight : 0;
+    this.sink.release();
+    return p95;
+  }
+}
+
+function decodeTrend(line: TimeseriesLine): TrendSink | null {
+  if (!line.hdr && !line.hdrNeg) return null;
+  const { count = 0, sum = 0, min = 0, max = 0 } = line.values;
+  return TrendSink.decode({ count, sum, min, max }, line);
+}
+
+/** p95 of http_req_duration per second, per scenario, per request name and overall, in one pass over the lines. */
+function durationP95s(timeseries: readonly TimeseriesLine[]) {
+  const lines = timeseries.filter((line) => line.metric === 'http_req_duration').sort((a, b) => a.t - b.t);
+  const bySecond = new Map<number, number>();
+  const byScenario = new Map<string, MergedTrend>();
+  const byName = new Map<string, MergedTrend>();
+  const overall = new MergedTrend();
+  let second: { t: number; trend: MergedTrend } | null = null;
+  for (const line of lines) {
+    const t = Math.floor(line.t);
+    if (second === null || second.t !== t) {
+      if (second !== null) bySecond.set(second.t, second.trend.p95());
+      second = { t, trend: new MergedTrend() };
+    }
+    const decoded = decodeTrend(line);
+    second.trend.add(line, decoded);
+    overall.add(line, decoded);
+    const scenario = line.tags.scenario;
+    if (scenario) mergedIn(byScenario, scenario).add(line, decoded);
+    if (line.tags.name) mergedIn(byName, line.tags.name).add(line, decoded);
+    decoded?.release();
+  }
+  if (second !== null) bySecond.set(second.t, second.trend.p95());
+  const p95s = (map: Map<string, MergedTrend>) => new Map([...map].map(([key, trend]) => [key, trend.p95()]));
+  return { bySecond, byScenario: p95s(byScenario), byName: p95s(byName), overall: overall.p95() };
+}
+
+function mergedIn(map: Map<string, MergedTrend>, key: string): MergedTrend {
+  let trend = map.get(key);
+  if (trend === undefined) map.set(key, (trend = new MergedTrend()));
+  return trend;
 }
 
 export function runFacts(run: LoadedRun): RunFacts {
@@ -90,6 +144,7 @@ export function runFacts(run: LoadedRun): RunFacts {
   const checkCount = checks.passes + checks.fails;
   const durationS = (run.summary.state?.testRunDurationMs ?? run.meta.durationMs ?? 0) / 1000;
 
+  const p95 = durationP95s(run.timeseries);
   const bySecond = new Map<number, TimeseriesLine[]>();
   const byScenario = new Map<string, TimeseriesLine[]>();
   const byName = new Map<string, TimeseriesLine[]>();
@@ -121,7 +176,7 @@ export function runFacts(run: LoadedRun): RunFacts {
         requests: lines.filter((line) => line.metric === 'http_reqs').reduce((s, line) => s + (line.values.count ?? 0), 0),
         // k6's Rate counts non-zero values as "passes": for http_req_failed that is the failed requests.
         failed: failedLines.reduce((s, line) => s + (line.values.passes ?? 0), 0),
-        p95: combineP95(lines.filter((line) => line.metric === 'http_req_duration')),
+        p95: p95.bySecond.get(t) ?? 0,
         vus: lines.filter((line) => line.metric === 'vus').reduce((s, line) => s + (line.values.value ?? 0), 0),
         iterations: lines.filter((line) => line.metric === 'iterations').reduce((s, line) => s + (line.values.count ?? 0), 0),
       };
@@ -141,7 +196,7 @@ export function runFacts(run: LoadedRun): RunFacts {
       name,
       requests: lines.filter((line) => line.metric === 'http_reqs').reduce((s, line) => s + (line.values.count ?? 0), 0),
       failedRatio: failedTotal > 0 ? failedCount / failedTotal : 0,
-      p95: combineP95(lines.filter((line) => line.metric === 'http_req_duration')),
+      p95: (scenarioNames.length > 0 ? p95.byScenario.get(name) : p95.overall) ?? 0,
       checksRatio: checkTotal > 0 ? checkPass / checkTotal : 1,
       thresholds: own,
     };
@@ -149,7 +204,7 @@ export function runFacts(run: LoadedRun): RunFacts {
 
   const requestP95: RunFacts['requestP95'] = {};
   for (const [name, lines] of byName) {
-    requestP95[name] = { count: lines.reduce((s, line) => s + (line.values.count ?? 0), 0), p95: combineP95(lines) };
+    requestP95[name] = { count: lines.reduce((s, line) => s + (line.values.count ?? 0), 0), p95: p95.byName.get(name) ?? 0 };
   }
 
   const options = (run.meta.options ?? {}) as Record<string, unknown>;

@@ -1,6 +1,5 @@
 // The self-contained HTML report: inline CSS and SVG, no script, no external resource, opens offline.
 // Reads top-down as a manager does: verdict and lights, then why (capacity, bottleneck, demand), then how.
-import { isLatencyCriterion } from '../slo.ts';
 import type { Messages } from '../i18n.ts';
 import type { SecondPoint } from '../analysis/run-facts.ts';
 import type { Light, Report } from '../model.ts';
@@ -26,7 +25,7 @@ th { background: #f6f8fa; } td.num, th.num { text-align: right; font-variant-num
 .chart svg { max-width: 100%; height: auto; } .chart .tick { font-size: 11px; fill: #59636e; } .chart .axis { font-size: 12px; fill: #1f2328; }
 .legend { font-size: .85rem; color: #59636e; } .legend .key { margin-right: 14px; white-space: nowrap; }
 .legend i { display: inline-block; width: 12px; height: 3px; vertical-align: middle; margin-right: 4px; }
-.bad { color: #c62828; font-weight: 600; } .good { color: #1a7f37; }
+.bad { color: #c62828; font-weight: 600; } .good { color: #1a7f37; } .warn { color: #9a6700; }
 ul.recs li { margin: 6px 0; } .meta td:first-child { width: 32%; color: #59636e; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 16px; } @media (max-width: 800px) { .grid { grid-template-columns: 1fr; } }
 @media print { body { background: #fff; } main { padding: 0; } h2 { break-after: avoid; } }
@@ -63,7 +62,7 @@ function capacitySection(report: Report, m: Messages): string {
         f.ms(step.latency.p95),
         f.percent(step.failedRatio),
         top ? `${h(`${top.service}/${top.resource}`)} ${f.percent(top.utilisation, 0)}` : '–',
-        step.sustainable ? `<span class="good">${h(m.yes)}</span>` : `<span class="bad">${h(m.no)}</span>`,
+        step.partial ? `<span class="warn">${h(m.partial)}</span>` : step.sustainable ? `<span class="good">${h(m.yes)}</span>` : `<span class="bad">${h(m.no)}</span>`,
       ];
     });
   parts.push(table([m.columns.step, m.columns.phase, m.columns.offered, m.columns.achieved, m.columns.p95, m.columns.errors, m.columns.topResource, m.columns.sustainable], rows, [0, 2, 3, 4, 5]));
@@ -134,7 +133,7 @@ function chartsSection(report: Report, m: Messages): string {
         yFormat: (y) => f.number(y, 0),
       }),
     );
-    const latencyLimits = capacity.slo.filter((c) => c.metric === 'http_req_duration' && isLatencyCriterion(c) && Object.keys(c.tags).length === 0);
+    const latencyLimits = capacity.slo.filter((c) => c.metric === 'http_req_duration' && !['rate', 'count', 'value'].includes(c.aggregation));
     charts.push(
       renderChart({
         id: 'capacity-latency',

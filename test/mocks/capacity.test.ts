@@ -133,7 +133,7 @@ describe('saturation throughput over real HTTP', () => {
     expect(rejected.json.error).toBe('provider_unavailable');
     const series = await scrape(mocks.urls.ndxp!);
     expect(metric(series, 'loadlab_resource_rejections_total', { resource: 'population', reason: 'queue_full' })).toBe(1);
-    const reset = await http('POST', `${mocks.urls.ndxp}/admin/reset`);
+    const reset = await http('POST', `${mocks.urls.ndxp}/admin/reset`, { json: {} });
     // Back to the configured profile (this suite's config), not to the built-in default.
     expect(reset.json.resources.population).toMatchObject({ slots, queueLimit: 100_000, whenFull: 503, serviceTime: { kind: 'fixed', ms: 100 } });
   });

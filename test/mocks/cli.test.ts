@@ -1,14 +1,18 @@
-import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { http } from './helpers.ts';
 
+const K6 = join(import.meta.dirname, '..', '..', '..', 'shared', 'tools', 'k6');
+
 const CLI = join(import.meta.dirname, 'fixtures', 'mocks-cli.ts');
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mocks', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mocks', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -41,12 +45,59 @@ describe('loadlab mocks (CLI)', () => {
     const config = join(tmpdir(), `loadlab-mocks-${process.pid}.json`);
     await writeFile(config, JSON.stringify({ resources: { identity: { credential_check: { slots: 'many' } } }, surprise: true }));
     const [badConfig, badService, badFlag] = [run(['--port', '0', '--config', config]), run(['--services', 'identity,bank']), run(['--turbo'])];
-    expect(await badConfig.exited).toBe(1);
+    expect(await badConfig.exited).toBe(104);
     expect(badConfig.output().stderr).toMatch(/resources\.identity\.credential_check\.slots: must be integer/);
     expect(badConfig.output().stderr).toMatch(/additional properties 'surprise'/);
     expect(await badService.exited).not.toBe(0);
     expect(badService.output().stderr).toMatch(/unknown: bank/);
     expect(await badFlag.exited).not.toBe(0);
     expect(badFlag.output().stderr).toMatch(/unknown option '--turbo'/);
+
+    const [exposed, badTimeout, halfTls] = [run(['--port', '0', '--host', '0.0.0.0']), run(['--headers-timeout', 'soon']), run(['--tls-cert', 'a.pem'])];
+    expect(await exposed.exited).toBe(104);
+    expect(exposed.output().stderr).toMatch(/beyond loopback.*--allow-remote/);
+    expect(await badTimeout.exited).not.toBe(0);
+    expect(badTimeout.output().stderr).toMatch(/invalid duration "soon"/);
+    expect(await halfTls.exited).toBe(104);
+    expect(halfTls.output().stderr).toMatch(/--tls-cert and --tls-key go together/);
+  });
+
+  it('serves HTTPS with --tls: the ready line names the CA, real k6 verifies the certificate with it, the admin token guards /admin', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadlab-cli-tls-'));
+    const cli = run(['--port', '0', '--services', 'identity', '--profile', 'zero-latency', '--tls-dir', dir], { LOADLAB_ADMIN_TOKEN: 'from-env' });
+    try {
+      const ready = JSON.parse(await cli.firstLine);
+      expect(ready.identity).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(ready.caFile).toBe(join(dir, 'ca.pem'));
+      const script = join(dir, 'discovery.js');
+      await writeFile(
+        script,
+        `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { iterations: 2, thresholds: { checks: ['rate==1'] } };
+export default function () {
+  const res = http.get('${ready.identity}/.well-known/openid-configuration');
+  check(res, { verified: (r) => r.status === 200 && r.json().issuer === '${ready.identity}' });
+}
+`,
+      );
+      expect(existsSync(K6)).toBe(true);
+      const k6 = (env: Record<string, string>) => promisify(execFile)(K6, ['run', '--no-usage-report', '-q', '--summary-export', join(dir, `summary-${Object.keys(env).length}.json`), script], { env: { ...process.env, ...env } }).then(() => 0, (error: { code?: number }) => error.code ?? -1);
+      expect(await k6({ SSL_CERT_FILE: ready.caFile })).toBe(0);
+      // Without the CA, k6 refuses the certificate: the check fails, and so does the threshold (exit 99).
+      expect(await k6({})).toBe(99);
+      // Under https the admin API still answers, behind the token from LOADLAB_ADMIN_TOKEN.
+      const { Agent, request } = await import('undici');
+      const { readFile } = await import('node:fs/promises');
+      const dispatcher = new Agent({ connect: { ca: await readFile(ready.caFile, 'utf8') } });
+      const state = (token?: string) => request(`${ready.identity}/admin/state`, { dispatcher, headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => (await r.body.dump(), r.statusCode));
+      expect(await state()).toBe(401);
+      expect(await state('from-env')).toBe(200);
+      await dispatcher.close();
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => mocks.close());
 afterEach(async () => {
-  await http('POST', `${portal}/admin/reset`);
+  await http('POST', `${portal}/admin/reset`, { json: {} });
 });
 
 const faults = (settings: unknown) => http('PUT', `${portal}/admin/faults`, { json: settings });
@@ -59,7 +59,7 @@ describe('admin API and injected faults', () => {
   it('resets connections', async () => {
     await faults({ resetRatio: 1 });
     await expect(request(`${portal}/api/procedures`, { dispatcher: agent }).then((r) => r.body.text())).rejects.toThrow();
-    await http('POST', `${portal}/admin/reset`);
+    await http('POST', `${portal}/admin/reset`, { json: {} });
     expect((await catalogue()).status).toBe(200);
   });
 
@@ -96,7 +96,7 @@ describe('admin API and injected faults', () => {
     expect(badSlots.json.message).toMatch(/slots/);
     expect((await http('PUT', `${portal}/admin/resources/dossier_db`, { json: { serviceTime: { kind: 'lognormal', p50Ms: 100, p99Ms: 10 } } })).status).toBe(400);
     expect((await faults({ errorRatio: 2 })).status).toBe(400);
-    const reset = await http('POST', `${portal}/admin/reset`);
+    const reset = await http('POST', `${portal}/admin/reset`, { json: {} });
     expect(reset.json.resources.dossier_db.slots).toBe(1_000_000_000);
     expect(reset.json.faults).toEqual({});
   });

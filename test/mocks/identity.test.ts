@@ -169,7 +169,7 @@ describe('identity mock (VNeID-like OIDC provider)', () => {
     expect(delta('locked')).toBe(2);
     expect(delta('success')).toBe(1);
     // Reset clears lockouts.
-    await http('POST', `${identity}/admin/reset`);
+    await http('POST', `${identity}/admin/reset`, { json: {} });
     expect((await attempt('loadtest')).status).toBe(302);
   });
 
@@ -186,6 +186,6 @@ describe('identity mock (VNeID-like OIDC provider)', () => {
     const series = await scrape(identity);
     expect(metric(series, 'loadlab_logins_total', { result: 'rejected' })).toBe(1);
     expect(metric(series, 'loadlab_resource_rejections_total', { resource: 'credential_check', reason: 'queue_full' })).toBe(1);
-    await http('POST', `${identity}/admin/reset`);
+    await http('POST', `${identity}/admin/reset`, { json: {} });
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDashboards, renderDashboard } from '../../dashboards/index.ts';
 import { createPrometheusRemoteWriteOutput } from '../../engine/outputs/prometheus-rw/index.ts';
-import { allPanelQueries, substitute } from './dashboard-queries.ts';
+import { allPanelQueries, isNativeHistogramDashboard, substitute, variableValues } from './dashboard-queries.ts';
 import { iterationContainers } from './k6-samples.ts';
 import { startTestPrometheus } from './prometheus-server.ts';
 
@@ -48,9 +48,15 @@ describe('dashboards', () => {
       expect(first.title).toMatch(/\?$/);
     }
     const variables = (file: string) => built[file].templating?.list?.map((v) => v.name) ?? [];
-    expect(variables('load-test.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario']));
-    expect(variables('service-health.json')).toEqual(expect.arrayContaining(['datasource', 'service']));
-    expect(variables('bottleneck.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'service']));
+    expect(variables('load-test.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile_stat', 'adhoc_filter']));
+    expect(variables('service-health.json')).toEqual(expect.arrayContaining(['datasource', 'service', 'adhoc_filter']));
+    expect(variables('bottleneck.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile_stat', 'adhoc_filter']));
+    expect(variables('load-test-native-histogram.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile', 'adhoc_filter']));
+    expect(variables('bottleneck-native-histogram.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile', 'adhoc_filter']));
+    // As in Grafana's k6 dashboard: the stat is found from the series, k6's default p99 selected.
+    const stat = built['load-test.json'].templating?.list?.find((v) => v.name === 'quantile_stat');
+    expect(stat?.definition).toBe('metrics(k6_http_req_duration_)');
+    expect(stat?.current?.value).toBe('p99');
   });
 
   it('filters every k6 query by the run and every service query by the service', () => {
@@ -65,31 +71,45 @@ describe('dashboards', () => {
   });
 });
 
+async function writeIterations(writeUrl: string, env: Record<string, string>, testid: string): Promise<void> {
+  const output = createPrometheusRemoteWriteOutput({
+    argument: '',
+    env: { K6_PROMETHEUS_RW_SERVER_URL: writeUrl, K6_PROMETHEUS_RW_PUSH_INTERVAL: '20ms', ...env },
+    runTags: { testid },
+    runDir: '/nonexistent',
+    allowRemoteTargets: false,
+    log: (message) => {
+      throw new Error(message);
+    },
+  });
+  await output.start();
+  const start = Date.now() - 20_000;
+  for (let i = 0; i < 20; i++) {
+    output.addMetricSamples(iterationContainers(start + i * 1000, 20 + i, i, testid));
+    if (i % 5 === 4) await new Promise((r) => setTimeout(r, 60));
+  }
+  await output.stop();
+}
+
 describe('dashboard queries on k6 series written by the remote-write output', () => {
-  it('parse in Prometheus, and every k6 panel query returns data for a run', async () => {
+  it("parse in Prometheus, and every k6 panel query returns data under k6's default settings and with native histograms", async () => {
     const prometheus = await startTestPrometheus();
     try {
-      const output = createPrometheusRemoteWriteOutput({
-        argument: '',
-        env: { K6_PROMETHEUS_RW_SERVER_URL: prometheus.writeUrl, K6_PROMETHEUS_RW_PUSH_INTERVAL: '20ms', K6_PROMETHEUS_RW_TREND_STATS: 'p(95),p(99)' },
-        runTags: { testid: 'dash' },
-        runDir: '/nonexistent',
-        allowRemoteTargets: false,
-        log: (message) => {
-          throw new Error(message);
-        },
-      });
-      await output.start();
-      const start = Date.now() - 20_000;
-      for (let i = 0; i < 20; i++) {
-        output.addMetricSamples(iterationContainers(start + i * 1000, 20 + i, i, 'dash'));
-        if (i % 5 === 4) await new Promise((r) => setTimeout(r, 60));
-      }
-      await output.stop();
-      const variables = { testid: 'dash', scenario: '.*', service: '.*', datasource: 'prometheus' };
+      // k6's defaults: no K6_PROMETHEUS_RW_TREND_STATS, so trends are p99 only.
+      await writeIterations(prometheus.writeUrl, {}, 'dash');
+      await writeIterations(prometheus.writeUrl, { K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true' }, 'dash-native');
+      const built = buildDashboards();
+      const stat = built['load-test.json'].templating!.list!.find((v) => v.name === 'quantile_stat')!;
+      const stats = await variableValues(prometheus.url, stat);
+      expect(stats).toEqual(['p99']);
       const empty: string[] = [];
       for (const query of allPanelQueries()) {
+        const native = isNativeHistogramDashboard(query.dashboard);
+        const variables = native
+          ? { testid: 'dash-native', scenario: '.*', service: '.*', quantile: '0.99' }
+          : { testid: 'dash', scenario: '.*', service: '.*', quantile_stat: stats[0] };
         const expr = substitute(query.expr, variables, { rate: '30s', range: '5m' });
+        expect(expr, `${query.dashboard} / ${query.panel}`).not.toMatch(/\$\w/);
         const result = await prometheus.query(expr); // throws on a parse error
         const servicesOnly = !/k6_/.test(expr);
         if (!servicesOnly && result.length === 0) empty.push(`${query.dashboard} / ${query.panel}: ${expr}`);

@@ -5,43 +5,114 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithBaseline } from '../../reports/analysis/baseline.ts';
 import { basePeakPerSec, loadWorkloadModel, projectDemand, WorkloadModelError } from '../../reports/analysis/projection.ts';
 import { runFacts } from '../../reports/analysis/run-facts.ts';
-import { saturationInWindow } from '../../reports/analysis/saturation.ts';
 import { analyseStability } from '../../reports/analysis/stability.ts';
 import { messages } from '../../reports/i18n.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder, loadRun, RunFolderError, type ServiceSampleLine } from '../../reports/run-folder.ts';
 import { flattenMetrics } from '../../capacity/services/scrape.ts';
-import { criteriaFromThresholds, parseSloFlag, SloSyntaxError } from '../../reports/slo.ts';
+import { SampleWindow } from '../../capacity/sample-window.ts';
+import { criteriaFromThresholds, parseSloFlag, SloSyntaxError, sloThresholds } from '../../capacity/slo.ts';
+import { brokenCriteria } from '../../capacity/analysis.ts';
+import { saturationInWindow } from '../../results-format/index.ts';
 import { writeSyntheticCapacity, writeSyntheticRun } from './fixtures/synthetic-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loadlab-analysis-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('SLO parsing', () => {
-  it('reads the --slo flag into criteria on k6 built-in metrics', () => {
+  it('compiles the --slo flag into k6 thresholds on the built-in metrics', () => {
     const criteria = parseSloFlag('p95<800ms, p99<2s,errors<1%,checks>99%');
-    expect(criteria.map((c) => [c.metric, c.aggregation, c.comparison, c.limit])).toEqual([
-      ['http_req_duration', 'p(95)', '<', 800],
-      ['http_req_duration', 'p(99)', '<', 2000],
-      ['http_req_failed', 'rate', '<', 0.01],
-      ['checks', 'rate', '>', 0.99],
+    expect(criteria.map((c) => [c.metric, c.threshold])).toEqual([
+      ['http_req_duration', 'p(95)<800'],
+      ['http_req_duration', 'p(99)<2000'],
+      ['http_req_failed', 'rate<0.01'],
+      ['checks', 'rate>0.99'],
+    ]);
+    expect(sloThresholds(criteria)).toEqual({ http_req_duration: ['p(95)<800', 'p(99)<2000'], http_req_failed: ['rate<0.01'], checks: ['rate>0.99'] });
+  });
+  it("takes latencies in k6's duration units", () => {
+    expect(parseSloFlag('p95<1m')[0].threshold).toBe('p(95)<60000');
+    expect(parseSloFlag('p99<=1m30s')[0].threshold).toBe('p(99)<=90000');
+    expect(parseSloFlag('avg<250')[0].threshold).toBe('avg<250');
+    expect(parseSloFlag('max<500us')[0].threshold).toBe('max<0.5');
+  });
+  it('takes tag filters with quoted values and plain k6 thresholds, a comma between tags included', () => {
+    const criteria = parseSloFlag('p95{name:"/api/procedures"}<1s,http_req_duration{name:"/a b",method:GET}:p(99)<900,errors{flow:login}<2%');
+    expect(criteria.map((c) => [c.metric, c.threshold])).toEqual([
+      ['http_req_duration{name:"/api/procedures"}', 'p(95)<1000'],
+      ['http_req_duration{name:"/a b",method:GET}', 'p(99)<900'],
+      ['http_req_failed{flow:login}', 'rate<0.02'],
     ]);
   });
   it('rejects malformed SLOs with the reason', () => {
     expect(() => parseSloFlag('p95<800kg')).toThrow(SloSyntaxError);
+    expect(() => parseSloFlag('p95<800kg')).toThrow(/not a duration like 800ms/);
     expect(() => parseSloFlag('errors<1ms')).toThrow(/percentage/);
+    expect(() => parseSloFlag('p95<5%')).toThrow(/duration/);
     expect(() => parseSloFlag('')).toThrow(/empty/);
+    expect(() => parseSloFlag('http_req_duration:p95 under 800')).toThrow(SloSyntaxError);
   });
-  it('reads k6 thresholds including submetrics and object form', () => {
+  it('reads k6 thresholds including submetrics and object form, with the engine\'s parser', () => {
     const criteria = criteriaFromThresholds({
       'http_req_duration{scenario:login}': ['p(95)<800', { threshold: 'p(99)<=1500', abortOnFail: true }],
       login_failures: ['rate<0.02'],
     });
-    expect(criteria).toHaveLength(3);
-    expect(criteria[0].tags).toEqual({ scenario: 'login' });
-    expect(criteria[1].comparison).toBe('<=');
-    expect(criteria[2].metric).toBe('login_failures');
-    expect(() => criteriaFromThresholds({ http_req_duration: ['p95 under 800'] })).toThrow(/k6 syntax/);
+    expect(criteria.map((c) => [c.metric, c.threshold, c.limit])).toEqual([
+      ['http_req_duration{scenario:login}', 'p(95)<800', 800],
+      ['http_req_duration{scenario:login}', 'p(99)<=1500', 1500],
+      ['login_failures', 'rate<0.02', 0.02],
+    ]);
+    expect(() => criteriaFromThresholds({ http_req_duration: ['p95 under 800'] })).toThrow(/failed parsing threshold expression/);
+  });
+});
+
+describe('SLO evaluation on a capacity step', () => {
+  const duration = { name: 'http_req_duration', type: 'trend', contains: 'time' } as const;
+  const failed = { name: 'http_req_failed', type: 'rate', contains: 'default' } as const;
+  const reqs = { name: 'http_reqs', type: 'counter', contains: 'default' } as const;
+  function windowWith(samples: { name: string; ms: number; failed?: boolean }[]): SampleWindow {
+    const window = new SampleWindow(0);
+    window.add(
+      samples.map((sample, i) => ({
+        time: 1000 + i,
+        tags: Object.freeze({ name: sample.name, method: 'GET', status: '200' }),
+        samples: [
+          { metric: reqs, value: 1 },
+          { metric: duration, value: sample.ms },
+          { metric: failed, value: sample.failed ? 1 : 0 },
+        ],
+      })),
+    );
+    return window;
+  }
+  const samples = Array.from({ length: 100 }, (_, i) => ({ name: i % 2 ? '/api/procedures' : '/api/dossiers', ms: i % 2 ? 1000 + i : 10 + i }));
+
+  it('matches quoted tag values, in --slo and in thresholds alike', () => {
+    const window = windowWith(samples);
+    const criteria = [
+      ...parseSloFlag('p95{name:"/api/procedures"}<900ms,http_req_duration{name:\'/api/dossiers\'}:p(95)<900'),
+      ...criteriaFromThresholds({ 'http_req_duration{name:"/api/procedures"}': ['p(95)<2000'] }),
+    ];
+    const outcomes = window.evaluate(criteria, 1);
+    expect(outcomes.map((o) => [o.ok, o.noData ?? false])).toEqual([
+      [false, false],
+      [true, false],
+      [true, false],
+    ]);
+    // The engine's percentile over exactly that request's samples: 1001, 1003, …, 1099.
+    const procedures = samples.filter((s) => s.name === '/api/procedures').map((s) => s.ms);
+    const rank = 0.95 * (procedures.length - 1);
+    expect(outcomes[0].value).toBeCloseTo(procedures[Math.floor(rank)] + (procedures[Math.ceil(rank)] - procedures[Math.floor(rank)]) * (rank % 1), 9);
+  });
+
+  it('reports a criterion that matches nothing as "no data", never as met', () => {
+    const window = windowWith(samples);
+    const [outcome] = window.evaluate(parseSloFlag('p95{name:/api/typo}<800ms'), 1);
+    expect(outcome).toMatchObject({ ok: false, noData: true });
+    const step = { ...writeSyntheticCapacity(join(root, 'nodata-src'), 200).steps[0], slo: [outcome] };
+    expect(brokenCriteria(step, 0.95)).toEqual(['@no-data:p95{name:/api/typo}<800ms']);
+    expect(messages('en').firstBreak(1, 10, brokenCriteria(step, 0.95))).toContain('p95{name:/api/typo}<800ms: no data');
+    expect(messages('vi').criterion(brokenCriteria(step, 0.95)[0])).toContain('không có dữ liệu');
   });
 });
 

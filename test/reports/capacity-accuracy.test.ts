@@ -8,7 +8,7 @@ import { type RunningMocks, startMocks } from '../../mocks/index.ts';
 import { runCapacitySearch } from '../../capacity/search.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder } from '../../reports/run-folder.ts';
-import { parseSloFlag } from '../../reports/slo.ts';
+import { parseSloFlag } from '../../capacity/slo.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loadlab-capacity-'));
 let mocks: RunningMocks;

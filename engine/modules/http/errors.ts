@@ -37,7 +37,6 @@ export function classifyError(error: Error & { code?: string }): [number, string
       return [ERROR_CODES.tcpDialTimeout, 'dial: i/o timeout'];
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-    case 'UND_ERR_ABORTED':
       return [ERROR_CODES.requestTimeout, 'request timeout'];
     case 'UND_ERR_SOCKET':
       return [ERROR_CODES.generic, 'EOF (the server closed the connection)'];
@@ -49,9 +48,10 @@ export function classifyError(error: Error & { code?: string }): [number, string
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return [ERROR_CODES.tlsUnknownAuthority, `tls: x509: certificate signed by unknown authority (${error.message})`];
+    case 'CERT_UNTRUSTED':
+      return [ERROR_CODES.tlsUnknownAuthority, 'x509: unknown authority'];
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return [ERROR_CODES.tlsHostnameMismatch, `tls: x509: certificate is not valid for this host (${error.message})`];
+      return [ERROR_CODES.tlsHostnameMismatch, "x509: certificate doesn't match hostname"];
   }
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) return [ERROR_CODES.tlsGeneric, `tls: ${error.message}`];
   if (code.startsWith('E')) return [ERROR_CODES.tcpGeneric, error.message];

@@ -1,22 +1,21 @@
-// k6/http: request building, redirects, cookies, expected statuses and the http_req_* samples.
-// One SampleContainer per request/response, its tag set cached per request site (request-tags.ts).
+// k6/http: request building, redirects, cookies, authentication, expected statuses and the
+// http_req_* samples. One SampleContainer per request/response, its tag set cached per request
+// site (request-tags.ts).
 import { BUILTIN_METRICS } from '../../metrics/builtin.ts';
 import { parseDuration } from '../../options/duration.ts';
 import type { ThreadContext } from '../../runtime/thread.ts';
 import type { VU } from '../../runtime/vu.ts';
+import { type Body, encodeBody, file } from './body.ts';
+import { CookieJar, type RequestCookies, type SentCookie } from './cookie-jar.ts';
+import { digestAuthorization, findDigestChallenge } from './digest.ts';
 import { ERROR_CODES } from './errors.ts';
+import { dumpRequest, dumpResponse, httpDebugMode } from './http-debug.ts';
 import { requestTags } from './request-tags.ts';
-import { RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
-import { type Exchange, type ExchangeOwner, type Timings, Transport } from './transport.ts';
+import { canonicalHeaderName, type FollowUpClient, RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
+import { batchItemURL, batchLimiter } from './batch-limits.ts';
+import { type Exchange, type ExchangeOwner, type Timings, type Transport, transportFromOptions } from './transport.ts';
 
 export const USER_AGENT = 'loadlab/0.1.0 (k6-compatible; https://k6.io/)';
-
-interface FileData {
-  data: string | ArrayBuffer;
-  filename: string;
-  content_type: string;
-  __loadlabFile: true;
-}
 
 interface ExpectedStatuses {
   __loadlabExpected: (status: number) => boolean;
@@ -28,10 +27,10 @@ interface Params {
   timeout?: string | number;
   redirects?: number;
   responseType?: ResponseType;
-  cookies?: Record<string, string | { value: string; replace?: boolean }>;
+  cookies?: RequestCookies;
   responseCallback?: ExpectedStatuses | null;
   auth?: string;
-  jar?: unknown;
+  jar?: CookieJar | null;
   compression?: string;
 }
 
@@ -41,15 +40,19 @@ interface TaggedURL {
   __loadlabUrl: true;
 }
 
-type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
-
 interface VUHttp {
-  jar: Map<string, Map<string, string>>;
+  /** The VU's own jar, made on first use and replaced every iteration (k6 starts each iteration without cookies). */
+  jar: CookieJar | null;
   jarIteration: number;
   expected: (status: number) => boolean;
+  /** What Response.submitForm()/clickLink() send their request with. */
+  client: FollowUpClient;
 }
 
 const defaultExpected = (status: number) => status >= 200 && status < 400;
+
+/** A request k6 refuses to build but does not throw for (without `throw`): logged, status 0. */
+class RequestParamsError extends Error {}
 
 function expectedStatuses(...ranges: (number | { min: number; max: number })[]): ExpectedStatuses {
   for (const range of ranges) {
@@ -59,10 +62,6 @@ function expectedStatuses(...ranges: (number | { min: number; max: number })[]):
   return {
     __loadlabExpected: (status) => ranges.some((r) => (typeof r === 'number' ? status === r : status >= r.min && status <= r.max)),
   };
-}
-
-function file(data: string | ArrayBuffer, filename?: string, contentType?: string): FileData {
-  return { data, filename: filename ?? `file-${Date.now()}`, content_type: contentType ?? 'application/octet-stream', __loadlabFile: true };
 }
 
 function url(strings: TemplateStringsArray, ...values: unknown[]): TaggedURL {
@@ -75,44 +74,15 @@ function url(strings: TemplateStringsArray, ...values: unknown[]): TaggedURL {
   return { url: full, name, __loadlabUrl: true };
 }
 
-const toBuffer = (data: string | ArrayBuffer | ArrayBufferView): Buffer =>
-  typeof data === 'string' ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** The body on the wire and the content type k6 implies for it. */
-function encodeBody(body: Body): [Buffer | string | null, string | null] {
-  if (body === null || body === undefined) return [null, null];
-  if (typeof body === 'string') return [body, null];
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return [toBuffer(body), null];
-  const entries = Object.entries(body);
-  if (entries.some(([, v]) => v && typeof v === 'object' && (v as FileData).__loadlabFile)) {
-    const boundary = `----loadlab${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
-    const parts: Buffer[] = [];
-    for (const [name, value] of entries) {
-      const f = value as FileData;
-      if (f && typeof f === 'object' && f.__loadlabFile) {
-        parts.push(
-          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${f.filename}"\r\nContent-Type: ${f.content_type}\r\n\r\n`),
-          toBuffer(f.data),
-          Buffer.from('\r\n'),
-        );
-      } else {
-        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`));
-      }
-    }
-    parts.push(Buffer.from(`--${boundary}--\r\n`));
-    return [Buffer.concat(parts), `multipart/form-data; boundary=${boundary}`];
-  }
-  const form = new URLSearchParams();
-  for (const [k, v] of entries) form.append(k, String(v));
-  return [form.toString(), 'application/x-www-form-urlencoded'];
-}
-
 interface ParsedURL {
   origin: string;
   path: string;
   hostname: string;
   host: string;
-  auth: string | null;
+  username: string;
+  password: string;
+  /** The URL as k6 tags it: credentials masked as ****:****. */
+  tagged: string;
 }
 const urlCache = new Map<string, ParsedURL | null>();
 function parseURL(text: string): ParsedURL | null {
@@ -127,7 +97,9 @@ function parseURL(text: string): ParsedURL | null {
             path: `${u.pathname}${u.search}`,
             hostname: u.hostname,
             host: u.host,
-            auth: u.username ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : null,
+            username: decodeURIComponent(u.username),
+            password: decodeURIComponent(u.password),
+            tagged: u.username || u.password ? text.replace(/^(https?:\/\/)[^@/]*@/i, '$1****:****@') : text,
           }
         : null;
   } catch {
@@ -138,35 +110,48 @@ function parseURL(text: string): ParsedURL | null {
   return parsed;
 }
 
-/** Stores the response's Set-Cookie headers in the VU's jar; the host's jar is made only when needed. */
-function setCookies(state: VUHttp, host: string, rawHeaders: Buffer[] | null): void {
-  if (rawHeaders === null) return;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    // Byte checks first: Connection and Keep-Alive are 10 letters too, and come with every response.
-    if (name.length !== 10 || (name[0] | 0x20) !== 0x73 || name.toString('latin1').toLowerCase() !== 'set-cookie') continue;
-    const [pair, ...attributes] = rawHeaders[i + 1].toString('latin1').split(';');
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
-    const expired = attributes.some((a) => {
-      const [k, v] = a.trim().split('=');
-      const lower = k.toLowerCase();
-      return (lower === 'max-age' && Number(v) <= 0) || (lower === 'expires' && Date.parse(v) < Date.now());
-    });
-    const jar = state.jar.get(host) ?? newJar(state, host);
-    if (expired) jar.delete(key);
-    else jar.set(key, pair.slice(eq + 1).trim());
+/** The values of one response header (all of them, in order), e.g. every Set-Cookie. */
+function headerValues(raw: Buffer[] | null, lowerName: string): string[] {
+  const values: string[] = [];
+  if (raw === null) return values;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === lowerName.length && name.toString('latin1').toLowerCase() === lowerName) values.push(raw[i + 1].toString('latin1'));
   }
+  return values;
 }
 
-function newJar(state: VUHttp, host: string): Map<string, string> {
-  const jar = new Map<string, string>();
-  state.jar.set(host, jar);
-  return jar;
+function headerValue(raw: Buffer[] | null, lowerName: string): string | null {
+  if (raw === null) return null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === lowerName.length && raw[i].toString('latin1').toLowerCase() === lowerName) return raw[i + 1].toString('latin1');
+  }
+  return null;
+}
+
+/** Whether a response carries Set-Cookie: byte checks first, since Connection and Keep-Alive are 10 letters too. */
+function hasSetCookie(raw: Buffer[] | null): boolean {
+  if (raw === null) return false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 10 && (name[0] | 0x20) === 0x73 && name.toString('latin1').toLowerCase() === 'set-cookie') return true;
+  }
+  return false;
+}
+
+const canonicalNames = new Map<string, string>();
+/** Go's http.Header canonicalisation of a request header name, cached: scripts use a handful of names. */
+function canonical(name: string): string {
+  let out = canonicalNames.get(name);
+  if (out === undefined) {
+    out = canonicalHeaderName(name);
+    if (canonicalNames.size < 1000) canonicalNames.set(name, out);
+  }
+  return out;
 }
 
 const STANDARD_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const RESPONSE_TYPES: ReadonlySet<string> = new Set(['text', 'binary', 'none']);
 const NO_PARAMS: Params = Object.freeze({});
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 
@@ -176,6 +161,7 @@ interface Settings {
   discardBodies: boolean;
   userAgent: string;
   throwOnError: boolean;
+  httpDebug: 'headers' | 'full' | null;
   /** The headers of a request without params.headers, body, credentials or cookies: shared, never changed. */
   defaultHeaders: readonly string[];
 }
@@ -187,17 +173,13 @@ export function createHttpModule(thread: ThreadContext) {
     const options = thread.options;
     const userAgent = typeof options.userAgent === 'string' ? options.userAgent : USER_AGENT;
     settings = {
-      transport: new Transport({
-        allowRemoteTargets: thread.allowRemoteTargets,
-        insecureSkipTLSVerify: options.insecureSkipTLSVerify === true,
-        noConnectionReuse: options.noConnectionReuse === true,
-        connectionsPerOrigin: Number(process.env.LOADLAB_CONNECTIONS_PER_ORIGIN) || 256,
-      }),
+      transport: transportFromOptions(options as Record<string, unknown>, thread.allowRemoteTargets),
       maxRedirects: typeof options.maxRedirects === 'number' ? options.maxRedirects : 10,
       discardBodies: options.discardResponseBodies === true,
       userAgent,
       throwOnError: options.throw === true,
-      defaultHeaders: Object.freeze(['user-agent', userAgent]),
+      httpDebug: httpDebugMode((options as { httpDebug?: unknown }).httpDebug),
+      defaultHeaders: Object.freeze(userAgent === '' ? [] : ['user-agent', userAgent]),
     };
     return settings;
   };
@@ -207,15 +189,24 @@ export function createHttpModule(thread: ThreadContext) {
   function vuHttp(vu: VU): VUHttp {
     let state = vu.http as VUHttp | null;
     if (state === null) {
-      state = { jar: new Map(), jarIteration: vu.iter, expected: globalExpected };
+      state = {
+        jar: null,
+        jarIteration: vu.iter,
+        expected: globalExpected,
+        client: { request: (method, target, body, params) => perform(vu, method, target, body as Body, params as Params) },
+      };
       vu.http = state;
     }
-    // k6 starts every iteration with an empty cookie jar.
     if (state.jarIteration !== vu.iter) {
       state.jarIteration = vu.iter;
-      if (state.jar.size > 0) state.jar = new Map();
+      state.jar = null;
     }
     return state;
+  }
+
+  function vuJar(state: VUHttp): CookieJar {
+    state.jar ??= new CookieJar();
+    return state.jar;
   }
 
   function emitRequest(vu: VU, exchange: Exchange | null, timings: Timings, method: string, urlText: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Record<string, string> | undefined, sentBytes: number): void {
@@ -249,10 +240,10 @@ export function createHttpModule(thread: ThreadContext) {
   const ZERO_TIMINGS: Timings = Object.freeze({ blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 });
 
   /**
-   * One k6 request through its redirects: it sends each hop, hears back from the hop's exchange,
-   * and settles the promise the script awaits. A class holding the request's state rather than an
-   * async function: one promise per request instead of an async function's, an await's and a
-   * wrapping one's, and no closure per step.
+   * One k6 request through its redirects and authentication round trips: it sends each hop, hears
+   * back from the hop's exchange, and settles the promise the script awaits. A class holding the
+   * request's state rather than an async function: one promise per request instead of an async
+   * function's, an await's and a wrapping one's, and no closure per step.
    */
   class HttpCall implements ExchangeOwner {
     private method: string;
@@ -272,9 +263,19 @@ export function createHttpModule(thread: ThreadContext) {
     private readonly userHeaders: string[] = [];
     private hasUserAgent = false;
     private hasContentType = false;
-    private readonly cookies: Params['cookies'];
+    private hasReferer = false;
+    private readonly cookies: RequestCookies | undefined;
+    /** params.jar, or the VU's jar; null: params.jar was null (no cookies kept). */
+    private readonly jar: CookieJar | null;
+    private readonly auth: 'basic' | 'digest';
+    /** The origin the URL's credentials belong to: digest answers only its challenges. */
+    private readonly authOrigin: string;
+    private readonly username: string = '';
+    private readonly password: string = '';
+    private digestAuthorization: string | null = null;
+    private referer: string | null = null;
+    private sentCookies: Record<string, SentCookie[]> = {};
     // The hop on the wire.
-    private host = '';
     private origin = '';
     private headers: readonly string[] = NO_HEADERS;
     private sentBytes = 0;
@@ -295,7 +296,7 @@ export function createHttpModule(thread: ThreadContext) {
         this.name = (target as TaggedURL).name;
       } else {
         this.url = String(target);
-        this.name = this.url;
+        this.name = parseURL(this.url)?.tagged ?? this.url;
       }
       this.requestedUrl = this.url;
       const p: Params = params ?? NO_PARAMS;
@@ -303,10 +304,22 @@ export function createHttpModule(thread: ThreadContext) {
       if (p.tags?.name !== undefined) this.name = p.tags.name;
       this.state = vuHttp(vu);
       this.expectedFn = p.responseCallback === undefined ? this.state.expected : p.responseCallback === null ? null : p.responseCallback.__loadlabExpected;
+      if (p.responseType !== undefined && !RESPONSE_TYPES.has(p.responseType)) throw new RequestParamsError(`${p.responseType} does not belong to ResponseType values`);
       this.responseType = p.responseType ?? (settings.discardBodies ? 'none' : 'text');
       this.timeoutMs = p.timeout === undefined ? defaultTimeoutMs : parseDuration(p.timeout);
       this.redirectsLeft = p.redirects ?? settings.maxRedirects;
       this.cookies = p.cookies;
+      if (p.jar !== undefined && p.jar !== null && !(p.jar instanceof CookieJar)) throw new Error('params.jar must be a cookie jar from http.cookieJar() or new http.CookieJar()');
+      this.jar = p.jar === undefined ? vuJar(this.state) : p.jar;
+      const auth = p.auth === undefined || p.auth === null ? 'basic' : String(p.auth).toLowerCase();
+      if (auth === 'ntlm') throw new Error('params.auth "ntlm": NTLM authentication is not supported by the embedded engine (run the script with --engine k6)');
+      this.auth = auth === 'digest' ? 'digest' : 'basic';
+      const parsed = parseURL(this.url);
+      this.authOrigin = parsed?.origin ?? '';
+      if (parsed !== null) {
+        this.username = parsed.username;
+        this.password = parsed.password;
+      }
       if (body !== null && body !== undefined) [this.wireBody, this.impliedType] = encodeBody(body);
       if (p.headers) {
         for (const key of Object.keys(p.headers)) {
@@ -315,8 +328,9 @@ export function createHttpModule(thread: ThreadContext) {
           const lower = key.toLowerCase();
           if (lower === 'user-agent') this.hasUserAgent = true;
           else if (lower === 'content-type') this.hasContentType = true;
+          else if (lower === 'referer') this.hasReferer = true;
           else if (lower === 'host') continue;
-          this.userHeaders.push(key, String(value));
+          this.userHeaders.push(canonical(key), String(value));
         }
       }
     }
@@ -340,30 +354,45 @@ export function createHttpModule(thread: ThreadContext) {
         else this.failBeforeSending(/^[\d.]+$|:/.test(parsed.hostname) ? ERROR_CODES.blockedIp : ERROR_CODES.blockedHostname, message);
         return;
       }
-      const cookieHeader = cookiesFor(this.state, parsed.host, this.cookies);
+      const sameOrigin = parsed.origin === this.authOrigin;
+      // Request cookies follow redirects only within the origin they were given for.
+      const requestCookies = sameOrigin ? this.cookies : undefined;
+      this.sentCookies = {};
+      const cookieHeader = this.jar === null ? '' : this.jar.header(url, requestCookies, this.sentCookies);
+      let authorization: string | null = null;
+      if (this.auth === 'digest') authorization = sameOrigin ? this.digestAuthorization : null;
+      else if (parsed.username !== '' || parsed.password !== '') authorization = `Basic ${Buffer.from(`${parsed.username}:${parsed.password}`).toString('base64')}`;
       let headers: readonly string[];
-      if (this.userHeaders.length === 0 && this.impliedType === null && parsed.auth === null && cookieHeader === '') {
+      if (this.userHeaders.length === 0 && this.impliedType === null && authorization === null && cookieHeader === '' && this.referer === null) {
         headers = this.settings.defaultHeaders;
       } else {
         const built = this.userHeaders.slice();
-        if (!this.hasUserAgent) built.push('user-agent', userAgent);
-        if (this.impliedType !== null && !this.hasContentType) built.push('content-type', this.impliedType);
-        if (parsed.auth !== null) built.push('authorization', parsed.auth);
-        if (cookieHeader !== '') built.push('cookie', cookieHeader);
+        if (!this.hasUserAgent && userAgent !== '') built.push('User-Agent', userAgent);
+        if (this.impliedType !== null && !this.hasContentType) built.push('Content-Type', this.impliedType);
+        if (authorization !== null) built.push('Authorization', authorization);
+        if (cookieHeader !== '') built.push('Cookie', cookieHeader);
+        if (this.referer !== null && !this.hasReferer) built.push('Referer', this.referer);
         headers = built;
       }
       const wireBody = this.wireBody;
       let sentBytes = method.length + parsed.path.length + 13 + parsed.host.length + 8;
       for (let i = 0; i < headers.length; i += 2) sentBytes += headers[i].length + headers[i + 1].length + 4;
       if (wireBody !== null) sentBytes += typeof wireBody === 'string' ? Buffer.byteLength(wireBody) : wireBody.length;
-      this.host = parsed.host;
       this.origin = parsed.origin;
       this.headers = headers;
       this.sentBytes = sentBytes;
+      if (this.settings.httpDebug !== null) {
+        thread.logger.log('info', `Request:\n${dumpRequest(method, parsed.path, parsed.host, headers, wireBody, this.settings.httpDebug === 'full')}`, this.debugFields());
+      }
       transport.send(
-        { origin: parsed.origin, path: parsed.path, method, headers: headers as string[], body: wireBody, timeoutMs: this.timeoutMs, keepBody: this.responseType !== 'none' },
+        { origin: parsed.origin, path: parsed.path, method, headers: headers as string[], body: wireBody, timeoutMs: this.timeoutMs, keepBody: this.responseType !== 'none' || this.settings.httpDebug === 'full' },
         this,
+        this.vu,
       );
+    }
+
+    private debugFields(): Record<string, string> {
+      return { group: this.vu.groupPath, iter: String(this.vu.iter), scenario: this.vu.scenario?.name ?? '', source: 'http-debug', vu: String(this.vu.vu) };
     }
 
     /** Called by the hop's exchange, possibly from inside undici's callbacks: must not throw. */
@@ -375,60 +404,105 @@ export function createHttpModule(thread: ThreadContext) {
       }
     }
 
+    /** Sends the next hop from a fresh stack, not from inside undici's callback for this one. */
+    private sendNext(): void {
+      queueMicrotask(() => {
+        try {
+          this.send();
+        } catch (sendError) {
+          this.reject(sendError);
+        }
+      });
+    }
+
     private finishHop(exchange: Exchange): void {
       const vu = this.vu;
       const method = this.method;
       const url = this.url;
       const status = exchange.status;
       const timings = exchange.timings();
-      if (status !== 0) setCookies(this.state, this.host, exchange.rawHeaders);
-      const expected = exchange.errorCode === 0 && (this.expectedFn === null || this.expectedFn(status));
+      if (this.settings.httpDebug !== null && status !== 0) {
+        thread.logger.log('info', `Response:\n${dumpResponse(status, exchange.statusText, exchange.rawHeaders, this.settings.httpDebug === 'full' ? exchange.chunks : null)}`, this.debugFields());
+      }
+      if (status !== 0 && this.jar !== null && hasSetCookie(exchange.rawHeaders)) {
+        for (const header of headerValues(exchange.rawHeaders, 'set-cookie')) this.jar.store(url, header);
+      }
+      let expected = exchange.errorCode === 0 && (this.expectedFn === null || this.expectedFn(status));
       let errorCode = exchange.errorCode;
       let error = exchange.error ?? '';
       if (errorCode === 0 && status >= 400) {
         errorCode = 1000 + status;
         error = '';
       }
-      const name = url === this.requestedUrl ? this.name : url;
+      const name = url === this.requestedUrl ? this.name : (parseURL(url)?.tagged ?? url);
+      const tagUrl = url === this.requestedUrl ? (parseURL(url)?.tagged ?? url) : name;
+      // Digest: the first 401 carrying a challenge is answered once; k6 counts both requests, the challenge as expected.
+      if (status === 401 && this.auth === 'digest' && this.digestAuthorization === null && this.origin === this.authOrigin) {
+        const challenge = findDigestChallenge(headerValues(exchange.rawHeaders, 'www-authenticate'));
+        if (challenge !== null) {
+          expected = true;
+          emitRequest(vu, exchange, timings, method, tagUrl, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
+          const parsed = parseURL(url);
+          this.digestAuthorization = digestAuthorization(challenge, method, parsed?.path ?? '/', this.username, this.password);
+          this.sendNext();
+          return;
+        }
+      }
       const location = status >= 300 && status < 400 && status !== 304 ? headerValue(exchange.rawHeaders, 'location') : null;
       if (location !== null && this.redirectsLeft > 0) {
-        emitRequest(vu, exchange, timings, method, url, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
+        emitRequest(vu, exchange, timings, method, tagUrl, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
         this.redirectsLeft--;
-        this.url = new URL(location, url).toString();
-        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-          this.method = method === 'HEAD' ? 'HEAD' : 'GET';
+        const next = new URL(location, url);
+        // Go's http.Client: a Referer from the previous hop, except from https to http.
+        const previous = new URL(url);
+        previous.username = '';
+        previous.password = '';
+        previous.hash = '';
+        this.referer = previous.protocol === 'https:' && next.protocol === 'http:' ? null : previous.toString();
+        this.url = next.toString();
+        // Go: 301/302/303 drop the body and turn methods other than GET and HEAD into GET; 307/308 resend as they were.
+        if (status === 301 || status === 302 || status === 303) {
+          if (method !== 'GET' && method !== 'HEAD') this.method = 'GET';
           this.wireBody = null;
           this.impliedType = null;
         }
-        // The next hop starts from a fresh stack, not from inside undici's callback for this one.
-        queueMicrotask(() => {
-          try {
-            this.send();
-          } catch (sendError) {
-            this.reject(sendError);
-          }
-        });
+        this.sendNext();
         return;
       }
       // A request cut off because its VU was interrupted (Ctrl-C, an aborted step) is not a target failure.
       if (exchange.errorCode !== 0 && !vu.interrupted) {
-        thread.logger.once(`http-error:${exchange.errorCode}:${this.origin}`, 'warn', `request failed: ${method} ${url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
+        thread.logger.once(`http-error:${exchange.errorCode}:${this.origin}`, 'warn', `request failed: ${method} ${parseURL(url)?.tagged ?? url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
         if (this.settings.throwOnError) {
-          this.reject(new Error(`${method} ${url}: ${error}`));
+          this.reject(new Error(`${method} ${parseURL(url)?.tagged ?? url}: ${error}`));
           return;
         }
       }
-      emitRequest(vu, exchange, timings, method, url, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
-      this.resolve(
-        new Response(status, exchange.statusText, url, error, errorCode, timings, exchange.remoteAddress, exchange.remotePort, exchange.rawHeaders, exchange.chunks, this.responseType, new RequestInfo(method, url, this.requestBodyText(), this.headers)),
+      emitRequest(vu, exchange, timings, method, tagUrl, name, status, expected, error, errorCode, this.paramTags, this.sentBytes);
+      const response = new Response(
+        status,
+        exchange.statusText,
+        url,
+        error,
+        errorCode,
+        timings,
+        exchange.remoteAddress,
+        exchange.remotePort,
+        exchange.rawHeaders,
+        this.responseType === 'none' ? null : exchange.chunks,
+        this.responseType,
+        new RequestInfo(method, url, this.requestBodyText(), this.headers, this.sentCookies),
       );
+      response.client = this.state.client;
+      this.resolve(response);
     }
 
     /** A request that never reached the wire (bad URL, refused host): samples with error tags, status 0. */
     private failBeforeSending(code: number, message: string): void {
       emitRequest(this.vu, null, ZERO_TIMINGS, this.method, this.url, this.name, 0, false, message, code, this.paramTags, 0);
-      const request = new RequestInfo(this.method, this.url, this.requestBodyText(), NO_HEADERS);
-      this.resolve(new Response(0, '', this.url, message, code, { ...ZERO_TIMINGS }, '', 0, null, null, this.responseType, request));
+      const request = new RequestInfo(this.method, this.url, this.requestBodyText(), NO_HEADERS, {});
+      const response = new Response(0, '', this.url, message, code, { ...ZERO_TIMINGS }, '', 0, null, null, this.responseType, request);
+      response.client = this.state.client;
+      this.resolve(response);
     }
 
     private requestBodyText(): string {
@@ -441,16 +515,20 @@ export function createHttpModule(thread: ThreadContext) {
     // A throw in the executor (init context, bad params) rejects the promise, as an async function would.
     return new ResponsePromise<Response>((resolve, reject) => {
       if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
-      new HttpCall(vu, settings ?? configure(), method, target, body, params, resolve, reject).send();
+      const current = settings ?? configure();
+      let call: HttpCall;
+      try {
+        call = new HttpCall(vu, current, method, target, body, params, resolve, reject);
+      } catch (error) {
+        // k6: a request it cannot build is a "Request Failed" warning and a status-0 response, unless `throw` is set.
+        if (!(error instanceof RequestParamsError) || current.throwOnError) throw error;
+        thread.logger.log('warn', 'Request Failed', { error: JSON.stringify(error.message) });
+        const url = typeof target === 'string' ? target : String(target?.url);
+        resolve(new Response(0, '', url, error.message, 0, { ...ZERO_TIMINGS }, '', 0, null, null, 'text', new RequestInfo(method, url, '', NO_HEADERS, {})));
+        return;
+      }
+      call.send();
     });
-  }
-
-  function cookiesFor(state: VUHttp, host: string, extra: Params['cookies']): string {
-    const jar = state.jar.get(host);
-    if ((jar === undefined || jar.size === 0) && extra === undefined) return '';
-    const merged = new Map(jar ?? []);
-    if (extra) for (const [k, v] of Object.entries(extra)) merged.set(k, typeof v === 'string' ? v : v.value);
-    return [...merged].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   function request(vu: VU, method: string, target: string | TaggedURL, body?: Body, params?: Params | null): ResponsePromise {
@@ -458,12 +536,29 @@ export function createHttpModule(thread: ThreadContext) {
   }
 
   type BatchItem = string | TaggedURL | [string, string | TaggedURL, Body?, Params?] | { method?: string; url: string | TaggedURL; body?: Body; params?: Params };
-  function batchOne(vu: VU, item: BatchItem): Promise<Response> {
-    if (typeof item === 'string' || (item as TaggedURL).__loadlabUrl) return perform(vu, 'GET', item as string, null, null);
-    if (Array.isArray(item)) return perform(vu, item[0], item[1], item[2], item[3]);
-    const o = item as { method?: string; url: string; body?: Body; params?: Params };
-    return perform(vu, o.method ?? 'GET', o.url, o.body, o.params);
+
+  /** One request of http.batch(), validated as k6 does: a bad item is logged and its slot left undefined. */
+  function batchOne(vu: VU, item: BatchItem, key: string): Promise<Response | undefined> {
+    let call: Promise<Response> | null = null;
+    let problem = '';
+    if (typeof item === 'string' || (item !== null && typeof item === 'object' && (item as TaggedURL).__loadlabUrl)) call = perform(vu, 'GET', item as string, null, null);
+    else if (Array.isArray(item)) {
+      if (item.length < 2) problem = `invalid batch request '${JSON.stringify(item)}': an array item needs at least a method and a URL`;
+      else call = perform(vu, String(item[0]), item[1], item[2], item[3]);
+    } else if (item !== null && typeof item === 'object') {
+      const o = item as { method?: string; url?: string; body?: Body; params?: Params };
+      if (o.url === undefined) problem = `batch request ${key} doesn't have a url key`;
+      else call = perform(vu, o.method ?? 'GET', o.url, o.body, o.params);
+    } else problem = `invalid URL: '${String(item)}'`;
+    if (call === null) {
+      if (settings?.throwOnError ?? thread.options.throw === true) return Promise.reject(new Error(problem));
+      thread.logger.log('warn', 'A batch request failed', { error: JSON.stringify(problem) });
+      return Promise.resolve(undefined);
+    }
+    return call;
   }
+
+  const cookieJarOf = (vu: VU) => vuJar(vuHttp(vu));
 
   return {
     close: () => settings?.transport.close(),
@@ -478,42 +573,48 @@ export function createHttpModule(thread: ThreadContext) {
     options: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'OPTIONS', target, body, params),
     batch(vu: VU, requests: BatchItem[] | Record<string, BatchItem>): ResponsePromise<unknown> {
       return new ResponsePromise<unknown>((resolve, reject) => {
-        if (Array.isArray(requests)) Promise.all(requests.map((r) => batchOne(vu, r))).then(resolve, reject);
+        if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
+        if (requests === null || typeof requests !== 'object') throw new Error(`invalid http.batch() argument type ${typeof requests}`);
+        // k6 runs at most `batch` of them at once, `batchPerHost` per host.
+        const limiter = batchLimiter(thread.options as Record<string, unknown>);
+        const run = (item: BatchItem, key: string) => limiter.run(batchItemURL(item), () => batchOne(vu, item, key));
+        if (Array.isArray(requests)) Promise.all(requests.map((r, i) => run(r, String(i)))).then(resolve, reject);
         else {
           const keys = Object.keys(requests);
-          Promise.all(keys.map((k) => batchOne(vu, requests[k]))).then((responses) => resolve(Object.fromEntries(keys.map((k, i) => [k, responses[i]]))), reject);
+          Promise.all(keys.map((k) => run(requests[k], k))).then((responses) => resolve(Object.fromEntries(keys.map((k, i) => [k, responses[i]]))), reject);
         }
       });
     },
     setResponseCallback(vu: VU, callback: ExpectedStatuses | null) {
+      if (callback !== null && (typeof callback !== 'object' || typeof callback.__loadlabExpected !== 'function')) {
+        throw new Error('http.setResponseCallback() needs the result of http.expectedStatuses(...) or null');
+      }
       const fn = callback === null ? () => true : callback.__loadlabExpected;
-      if (typeof fn !== 'function') throw new Error('setResponseCallback needs http.expectedStatuses(...) or null');
       if (vu.inInitContext) globalExpected = fn;
       vuHttp(vu).expected = fn;
     },
-    cookieJar(vu: VU) {
-      const state = vuHttp(vu);
-      const hostOf = (u: string) => parseURL(u)?.host ?? u;
-      return {
-        set: (u: string, name: string, value: string) => (state.jar.get(hostOf(u)) ?? newJar(state, hostOf(u))).set(name, value),
-        cookiesForURL: (u: string) => Object.fromEntries([...(state.jar.get(hostOf(u)) ?? [])].map(([k, v]) => [k, [v]])),
-        clear: (u: string) => state.jar.delete(hostOf(u)),
-        delete: (u: string, name: string) => state.jar.get(hostOf(u))?.delete(name),
-      };
-    },
+    cookieJar: cookieJarOf,
+    CookieJar,
     file,
     expectedStatuses,
     url,
+    TLS_1_0: 'tls1.0',
+    TLS_1_1: 'tls1.1',
     TLS_1_2: 'tls1.2',
     TLS_1_3: 'tls1.3',
     OCSP_STATUS_GOOD: 'good',
+    OCSP_STATUS_REVOKED: 'revoked',
+    OCSP_STATUS_SERVER_FAILED: 'server_failed',
+    OCSP_STATUS_UNKNOWN: 'unknown',
+    OCSP_REASON_UNSPECIFIED: 'unspecified',
+    OCSP_REASON_KEY_COMPROMISE: 'key_compromise',
+    OCSP_REASON_CA_COMPROMISE: 'ca_compromise',
+    OCSP_REASON_AFFILIATION_CHANGED: 'affiliation_changed',
+    OCSP_REASON_SUPERSEDED: 'superseded',
+    OCSP_REASON_CESSATION_OF_OPERATION: 'cessation_of_operation',
+    OCSP_REASON_CERTIFICATE_HOLD: 'certificate_hold',
+    OCSP_REASON_REMOVE_FROM_CRL: 'remove_from_crl',
+    OCSP_REASON_PRIVILEGE_WITHDRAWN: 'privilege_withdrawn',
+    OCSP_REASON_AA_COMPROMISE: 'aa_compromise',
   };
-}
-
-function headerValue(raw: Buffer[] | null, lowerName: string): string | null {
-  if (raw === null) return null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === lowerName.length && raw[i].toString('latin1').toLowerCase() === lowerName) return raw[i + 1].toString('latin1');
-  }
-  return null;
 }

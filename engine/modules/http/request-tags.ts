@@ -26,7 +26,9 @@ const SETS_PER_URL = 64;
 
 /** k6's request tags, in k6's order; the request's own tags last, overriding any. */
 function buildRequestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status), proto: status ? 'HTTP/1.1' : '', expected_response: expected ? 'true' : 'false' };
+  const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status), expected_response: expected ? 'true' : 'false' };
+  // k6 tags proto from the response: a request that got none (status 0) has no proto tag.
+  if (status !== 0) tags.proto = 'HTTP/1.1';
   if (errorCode !== 0) {
     tags.error = error;
     tags.error_code = String(errorCode);

@@ -1,9 +1,18 @@
-// k6's Response, with its heavier parts (headers object, body string, JSON) built on first use,
-// and the Promise the engine's http functions return, which names the script line when a response
-// is used without `await`.
+// k6's Response, with its heavier parts (headers object, body string, JSON, cookies, HTML) built on
+// first use, and the Promise the engine's http functions return, which names the script line when a
+// response is used without `await`.
+import { parseHTML, type Selection } from '../html/index.ts';
+import { goQueryEscape } from './body.ts';
+import { type ResponseCookie, responseCookies, type SentCookie } from './cookie-jar.ts';
+import { parseJSONBody, select } from './json-selector.ts';
 import type { Timings } from './transport.ts';
 
 export type ResponseType = 'text' | 'binary' | 'none';
+
+/** How a Response makes the request of submitForm()/clickLink(): the VU's http.request. */
+export interface FollowUpClient {
+  request(method: string, url: string, body: unknown, params: unknown): ResponsePromise<Response>;
+}
 
 /** res.request. Its headers object is built only if the script reads it. */
 export class RequestInfo {
@@ -13,6 +22,7 @@ export class RequestInfo {
     readonly body: string,
     /** name, value, name, value, ... as sent. */
     private readonly flatHeaders: readonly string[],
+    readonly cookies: Record<string, SentCookie[]>,
   ) {}
 
   get headers(): Record<string, string[]> {
@@ -20,10 +30,6 @@ export class RequestInfo {
     const flat = this.flatHeaders;
     for (let i = 0; i < flat.length; i += 2) (out[canonicalHeaderName(flat[i])] ??= []).push(flat[i + 1]);
     return out;
-  }
-
-  get cookies(): Record<string, { name: string; value: string; replace: boolean }[]> {
-    return {};
   }
 
   toJSON() {
@@ -54,17 +60,6 @@ export function headersObject(raw: Buffer[] | null): Record<string, string> {
   return headers;
 }
 
-/** gjson-style selectors as k6's Response.json(selector): `a.b`, `items.0.id`, `items.#`. */
-function select(value: unknown, selector: string): unknown {
-  let current = value;
-  for (const key of selector.split('.')) {
-    if (current === null || current === undefined) return undefined;
-    if (key === '#' && Array.isArray(current)) current = current.length;
-    else current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
 export class Response {
   status: number;
   status_text: string;
@@ -78,6 +73,8 @@ export class Response {
   tls_version = '';
   tls_cipher_suite = '';
   request: RequestInfo;
+  /** Set by the http module right after construction. */
+  client: FollowUpClient | null = null;
   private readonly rawHeaders: Buffer[] | null;
   /** The body as received, in chunks; null when there is none (responseType 'none', failed request). */
   private readonly bodyChunks: readonly Buffer[] | null;
@@ -138,45 +135,83 @@ export class Response {
     return this.bodyCache;
   }
 
-  get cookies(): Record<string, { name: string; value: string }[]> {
-    const cookies: Record<string, { name: string; value: string }[]> = {};
+  get cookies(): Record<string, ResponseCookie[]> {
+    const values: string[] = [];
     const raw = this.rawHeaders;
-    if (raw === null) return cookies;
-    for (let i = 0; i < raw.length; i += 2) {
-      if (raw[i].toString('latin1').toLowerCase() !== 'set-cookie') continue;
-      const [pair] = raw[i + 1].toString('latin1').split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      (cookies[name] ??= []).push({ name, value: pair.slice(eq + 1).trim() });
+    if (raw !== null) for (let i = 0; i < raw.length; i += 2) if (raw[i].toString('latin1').toLowerCase() === 'set-cookie') values.push(raw[i + 1].toString('latin1'));
+    return responseCookies(values);
+  }
+
+  private bodyText(what: string): string {
+    const body = this.body;
+    if (body === null) {
+      throw new Error(`the body is null so we can't transform it to ${what} - this likely was because of a request error getting the response (${this.error || `responseType "${this.responseType}"`})`);
     }
-    return cookies;
+    return typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   }
 
   json(selector?: string): unknown {
-    if (this.jsonCache === undefined) {
-      const body = this.body;
-      if (body === null) throw new Error(`the body of the response from ${this.url} is empty (responseType "${this.responseType}"), so it has no JSON`);
-      const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-      try {
-        this.jsonCache = JSON.parse(text);
-      } catch (error) {
-        throw new Error(`cannot parse the response from ${this.url} as JSON: ${(error as Error).message}`);
+    if (selector !== undefined && selector !== null) {
+      // k6 (gjson): a selector on a body that is not JSON gives undefined, not an error.
+      if (this.jsonCache === undefined) {
+        try {
+          this.jsonCache = JSON.parse(this.bodyText('JSON'));
+        } catch {
+          return undefined;
+        }
       }
+      return select(this.jsonCache, String(selector));
     }
-    return selector === undefined ? this.jsonCache : select(this.jsonCache, selector);
+    this.jsonCache ??= parseJSONBody(this.bodyText('JSON'));
+    return this.jsonCache;
   }
 
-  html(): never {
-    throw new Error('Response.html() is not supported by the embedded engine; parse res.body yourself or run with --engine k6');
+  html(selector?: string): Selection {
+    const document = parseHTML(this.bodyText('HTML'), this.url);
+    return selector === undefined ? document : document.find(selector);
   }
 
-  clickLink(): never {
-    throw new Error('Response.clickLink() is not supported by the embedded engine; run with --engine k6');
+  /** Fills in and submits a form of this (HTML) response, as k6: the form's own values, the submit button's, then `fields`. */
+  submitForm(options?: { formSelector?: string; submitSelector?: string; fields?: Record<string, unknown>; params?: unknown }): ResponsePromise<Response> {
+    const formSelector = options?.formSelector ?? 'form';
+    const submitSelector = options?.submitSelector ?? '[type="submit"]';
+    const form = this.html(formSelector);
+    if (form.size() === 0) throw new Error(`no form found for selector '${formSelector}' in response '${this.url}'`);
+    const methodAttr = form.attr('method');
+    const method = methodAttr === undefined ? 'GET' : String(methodAttr).toUpperCase();
+    const actionAttr = form.attr('action');
+    const target = new URL(actionAttr === undefined ? this.url : String(actionAttr), this.url);
+    const values: Record<string, unknown> = form.serializeObject();
+    const submit = form.find(submitSelector);
+    const submitName = submit.attr('name');
+    const submitValue = submit.val();
+    if (submitName !== undefined && submitValue !== undefined) values[String(submitName)] = submitValue;
+    if (options?.fields) Object.assign(values, options.fields);
+    const client = this.followUp();
+    if (method === 'GET') {
+      const query = Object.keys(values)
+        .sort()
+        .map((k) => `${goQueryEscape(k)}=${goQueryEscape(String(values[k]))}`)
+        .join('&');
+      target.search = query === '' ? '' : `?${query}`;
+      return client.request(method, target.toString(), null, options?.params ?? null);
+    }
+    return client.request(method, target.toString(), values, options?.params ?? null);
   }
 
-  submitForm(): never {
-    throw new Error('Response.submitForm() is not supported by the embedded engine; build the request with http.post and run with --engine k6 for submitForm');
+  /** Follows a link of this (HTML) response, as k6: the first element matching `selector` (default `a[href]`). */
+  clickLink(options?: { selector?: string; params?: unknown }): ResponsePromise<Response> {
+    const selector = options?.selector ?? 'a[href]';
+    const link = this.html(selector);
+    if (link.size() === 0) throw new Error(`no element found for selector '${selector}' in response '${this.url}'`);
+    const href = link.attr('href');
+    if (href === undefined) throw new Error(`no valid href attribute value found on element '${selector}' in response '${this.url}'`);
+    return this.followUp().request('GET', new URL(String(href), this.url).toString(), undefined, options?.params ?? null);
+  }
+
+  private followUp(): FollowUpClient {
+    if (this.client === null) throw new Error('this response cannot make follow-up requests');
+    return this.client;
   }
 
   toJSON() {
@@ -199,7 +234,7 @@ export class Response {
 /** Finds where the script read a property of an un-awaited response (set by the runtime). */
 export const scriptPosition: { locate: (stack: string | undefined) => string | undefined } = { locate: () => undefined };
 
-const RESPONSE_MEMBERS = ['status', 'status_text', 'body', 'headers', 'json', 'timings', 'error', 'error_code', 'url', 'cookies', 'request', 'proto', 'html'];
+const RESPONSE_MEMBERS = ['status', 'status_text', 'body', 'headers', 'json', 'timings', 'error', 'error_code', 'url', 'cookies', 'request', 'proto', 'html', 'submitForm', 'clickLink', 'remote_ip', 'remote_port'];
 
 /**
  * The value of http.get() and friends: a Promise of the Response, so `await http.get()` works on

@@ -34,7 +34,7 @@ function parseInterval(text: string): number {
 }
 
 /** Go's strconv.ParseBool, which k6 uses for these variables. */
-function parseBool(name: string, text: string | undefined): boolean | undefined {
+export function parseBool(name: string, text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;

@@ -1,7 +1,17 @@
-// Saturation of each modelled resource over a time window, from the mocks' sampled USE metrics
+// services.jsonl read as saturation of each modelled resource over a time window, from the mocks' sampled USE metrics
 // (utilisation = rate(busy slot-seconds) / slots, as docs/CONTRACTS.md section 4 defines it).
-import type { ResourceSaturation } from '../capacity/types.ts';
-import type { ServiceSampleLine } from '../run-folder.ts';
+import type { ResourceSaturation } from './capacity.ts';
+import type { ServiceSampleLine } from './run.ts';
+
+/** Utilisation at which a resource counts as saturated (queueing theory: waits explode past ~90 %). */
+export const SATURATED_UTILISATION = 0.9;
+
+/** Busy past SATURATED_UTILISATION, turning requests away, or queueing up. */
+export function isSaturated(r: ResourceSaturation): boolean {
+  // A queue counts as growing when it gained at least a full set of slots over the window: random
+  // fluctuation at high utilisation queues a few requests without anything being saturated.
+  return r.utilisation >= SATURATED_UTILISATION || r.rejections > 0 || r.queueGrowth >= Math.max(1, r.capacity);
+}
 
 interface Series {
   t: number[];

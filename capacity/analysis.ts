@@ -1,17 +1,14 @@
 // From capacity steps to what a manager asks: how much load is sustained within the SLO, where the
 // curve bends, what broke first, and which resource was the bottleneck.
-import type { Bottleneck, CapacityAnalysis, CapacityStep } from '../capacity/types.ts';
+import { type Bottleneck, type CapacityAnalysis, type CapacityStep, isSaturated, KEEP_PACE, NO_DATA } from '../results-format/index.ts';
 
-/** Utilisation at which a resource counts as saturated (queueing theory: waits explode past ~90 %). */
-export const SATURATED_UTILISATION = 0.9;
+export { isSaturated, KEEP_PACE, NO_DATA, SATURATED_UTILISATION } from '../results-format/index.ts';
+
 /** A request's p95 this many times its lightest-load value counts as inflected. */
 export const LATENCY_INFLECTION = 2;
 
-/** Marks the implicit criterion "achieved throughput keeps pace with the offered rate"; renderers phrase it. */
-export const KEEP_PACE = '@keep-pace:';
-
 export function brokenCriteria(step: CapacityStep, keepPaceRatio: number): string[] {
-  const broken = step.slo.filter((outcome) => !outcome.ok).map((outcome) => outcome.label);
+  const broken = step.slo.filter((outcome) => !outcome.ok).map((outcome) => (outcome.noData ? `${NO_DATA}${outcome.label}` : outcome.label));
   if (!step.keptPace) broken.push(`${KEEP_PACE}${keepPaceRatio}`);
   return broken;
 }
@@ -22,6 +19,7 @@ function stepPressure(step: CapacityStep, label: string, keepPaceRatio: number):
     const ratio = step.offeredRate > 0 ? step.iterationsPerSec / step.offeredRate : 1;
     return ratio > 0 ? keepPaceRatio / ratio : Number.POSITIVE_INFINITY;
   }
+  if (label.startsWith(NO_DATA)) return Number.POSITIVE_INFINITY;
   return step.slo.find((outcome) => outcome.label === label)?.pressure ?? 0;
 }
 
@@ -68,9 +66,7 @@ function findKnee(allSteps: readonly CapacityStep[]): CapacityAnalysis['knee'] {
 export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck | null {
   for (const step of stepsByRate) {
     const saturated = step.saturation
-      // A queue counts as growing when it gained at least a full set of slots over the step: random
-      // fluctuation at high utilisation queues a few requests without anything being saturated.
-      .filter((r) => r.utilisation >= SATURATED_UTILISATION || r.rejections > 0 || r.queueGrowth >= Math.max(1, r.capacity))
+      .filter(isSaturated)
       .sort((a, b) => b.utilisation - a.utilisation || b.rejections - a.rejections);
     if (saturated.length > 0) {
       const resource = saturated[0];
@@ -100,7 +96,17 @@ export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck
   return null;
 }
 
-export function analyseCapacity(steps: readonly CapacityStep[], keepPaceRatio: number): CapacityAnalysis {
+/** The first step's unanswered requests, when no step ever got answers: nothing was listening. */
+function neverAnswered(steps: readonly CapacityStep[]): CapacityAnalysis['unreachable'] {
+  if (steps.length === 0 || !steps.every((step) => step.unreachable)) return null;
+  const first = [...steps].sort((a, b) => a.index - b.index)[0];
+  return { ...first.unreachable!, stepIndex: first.index };
+}
+
+export function analyseCapacity(allSteps: readonly CapacityStep[], keepPaceRatio: number): CapacityAnalysis {
+  // A step cut short by an interruption measured too little to place the limit: it is shown, not judged.
+  const steps = allSteps.filter((step) => !step.partial);
+  const interrupted = allSteps.find((step) => step.partial);
   const byRate = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
   const firstUnsustainable = byRate.find((step) => !step.sustainable) ?? null;
   const sustainableBelow = byRate.filter((step) => step.sustainable && (!firstUnsustainable || step.offeredRate < firstUnsustainable.offeredRate));
@@ -122,5 +128,7 @@ export function analyseCapacity(steps: readonly CapacityStep[], keepPaceRatio: n
       ? { stepIndex: firstBroken.index, offeredRate: firstBroken.offeredRate, criteria: brokenCriteria(firstBroken, keepPaceRatio) }
       : null,
     bottleneck: findBottleneck(byRate),
+    unreachable: neverAnswered(allSteps),
+    interruptedAt: interrupted ? { stepIndex: interrupted.index, offeredRate: interrupted.offeredRate } : null,
   };
 }

@@ -1,5 +1,23 @@
 // The shape of capacity.json: what `loadlab capacity` measured, step by step, and what it concluded.
-import type { SloCriterion } from '../slo.ts';
+
+/** Marks the implicit criterion "achieved throughput keeps pace with the offered rate"; renderers phrase it. */
+export const KEEP_PACE = '@keep-pace:';
+/** Marks a criterion that no sample matched (a tag filter that names nothing, a metric never emitted). */
+export const NO_DATA = '@no-data:';
+
+/** One SLO criterion: a k6 threshold (`metric` as a thresholds key, `threshold` as its expression). */
+export interface SloCriterion {
+  /** As the user wrote it, e.g. `p95<800ms` or `http_req_duration{scenario:login}: p(95)<800`. */
+  label: string;
+  /** The thresholds key: `http_req_duration` or a submetric `http_req_duration{name:"/api"}`. */
+  metric: string;
+  /** The k6 threshold expression, e.g. `p(95)<800` (ms) or `rate<0.01`. */
+  threshold: string;
+  /** The expression's aggregation: `p(95)`, `avg`, `rate`, `count`, … */
+  aggregation: string;
+  /** The expression's right-hand side, in the metric's unit (ms for time trends). */
+  limit: number;
+}
 
 export interface LatencyStats {
   avg: number;
@@ -27,8 +45,11 @@ export interface ResourceSaturation {
 
 export interface SloOutcome {
   label: string;
+  /** Met. A criterion without data is not met: it is `noData`, and the step cannot be judged within the SLO. */
   ok: boolean;
-  /** The measured value in the criterion's unit (ms for latency, ratio for rates). */
+  /** No sample matched the criterion's metric and tag filter in the step. */
+  noData?: boolean;
+  /** The measured value in the criterion's unit (ms for latency, ratio for rates); 0 with no data. */
   value: number;
   limit: number;
   /** value / limit for upper bounds, limit / value for lower bounds: > 1 means broken. */
@@ -61,6 +82,21 @@ export interface CapacityStep {
   saturation: ResourceSaturation[];
   /** The step's own run folder, relative to the capacity folder. */
   runDir?: string;
+  /** The search was interrupted (Ctrl-C, SIGTERM) during this step: its figures cover only what ran. */
+  partial?: boolean;
+  /** Requests of the measured window per k6 error code (`error_code` tag), absent when none failed at the transport. */
+  errorCodes?: Record<string, number>;
+  /** Set when most requests of the step never got a response: the target did not answer. */
+  unreachable?: Unreachable;
+}
+
+/** A target that did not answer: connection refused or timed out, from the k6 error codes of the requests. */
+export interface Unreachable {
+  reason: 'refused' | 'timeout' | 'network';
+  /** Origins (scheme://host:port) of the requests that got no response. */
+  origins: string[];
+  requests: number;
+  failed: number;
 }
 
 export interface CapacityAnalysis {
@@ -72,6 +108,10 @@ export interface CapacityAnalysis {
   knee: { offeredRate: number; throughput: number; p95: number } | null;
   firstBreak: { stepIndex: number; offeredRate: number; criteria: string[] } | null;
   bottleneck: Bottleneck | null;
+  /** Every complete step's requests went unanswered: the target was down, not overloaded. */
+  unreachable: (Unreachable & { stepIndex: number }) | null;
+  /** The step that was in progress when the search was interrupted, if any. */
+  interruptedAt: { stepIndex: number; offeredRate: number } | null;
 }
 
 export interface Bottleneck {

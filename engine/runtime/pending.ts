@@ -1,0 +1,69 @@
+// The engine calls a VU started and that have not settled yet. k6 ends an iteration only when the
+// work it started is done (its event loop is empty), so the engine waits for them too; a pending
+// call of k6's blocking kind (http.get, sleep, …) means the script did not await it — something the
+// synchronous-style transform could not see — and is reported as a script error instead of letting
+// the VU race ahead (the runaway of issue 10).
+
+export interface CallSite {
+  readonly name: string;
+  readonly stack: string | undefined;
+}
+
+export class PendingCalls {
+  count = 0;
+  /** Pending blocking calls by name (`http.get`: 2). */
+  readonly blocking = new Map<string, number>();
+  /** While the thread traces call sites (after a first leak): where each pending blocking call started. */
+  readonly sites = new Set<CallSite>();
+  private waiters: (() => void)[] = [];
+  private readonly settleOne = () => this.settle(null);
+  private readonly settlers = new Map<string, () => void>();
+
+  /** Tracks `promise`; `blocking` for k6's blocking calls (whose result k6 scripts use without await). */
+  track<T>(promise: T, name: string, blocking: boolean, traceSites: boolean): T {
+    this.count++;
+    let settle = this.settleOne;
+    if (blocking) {
+      this.blocking.set(name, (this.blocking.get(name) ?? 0) + 1);
+      if (traceSites) {
+        const site: CallSite = { name, stack: new Error().stack };
+        this.sites.add(site);
+        settle = () => {
+          this.sites.delete(site);
+          this.settle(name);
+        };
+      } else {
+        settle = this.settlers.get(name) ?? this.settlerFor(name);
+      }
+    }
+    (promise as PromiseLike<unknown>).then(settle, settle);
+    return promise;
+  }
+
+  get blockingCount(): number {
+    let n = 0;
+    for (const count of this.blocking.values()) n += count;
+    return n;
+  }
+
+  idle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private settlerFor(name: string): () => void {
+    const settle = () => this.settle(name);
+    this.settlers.set(name, settle);
+    return settle;
+  }
+
+  private settle(name: string | null): void {
+    this.count--;
+    if (name !== null) {
+      const left = (this.blocking.get(name) ?? 1) - 1;
+      if (left === 0) this.blocking.delete(name);
+      else this.blocking.set(name, left);
+    }
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+}

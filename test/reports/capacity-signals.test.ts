@@ -1,0 +1,110 @@
+// `loadlab capacity` spawned as a user runs it, against real mocks, interrupted mid-step by SIGTERM (a CI
+// job cancelled, a container stopped) or SIGINT (Ctrl-C): what was measured is kept, capacity.json and
+// the report are written, and the verdict says the search was interrupted instead of judging a lower bound.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CapacityResult } from '../../results-format/index.ts';
+
+const BIN = join(import.meta.dirname, '../../cli/loadlab.js');
+const SCRIPT = join(import.meta.dirname, 'fixtures', 'token-issuance.ts');
+const root = mkdtempSync(join(tmpdir(), 'loadlab-signals-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function capacity(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'capacity', SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Sends `signal` once step 1 has been reported and step 2 has been running for a while. */
+function interruptDuringStep2(signal: NodeJS.Signals) {
+  let sent = false;
+  return (stderr: string, child: ChildProcess) => {
+    if (sent || !/step 1 \(ramp\)/.test(stderr)) return;
+    sent = true;
+    // The next step starts after the services settle (< 1 s here) and takes 4 s: 2.5 s lands inside it.
+    setTimeout(() => child.kill(signal), 2500);
+  };
+}
+
+const STEPS = ['--mocks', '--slo', 'p95<1m,errors<5%', '--start-rate', '20', '--step-factor', '1.5', '--step-duration', '4s', '--warmup', '1s', '--max-duration', '2m', '--workers', '1', '--workload', 'none'];
+
+describe('loadlab capacity under signals', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`keeps capacity.json and an interrupted report on ${signal} mid-step`, { timeout: 90_000 }, async () => {
+      const runId = `interrupted-${signal.toLowerCase()}`;
+      const result = await capacity([...STEPS, '--results-dir', root, '--run-id', runId, '--lang', 'en'], interruptDuringStep2(signal));
+      expect(result.code, result.stderr).toBe(105);
+      const dir = join(root, runId);
+      const saved = JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')) as CapacityResult;
+      expect(saved.stoppedBecause).toBe('interrupted');
+      expect(saved.steps.length).toBe(2);
+      expect(saved.steps[0].partial).toBeUndefined();
+      expect(saved.steps[1]).toMatchObject({ index: 2, partial: true });
+      expect(saved.steps[1].requests).toBeGreaterThan(0);
+      expect(existsSync(join(dir, saved.steps[1].runDir!, 'summary.json'))).toBe(true);
+
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+      expect(report.verdict).toMatchObject({ key: 'capacityInterrupted', light: 'amber', stepIndex: 2 });
+      expect(report.verdict.atLeast).toBeGreaterThan(0);
+      const markdown = readFileSync(join(dir, 'report.md'), 'utf8');
+      expect(markdown).toMatch(/interrupted at step 2, capacity ≥ \d/);
+      expect(markdown).not.toContain('🔴');
+      expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('partial (interrupted)');
+      expect(result.stdout).toMatch(/interrupted at step 2, capacity ≥/);
+    });
+  }
+
+  it('names a target that never answered instead of an SLO breach at the starting rate', { timeout: 60_000 }, async () => {
+    // A port nothing listens on: bind one, note it, close it.
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const result = await capacity([
+      '-e', `IDENTITY_URL=http://127.0.0.1:${port}`, '--start-rate', '10', '--step-duration', '3s', '--warmup', '1s', '--max-duration', '1m',
+      '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'down', '--lang', 'vi',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(root, 'down', 'report.json'), 'utf8'));
+    expect(report.verdict).toMatchObject({ key: 'targetDown', light: 'red', reason: 'refused', origins: [`http://127.0.0.1:${port}`] });
+    expect(result.stdout).toContain(`Không có phản hồi: http://127.0.0.1:${port} từ chối mọi kết nối`);
+    expect(result.stdout).not.toMatch(/vi phạm SLO/);
+  });
+
+  it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', async () => {
+    const result = await capacity(['--run-id', '../escaped', '--results-dir', root]);
+    expect(result.code).toBe(104);
+    expect(result.stderr).toMatch(/invalid run id "\.\.\/escaped"/);
+    const script = join(root, 'noop.ts');
+    writeFileSync(script, 'export default function () {}\n');
+    const run = await new Promise<Finished>((resolve) => {
+      execFile(process.execPath, [BIN, 'run', script, '-q', '--results-dir', join(root, 'results'), '--run-id', '../../escaped'], (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code).toBe(104);
+    expect(run.stderr).toMatch(/invalid run id "\.\.\/\.\.\/escaped"/);
+    expect(existsSync(join(root, '..', 'escaped'))).toBe(false);
+  });
+});
