@@ -1,7 +1,7 @@
 // 50,000 concurrent VUs, each doing one request then `await sleep(5)`, for a bounded duration on
 // loopback, one worker. Targets: peak RSS ≤ 2 GB and ≥ 90 % of the ideal iteration count. Also
 // reports how long it takes until every VU has made its first request.
-// Run: npx tsx bench/engine-50k-vus.ts [vus=50000] [seconds=20]
+// Run: npx tsx bench/engine-50k-vus.ts [vus=50000] [seconds=20] [async|sync]
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,19 @@ const vus = Number(process.argv[2] ?? 50_000);
 const seconds = Number(process.argv[3] ?? 20);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-bench-'));
 const script = path.join(dir, 'sleepy.ts');
+// `sync`: the same in k6's synchronous style (`http.get(url); sleep(5)`), made async by the bundle-time transform.
+const style = process.argv[4] === 'sync' ? 'sync' : 'async';
 writeFileSync(
   script,
-  `import http from 'k6/http';
+  style === 'sync'
+    ? `import http from 'k6/http';
+import { sleep } from 'k6';
+export default function () {
+  http.get(__ENV.TARGET);
+  sleep(5);
+}
+`
+    : `import http from 'k6/http';
 import { sleep } from 'k6';
 export default async function () {
   await http.get(__ENV.TARGET);
@@ -74,6 +84,7 @@ const ideal = vus * Math.ceil(seconds / 5);
 console.log(
   JSON.stringify({
     bench: 'engine-50k-vus',
+    style,
     vus,
     seconds,
     exitCode: result.exitCode,

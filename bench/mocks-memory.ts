@@ -56,23 +56,37 @@ async function storeLines(urls: Record<string, string>): Promise<string[]> {
   return lines;
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-const urls = JSON.parse(
-  await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out.split('\n')[0]);
-    });
-    child.on('exit', (code) => reject(new Error(`mocks server exited with ${code}`)));
-  }),
-) as Record<'identity' | 'portal' | 'ndxp', string>;
+const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+const serverLines: string[] = [];
+let partial = '';
+const lineWaiters: (() => void)[] = [];
+child.stdout.on('data', (chunk) => {
+  partial += chunk;
+  const lines = partial.split('\n');
+  partial = lines.pop()!;
+  serverLines.push(...lines);
+  for (const wake of lineWaiters.splice(0)) wake();
+});
+child.on('exit', (code) => {
+  if (code !== 0 && code !== null) console.error(`mocks server exited with ${code}`);
+});
+async function nextLine(): Promise<string> {
+  while (serverLines.length === 0) await new Promise<void>((resolve) => lineWaiters.push(resolve));
+  return serverLines.shift()!;
+}
+/** The server's live heap after a full garbage collection. */
+async function liveHeap(): Promise<number> {
+  child.kill('SIGUSR2');
+  return (JSON.parse(await nextLine()) as { heapUsed: number }).heapUsed;
+}
+const urls = JSON.parse(await nextLine()) as Record<'identity' | 'portal' | 'ndxp', string>;
 
 const citizen = await citizenToken(urls.identity);
 const agency = (await form(`${urls.identity}/token`, { grant_type: 'client_credentials', client_id: 'agency-H29', client_secret: 'secret-H29', scope: 'ndxp' })).access_token;
 const challenge = createHash('sha256').update('v'.repeat(43)).digest('base64url');
 const procedure = ((await (await request(`${urls.portal}/api/procedures?pageSize=1&level=3`)).body.json()) as { items: { code: string }[] }).items[0].code;
 const baseline = procStatus(child.pid!);
+const baselineHeap = await liveHeap();
 
 let counter = 0;
 const next = () => (++counter).toString(36);
@@ -158,6 +172,7 @@ const third = (from: number, to: number) => {
 console.log(`${sent.toLocaleString('en')} requests in ${seconds.toFixed(1)} s (${Math.round(sent / seconds).toLocaleString('en')} req/s)`);
 for (const line of statuses) console.log(`  ${line}`);
 console.log(`mocks process RSS: ${(baseline.rss / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB, ${(end.rss / MiB).toFixed(0)} MiB at the end`);
+console.log(`live heap after GC: ${(baselineHeap / MiB).toFixed(0)} MiB before, ${((await liveHeap()) / MiB).toFixed(0)} MiB at the end`);
 console.log(`highest RSS by thirds of the run: ${[third(0, 1 / 3), third(1 / 3, 2 / 3), third(2 / 3, 1.01)].map((v) => `${(v / MiB).toFixed(0)} MiB`).join(' / ')}`);
 for (const line of await storeLines(urls)) console.log(`  ${line}`);
 child.kill('SIGTERM');

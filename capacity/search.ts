@@ -17,6 +17,17 @@ import { analyseCapacity, brokenCriteria } from './analysis.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
 
+/** The scenario, not the system under test, failed a step: invalid options (104), a script exception (107), fail() (108). */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface CapacitySearchOptions {
   script: string;
   /** The exported function to drive (k6 `exec`), default `default`. */
@@ -106,7 +117,9 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     progress('services still busy 30 s after the step; going on');
   };
 
+  let pendingRate = options.startRate;
   const runStep = async (offeredRate: number, phase: CapacityStep['phase']): Promise<CapacityStep | null> => {
+    pendingRate = Math.max(1, Math.round(offeredRate));
     if (steps.length > 0) await settle();
     if (options.signal?.aborted) return null;
     const elapsedS = (Date.now() - began) / 1000;
@@ -135,6 +148,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       }
     }, 1000);
     const maxVUs = options.maxVUs ?? Math.max(100, Math.ceil(rate * 4));
+    progress(`step ${index} (${phase}) · offering ${formatRate(rate)}/s for ${durationS}s`);
     let runDir: string | undefined;
     try {
       const outcome = await runTest({
@@ -170,7 +184,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       runDir = relative(dir, outcome.runDir);
       // Invalid options, a script exception or fail(): the scenario is broken, not the system under test.
       if (outcome.exitCode === 104 || outcome.exitCode === 107 || outcome.exitCode === 108) {
-        throw new Error(`step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`);
+        throw new ScenarioError(outcome.exitCode, `step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`);
       }
       if (criteria.length === 0 && sloSource === 'thresholds') {
         const metaPath = join(outcome.runDir, 'meta.json');
@@ -276,6 +290,9 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     await sampler?.stop();
   }
   if (options.signal?.aborted) stoppedBecause = 'interrupted';
+  const analysis = analyseCapacity(steps, keepPaceRatio);
+  // Interrupted between steps (while the services settled): the step about to start is where it stopped.
+  if (stoppedBecause === 'interrupted' && analysis.interruptedAt === null) analysis.interruptedAt = { stepIndex: steps.length + 1, offeredRate: pendingRate };
 
   const result: CapacityResult = {
     kind: 'capacity',
@@ -300,7 +317,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     mocksLocal: Boolean(sampler),
     stoppedBecause,
     steps,
-    analysis: analyseCapacity(steps, keepPaceRatio),
+    analysis,
     workload: options.workload,
     gitRevision: gitRevision() ?? undefined,
     hostname: hostname(),

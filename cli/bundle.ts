@@ -11,6 +11,14 @@ import * as esbuild from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCENARIOS_DIR = path.join(ROOT, 'scenarios');
 export const TESTRUN_TEMPLATE = path.join(ROOT, 'deploy', 'k6-operator', 'testrun.yaml');
+/**
+ * The k6 release the bundles are checked against: the conformance suite and the bundle tests run them
+ * on this k6 (../shared/tools/k6), so the k6-operator runners use exactly its image.
+ */
+export const K6_RUNNER_VERSION = '1.3.0';
+export const K6_RUNNER_IMAGE = `grafana/k6:${K6_RUNNER_VERSION}`;
+/** Where runners write their metrics unless --prometheus-url says otherwise: a Prometheus in namespace monitoring. */
+export const DEFAULT_PROMETHEUS_RW_URL = 'http://prometheus.monitoring.svc:9090/api/v1/write';
 /** A ConfigMap holds at most 1 MiB; the script must fit with room for the manifest around it. */
 const CONFIGMAP_LIMIT_BYTES = 1024 * 1024 - 16 * 1024;
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -26,6 +34,12 @@ export interface BundleOptions {
   namespace?: string;
   /** -e KEY=VALUE baked into the TestRun's k6 arguments. */
   env?: Record<string, string>;
+  /** The runners' remote-write endpoint (K6_PROMETHEUS_RW_SERVER_URL). */
+  prometheusUrl?: string;
+  /** The run's testid tag; default loadlab-<scenario>-<UTC time of bundling>, one per bundle. */
+  testid?: string;
+  /** The time the default testid is stamped with. */
+  now?: Date;
 }
 
 export interface BundledScenario {
@@ -98,7 +112,10 @@ export async function bundleScenario(entry: string): Promise<string> {
 }
 
 /** Fills the TestRun template's ${FIELD}s; the `${SCRIPT}` line becomes the script, indented as its block scalar. */
-export function renderTestRun(template: string, fields: { scenario: string; namespace: string; parallelism: number; arguments: string; script: string }): string {
+export function renderTestRun(
+  template: string,
+  fields: { scenario: string; namespace: string; parallelism: number; arguments: string; script: string; prometheusUrl?: string; image?: string },
+): string {
   const lines = fields.script.replace(/\n$/, '').split('\n');
   // A block scalar takes its indentation from its first line, which therefore must not start with a space.
   if (/^\s/.test(lines[0] ?? '')) lines.unshift('// loadlab');
@@ -108,6 +125,8 @@ export function renderTestRun(template: string, fields: { scenario: string; name
     PARALLELISM: String(fields.parallelism),
     // A JSON string is a valid YAML double-quoted scalar, whatever the -e values contain.
     ARGUMENTS: JSON.stringify(fields.arguments),
+    PROMETHEUS_URL: JSON.stringify(fields.prometheusUrl ?? DEFAULT_PROMETHEUS_RW_URL),
+    K6_IMAGE: fields.image ?? K6_RUNNER_IMAGE,
   };
   return template
     .split('\n')
@@ -120,9 +139,19 @@ export function renderTestRun(template: string, fields: { scenario: string; name
     .join('\n');
 }
 
-export function k6Arguments(scenario: string, env: Record<string, string>): string {
+/** `loadlab-login-surge-20261201T101500Z`: one testid per bundled run, so runs stay apart in Prometheus. */
+export function defaultTestid(scenario: string, now: Date): string {
+  return `loadlab-${scenario}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/**
+ * The runners' k6 arguments: metrics to Prometheus, the run's testid, and `runner`, each pod's name
+ * (Kubernetes expands $(LOADLAB_RUNNER_POD) in the command), so parallel runners never write
+ * identical series; then the -e variables.
+ */
+export function k6Arguments(testid: string, env: Record<string, string>): string {
   const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-  const parts = [`--tag testid=loadlab-${scenario}`];
+  const parts = ['-o experimental-prometheus-rw', `--tag testid=${quote(testid)}`, '--tag runner=$(LOADLAB_RUNNER_POD)'];
   for (const [key, value] of Object.entries(env)) parts.push(`-e ${quote(`${key}=${value}`)}`);
   return parts.join(' ');
 }
@@ -136,6 +165,15 @@ export async function bundleScenarios(options: BundleOptions = {}): Promise<Bund
   const parallelism = options.parallelism ?? 4;
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new BundleError(`--parallelism must be a whole number ≥ 1, got ${parallelism}`);
   const namespace = options.namespace ?? 'default';
+  const prometheusUrl = options.prometheusUrl ?? DEFAULT_PROMETHEUS_RW_URL;
+  try {
+    const url = new URL(prometheusUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new BundleError(`--prometheus-url "${prometheusUrl}" is not an http(s) URL (e.g. http://prometheus.monitoring.svc:9090/api/v1/write)`);
+  }
+  if (options.testid !== undefined && !/^[\w.:-]+$/.test(options.testid)) throw new BundleError(`--testid "${options.testid}" may hold only letters, digits and . _ : -`);
+  const now = options.now ?? new Date();
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new BundleError(`--namespace "${namespace}" is not a valid Kubernetes namespace`);
 
   const outDir = path.resolve(options.outDir ?? 'dist');
@@ -155,7 +193,14 @@ export async function bundleScenarios(options: BundleOptions = {}): Promise<Bund
     await writeFile(script, code);
     await writeFile(
       manifest,
-      renderTestRun(template, { scenario, namespace, parallelism, arguments: k6Arguments(scenario, options.env ?? {}), script: code }),
+      renderTestRun(template, {
+        scenario,
+        namespace,
+        parallelism,
+        arguments: k6Arguments(options.testid ?? defaultTestid(scenario, now), options.env ?? {}),
+        script: code,
+        prometheusUrl,
+      }),
     );
     bundled.push({ scenario, script, manifest, bytes });
   }
@@ -177,9 +222,19 @@ export function register(program: Command): void {
     .option('--parallelism <n>', 'k6-operator runner pods per TestRun', (value) => Number(value), 4)
     .option('--namespace <name>', 'Kubernetes namespace of the manifests', 'default')
     .option('-e, --env <KEY=VALUE>', 'k6 -e variable baked into the TestRun arguments (repeatable)', collectEnv, {})
-    .action(async (scenarios: string[], flags: { outDir: string; parallelism: number; namespace: string; env: Record<string, string> }) => {
+    .option('--prometheus-url <url>', "the runners' remote-write endpoint (K6_PROMETHEUS_RW_SERVER_URL)", DEFAULT_PROMETHEUS_RW_URL)
+    .option('--testid <id>', 'the testid tag of the run (default: loadlab-<scenario>-<time of bundling>)')
+    .action(async (scenarios: string[], flags: { outDir: string; parallelism: number; namespace: string; env: Record<string, string>; prometheusUrl: string; testid?: string }) => {
       try {
-        const results = await bundleScenarios({ scenarios, outDir: flags.outDir, parallelism: flags.parallelism, namespace: flags.namespace, env: flags.env });
+        const results = await bundleScenarios({
+          scenarios,
+          outDir: flags.outDir,
+          parallelism: flags.parallelism,
+          namespace: flags.namespace,
+          env: flags.env,
+          prometheusUrl: flags.prometheusUrl,
+          testid: flags.testid,
+        });
         for (const result of results) {
           const relative = (file: string) => path.relative(process.cwd(), file);
           process.stdout.write(`${result.scenario.padEnd(20)} ${relative(result.script)} (${(result.bytes / 1024).toFixed(1)} KB)  ${relative(result.manifest)}\n`);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../engine/index.ts';
 import { loadWorkloadModel } from '../reports/analysis/projection.ts';
-import { runCapacitySearch } from '../capacity/search.ts';
+import { runCapacitySearch, ScenarioError } from '../capacity/search.ts';
 import { type Lang, messages } from '../reports/i18n.ts';
 import { type LocalMocks, startLocalMocks } from '../capacity/mock-targets.ts';
 import { buildReport } from '../reports/model.ts';
@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .command('capacity')
     .description('step the arrival rate up until the SLO breaks; records per-step aggregates, saturation and where and why it broke (capacity.json)')
     .argument('<SCENARIO>', 'k6 scenario (.ts/.js)')
-    .option('--slo <criteria>', "SLO instead of the scenario's thresholds, e.g. 'p95<800ms,errors<1%' (also p99<, avg<, checks>N%)")
+    .option('--slo <criteria>', "SLO instead of the scenario's thresholds, compiled into k6 thresholds: 'p95<800ms,errors<1%' (also p99<1m30s, avg<, checks>N%, p95{name:\"/api\"}<1s, or http_req_duration{flow:login}:p(95)<800)")
     .option('--start-rate <n>', 'first step, iterations per second', positive('--start-rate'), 10)
     .option('--step-factor <x>', 'multiply the rate by this each step (default 1.5)', positive('--step-factor'))
     .option('--step-size <n>', 'add this many iterations/s each step instead of multiplying', positive('--step-size'))
@@ -174,7 +174,7 @@ export function register(program: Command): void {
       } catch (error) {
         process.stderr.write(`loadlab capacity: ${(error as Error).message}\n`);
         // Bad input is k6's "invalid config" (104); anything else went wrong while running.
-        process.exitCode = isInvalidInput(error) ? 104 : 1;
+        process.exitCode = error instanceof ScenarioError ? error.exitCode : isInvalidInput(error) ? 104 : 1;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { LOADLAB_VERSION } from '../engine/version.ts';
 import { register as registerBundle } from './bundle.ts';
 import { register as registerCapacity } from './capacity.ts';
 import { register as registerMocks } from './mocks.ts';
@@ -9,7 +10,7 @@ import { register as registerStart } from './start.ts';
 
 const program = new Command('loadlab')
   .description('Load tests for the National Public Service Portal, VNeID and NDXP: k6 scenarios, mocks, dashboards, capacity reports')
-  .version('0.1.0')
+  .version(LOADLAB_VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .showSuggestionAfterError(true);
 

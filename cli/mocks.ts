@@ -1,7 +1,18 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../engine/options/duration.ts';
-import { type MockConfig, MockConfigError, PROFILE_NAMES, type ProfileName, SERVICE_NAMES, type ServiceName } from '../mocks/config.ts';
-import { DEFAULT_PORTS, DEFAULT_SERVER_TIMEOUTS, DEFAULT_TLS_DIR, loadMockConfig, startMocks, type TlsOption } from '../mocks/index.ts';
+import {
+  DEFAULT_PORTS,
+  DEFAULT_SERVER_TIMEOUTS,
+  loadConfigFile,
+  type MockConfig,
+  MockConfigError,
+  PROFILE_NAMES,
+  type ProfileName,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../mocks/config.ts';
+import type { RunningMocks } from '../mocks/index.ts';
+import { DEFAULT_TLS_DIR, type TlsOption } from '../mocks/tls.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -57,7 +68,7 @@ async function configFrom(flags: MocksFlags): Promise<MockConfig | string | unde
   const server = { headersTimeoutMs: flags.headersTimeout, requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout };
   const given = Object.fromEntries(Object.entries(server).filter(([, value]) => value !== undefined));
   if (Object.keys(given).length === 0) return flags.config;
-  const config = flags.config ? await loadMockConfig(flags.config) : {};
+  const config = flags.config ? await loadConfigFile(flags.config) : {};
   return { ...config, server: { ...config.server, ...given } };
 }
 
@@ -84,8 +95,10 @@ export function register(program: Command): void {
     .option('--request-timeout <duration>', `answer 408 to a request not received completely after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.requestTimeoutMs)})`, parseTimeout)
     .option('--keep-alive-timeout <duration>', `close an idle keep-alive connection after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.keepAliveTimeoutMs)})`, parseTimeout)
     .action(async (flags: MocksFlags) => {
-      let mocks: Awaited<ReturnType<typeof startMocks>>;
+      let mocks: RunningMocks;
       try {
+        // Fastify, jose and the services load only when the mocks start, not for `loadlab --help`.
+        const { startMocks } = await import('../mocks/index.ts');
         mocks = await startMocks({
           host: flags.host,
           port: flags.port,

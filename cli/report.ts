@@ -3,7 +3,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Lang } from '../reports/i18n.ts';
 import { buildReport } from '../reports/model.ts';
 import { type Format, parseFormats, writeReport } from '../reports/render/index.ts';
-import { loadFolder } from '../reports/run-folder.ts';
+import { WorkloadModelError } from '../reports/analysis/projection.ts';
+import { loadFolder, RunFolderError } from '../reports/run-folder.ts';
 
 export function register(program: Command): void {
   program
@@ -33,7 +34,8 @@ export function register(program: Command): void {
         if (regressions > 0) process.stderr.write(`${regressions} regression(s) against the baseline\n`);
       } catch (error) {
         process.stderr.write(`loadlab report: ${(error as Error).message}\n`);
-        process.exitCode = 1;
+        // A folder that is not a results folder, or a bad workload model, is invalid input (k6's 104).
+        process.exitCode = error instanceof RunFolderError || error instanceof WorkloadModelError ? 104 : 1;
       }
     });
 }

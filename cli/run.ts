@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type RunTestOptions, runTest } from '../engine/index.ts';
-import { parseStagesFlag } from '../engine/options/config.ts';
+import { parseDnsFlag, parseStagesFlag } from '../engine/options/config.ts';
 
 interface RunFlags {
   vus?: number;
@@ -22,6 +22,13 @@ interface RunFlags {
   resultsDir: string;
   runId?: string;
   serviceMetrics: string[];
+  summary: boolean;
+  summaryMode?: string;
+  setup: boolean;
+  teardown: boolean;
+  includeSystemEnvVars?: boolean;
+  usageReport: boolean;
+  [k6Flag: string]: unknown;
 }
 
 const integer = (min: number) => (value: string) => {
@@ -29,15 +36,69 @@ const integer = (min: number) => (value: string) => {
   return Number(value);
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 const keyValue = (what: string) => (value: string, previous: string[] = []) => {
   if (!/^[^=]+=/.test(value)) throw new InvalidArgumentError(`${what} must be KEY=VALUE, got "${value}"`);
   return [...previous, value];
 };
 const pairs = (list: string[]) => Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
+/**
+ * k6 run's flags that set a k6 option: the flag, its commander key, the option it sets, and how its
+ * value becomes the option's. They override the script and K6_* variables, as in k6.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: commander's option parsers are typed per option
+const OPTION_FLAGS: readonly { flag: string; key: string; option: string; help: string; parse?: (value: string, previous?: any) => unknown; toOption?: (value: unknown) => unknown }[] = [
+  { flag: '--max-redirects <n>', key: 'maxRedirects', option: 'maxRedirects', help: 'follow at most n redirects (default 10)', parse: integer(0) },
+  { flag: '--batch <n>', key: 'batch', option: 'batch', help: 'max parallel batch requests (default 20)', parse: integer(0) },
+  { flag: '--batch-per-host <n>', key: 'batchPerHost', option: 'batchPerHost', help: 'max parallel batch requests per host (default 6)', parse: integer(0) },
+  { flag: '--rps <n>', key: 'rps', option: 'rps', help: 'limit requests per second over all VUs', parse: integer(0) },
+  { flag: '--user-agent <ua>', key: 'userAgent', option: 'userAgent', help: 'User-Agent of HTTP requests' },
+  { flag: '--http-debug [mode]', key: 'httpDebug', option: 'httpDebug', help: "log HTTP requests and responses (headers; 'full' adds bodies)", toOption: (v) => (v === true ? 'headers' : v) },
+  { flag: '--insecure-skip-tls-verify', key: 'insecureSkipTlsVerify', option: 'insecureSkipTLSVerify', help: 'skip verification of TLS certificates' },
+  { flag: '--no-connection-reuse', key: 'connectionReuse', option: 'noConnectionReuse', help: 'disable keep-alive connections', toOption: (v) => (v === false ? true : undefined) },
+  { flag: '--no-vu-connection-reuse', key: 'vuConnectionReuse', option: 'noVUConnectionReuse', help: "don't reuse connections between iterations", toOption: (v) => (v === false ? true : undefined) },
+  { flag: '--min-iteration-duration <duration>', key: 'minIterationDuration', option: 'minIterationDuration', help: 'minimum time an iteration takes' },
+  { flag: '-w, --throw', key: 'throw', option: 'throw', help: 'throw warnings (like failed HTTP requests) as errors' },
+  { flag: '--blacklist-ip <cidrs>', key: 'blacklistIp', option: 'blacklistIPs', help: 'block an IP range (comma list)', parse: list },
+  { flag: '--block-hostnames <patterns>', key: 'blockHostnames', option: 'blockHostnames', help: 'block hostname patterns (comma list)', parse: list },
+  { flag: '--summary-trend-stats <stats>', key: 'summaryTrendStats', option: 'summaryTrendStats', help: "trend stats of the summary, e.g. 'avg,p(95),p(99.9)'", parse: (v) => v.split(',').map((s) => s.trim()) },
+  { flag: '--summary-time-unit <unit>', key: 'summaryTimeUnit', option: 'summaryTimeUnit', help: "time unit of the summary: 's', 'ms' or 'us'" },
+  { flag: '--system-tags <tags>', key: 'systemTags', option: 'systemTags', help: 'only these system tags on samples (comma list)', parse: list },
+  { flag: '--console-output <file>', key: 'consoleOutput', option: 'consoleOutput', help: "write the script's console output to this file" },
+  { flag: '--discard-response-bodies', key: 'discardResponseBodies', option: 'discardResponseBodies', help: "read but don't keep HTTP response bodies" },
+  { flag: '--local-ips <ranges>', key: 'localIps', option: 'localIPs', help: 'client IPs, ranges or CIDRs the VUs send from' },
+  { flag: '--dns <config>', key: 'dns', option: 'dns', help: 'DNS resolver settings, e.g. ttl=5m,select=random,policy=preferIPv4', parse: (v) => parseDnsFlag(v) },
+  { flag: '-p, --paused', key: 'paused', option: 'paused', help: 'start paused (refused: needs a REST API)' },
+  { flag: '--execution-segment <segment>', key: 'executionSegment', option: 'executionSegment', help: 'run a segment of the test (refused)' },
+  { flag: '--execution-segment-sequence <sequence>', key: 'executionSegmentSequence', option: 'executionSegmentSequence', help: 'the segment sequence (refused)' },
+];
+
+/** Flags of k6 run that configure k6 itself, which the embedded engine refuses (the reason is the error). */
+const REFUSED_FLAGS: readonly { flag: string; key: string; refuse: (value: unknown) => string | null }[] = [
+  { flag: '-l, --linger', key: 'linger', refuse: () => "--linger keeps k6's REST API alive; the embedded engine has no REST API" },
+  { flag: '-a, --address <address>', key: 'address', refuse: () => '--address: the embedded engine has no REST API' },
+  { flag: '--profiling-enabled', key: 'profilingEnabled', refuse: () => '--profiling-enabled: the embedded engine has no pprof endpoints (use node --inspect)' },
+  { flag: '--secret-source <source>', key: 'secretSource', refuse: () => '--secret-source: k6/secrets sources are not implemented' },
+  { flag: '--log-format <format>', key: 'logFormat', refuse: (v) => (v === 'text' ? null : `--log-format ${v}: only k6's default text log format is implemented`) },
+  { flag: '--traces-output <output>', key: 'tracesOutput', refuse: (v) => (v === 'none' ? null : `--traces-output ${v}: the embedded engine emits no traces`) },
+  { flag: '-t, --type <type>', key: 'type', refuse: (v) => (v === 'js' ? null : `--type ${v}: the embedded engine runs scripts, not k6 archives`) },
+  { flag: '--compatibility-mode <mode>', key: 'compatibilityMode', refuse: (v) => (v === 'extended' ? null : `--compatibility-mode ${v}: scripts run as k6's "extended" mode`) },
+  { flag: '-c, --config <file>', key: 'config', refuse: () => "--config: k6's JSON config file is not read by the embedded engine; put the options in the script or K6_* variables" },
+];
+
+/** The flag problems of an embedded run (exit 104), empty when none. */
+function refusedFlagProblems(flags: RunFlags): string[] {
+  return REFUSED_FLAGS.flatMap(({ key, refuse }) => {
+    if (flags[key] === undefined) return [];
+    const problem = refuse(flags[key]);
+    return problem === null ? [] : [problem];
+  });
+}
+
 /** `loadlab run`'s command with its k6 flags; the action gets the script and the parsed flags. */
 export function runCommand(action: (script: string, flags: RunFlags) => Promise<void>): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description('run a k6 script (TypeScript or JavaScript) on the embedded engine, or on k6 with --engine k6')
     .argument('<script>', 'the k6 script, e.g. scenarios/login.ts')
     .option('-u, --vus <n>', 'number of VUs (overrides the script)', integer(0))
@@ -49,7 +110,16 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('-o, --out <spec>', "output: 'json=FILE' or 'experimental-prometheus-rw' (repeatable)", collect, [])
     .option('--summary-export <file>', "write the end-of-test summary in k6's --summary-export format")
     .option('--no-thresholds', "don't evaluate thresholds")
-    .option('-q, --quiet', 'no progress and no end-of-test summary on the terminal')
+    .addOption(new Option('--summary-mode <mode>', 'end-of-test summary: compact, full, disabled or legacy (default compact)').choices(['compact', 'full', 'disabled', 'legacy']))
+    .option('--no-summary', "don't print the end-of-test summary (k6's deprecated form of --summary-mode=disabled)")
+    .option('--no-setup', "don't run setup()")
+    .option('--no-teardown', "don't run teardown()")
+    .option('--include-system-env-vars [bool]', 'pass the system environment to __ENV (default true)', (v: string) => v !== 'false')
+    .option('--no-usage-report', 'accepted for k6 compatibility: the embedded engine reports nothing')
+    .option('--log-output <output>', "where logs go: stderr (default), stdout, none or file=PATH")
+    .option('--no-color', 'no colours in the output')
+    .option('-v, --verbose', 'show debug logs')
+    .option('-q, --quiet', 'no progress display (the summary is still printed, as in k6)')
     .option('--workers <n>', 'worker threads for VUs (default: the number of cores; 1 = main thread)', integer(1))
     .addOption(new Option('--engine <engine>', 'which engine runs the script').choices(['embedded', 'k6']).default('embedded'))
     .option('--allow-remote', 'allow requests to hosts outside loopback (127.0.0.0/8, ::1)')
@@ -57,6 +127,9 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('--run-id <id>', 'name of the results folder (default: timestamp and script name)')
     .option('--service-metrics <url>', "a service's Prometheus endpoint for the web dashboard's saturation panels, [name=]URL (repeatable)", collect, [])
     .action(action);
+  for (const { flag, help, parse } of OPTION_FLAGS) command.option(flag, help, parse as (value: string, previous: unknown) => unknown);
+  for (const { flag } of REFUSED_FLAGS) command.option(flag, 'k6 flag (refused by the embedded engine; works with --engine k6)');
+  return command;
 }
 
 export function register(program: Command): void {
@@ -82,6 +155,11 @@ export async function runTestOptionsFromArgs(args: readonly string[]): Promise<R
 function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
   return {
     script,
+    summaryMode: (flags.summaryMode as RunTestOptions['summaryMode']) ?? (flags.summary === false ? 'disabled' : 'auto'),
+    includeSystemEnv: flags.includeSystemEnvVars as boolean | undefined,
+    logOutput: flags.logOutput as string | undefined,
+    verbose: flags.verbose === true,
+    configProblems: refusedFlagProblems(flags),
     env: pairs(flags.env),
     tags: pairs(flags.tag),
     optionOverrides: overridesOf(flags),
@@ -99,6 +177,12 @@ function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
 
 function overridesOf(flags: RunFlags): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
+  for (const { key, option, toOption } of OPTION_FLAGS) {
+    const value = toOption ? toOption(flags[key]) : flags[key];
+    if (value !== undefined) overrides[option] = value;
+  }
+  if (flags.setup === false) overrides.noSetup = true;
+  if (flags.teardown === false) overrides.noTeardown = true;
   if (flags.vus !== undefined) overrides.vus = flags.vus;
   if (flags.duration !== undefined) overrides.duration = flags.duration;
   if (flags.iterations !== undefined) overrides.iterations = flags.iterations;

@@ -8,6 +8,7 @@ export type ServiceName = 'identity' | 'portal' | 'ndxp';
 export const SERVICE_NAMES: readonly ServiceName[] = ['identity', 'portal', 'ndxp'];
 export type ProfileName = 'default' | 'zero-latency';
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'zero-latency'];
+export const DEFAULT_PORTS: Record<ServiceName, number> = { identity: 7101, portal: 7102, ndxp: 7103 };
 
 export interface IdentitySettings {
   password: string;
@@ -58,7 +59,7 @@ export type StoreName = (typeof STORE_NAMES)[number];
 
 const MiB = 1024 * 1024;
 const limits = (maxEntries: number, maxMiB: number): StoreLimits => ({ maxEntries, maxBytes: maxMiB * MiB });
-/** At most ~280 MiB of estimated state per service (identity: 216, portal: 160, ndxp: 168 with the verified-token cache). */
+/** Estimated state per service at most: identity 216 MiB, portal 160 MiB, ndxp 168 MiB (each with its verified-token cache). */
 const DEFAULT_STORE_LIMITS: Record<StoreName, StoreLimits> = {
   pending_authorizations: limits(100_000, 64),
   authorization_codes: limits(100_000, 32),
@@ -345,10 +346,13 @@ const configSchema = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
+// Compiled on first use, so that importing the config (the CLI's --help does) costs no schema compilation.
+let compiled: ReturnType<Ajv['compile']> | undefined;
 
 /** Every problem in a config object, each naming the path, empty when valid. */
 export function validateConfig(config: unknown): string[] {
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(configSchema);
+  const validate = compiled;
   if (validate(config)) return [];
   return (validate.errors ?? []).map((error) => {
     const where = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(config)';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { isLoopbackHost } from '../engine/loopback.ts';
-import { loadConfigFile, type MockConfig, MockConfigError, type ProfileName, resolveConfig, SERVICE_NAMES, type ServiceName } from './config.ts';
+import { DEFAULT_PORTS, loadConfigFile, type MockConfig, MockConfigError, type ProfileName, resolveConfig, SERVICE_NAMES, type ServiceName } from './config.ts';
 import { identityPlugin } from './identity/index.ts';
 import { SigningKey } from './identity/signing-key.ts';
 import { ndxpPlugin } from './ndxp/index.ts';
@@ -11,7 +11,7 @@ import { createServiceApp } from './shared/service.ts';
 import { loadTls, type TlsMaterial, type TlsOption } from './tls.ts';
 
 export type { MockConfig, ProfileName, ServiceName, ServerTimeouts, StoreName } from './config.ts';
-export { DEFAULT_SERVER_TIMEOUTS, loadConfigFile as loadMockConfig, MockConfigError, SERVICE_NAMES, STORE_NAMES } from './config.ts';
+export { DEFAULT_PORTS, DEFAULT_SERVER_TIMEOUTS, loadConfigFile as loadMockConfig, MockConfigError, SERVICE_NAMES, STORE_NAMES } from './config.ts';
 export { DEFAULT_TLS_DIR, type TlsOption, TlsSetupError } from './tls.ts';
 
 export interface StartMocksOptions {
@@ -39,7 +39,6 @@ export interface RunningMocks {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PORTS: Record<ServiceName, number> = { identity: 7101, portal: 7102, ndxp: 7103 };
 const DEFAULT_IDENTITY_URL = 'http://127.0.0.1:7101';
 
 function urlHost(host: string): string {

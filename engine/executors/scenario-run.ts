@@ -2,6 +2,7 @@
 // iteration metrics, and the stop sequence (duration → gracefulStop → interrupt).
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { Tags } from '../metrics/types.ts';
+import { parseDuration } from '../options/duration.ts';
 import type { Scenario } from '../options/scenarios.ts';
 import { TestAbortError } from '../script/errors.ts';
 import type { SampleSink } from '../runtime/sink.ts';
@@ -77,6 +78,7 @@ export interface IterationNumbers {
 }
 
 const currentIteration = new WeakMap<VU, IterationNumbers>();
+const vuData = new WeakMap<VU, { of: unknown; value: unknown }>();
 
 export function iterationNumbersOf(vu: VU): IterationNumbers {
   return currentIteration.get(vu) ?? { ofVU: -1, inScenario: -1 };
@@ -100,6 +102,7 @@ export class ScenarioRun implements ScenarioInfo {
   maxVUs = 0;
   progressOf: (elapsedMs: number) => number = () => 0;
   private readonly active = new Set<VU>();
+  private readonly minIterationMs: number;
   /** Scenario-wide iteration numbers, shared by the threads. */
   readonly counter: ScenarioCounter;
   /** Iterations each VU ran in this scenario (a VU keeps its count when re-activated, as in k6). */
@@ -122,6 +125,8 @@ export class ScenarioRun implements ScenarioInfo {
     this.stride = segment.count;
     this.offset = segment.index;
     this.counter = new ScenarioCounter(segment, scenario.name);
+    const minimum = thread.options.minIterationDuration;
+    this.minIterationMs = minimum === undefined || minimum === null ? 0 : parseDuration(minimum as string);
     // As k6: the run's tags (options.tags and --tag, e.g. testid), the scenario's, and its name.
     this.droppedTags = { ...thread.runTags, ...scenario.tags, scenario: scenario.name };
   }
@@ -208,16 +213,31 @@ export class ScenarioRun implements ScenarioInfo {
     vu.groupPath = '';
     const start = performance.now();
     try {
-      const result = fn(this.data());
+      const result = fn(this.dataFor(vu));
       if (result instanceof Promise) await result;
     } catch (error) {
       if (!(error instanceof TestAbortError) && !vu.interrupted) this.reportException(error);
     }
     if (vu.interrupted) return;
     vu.groupPath = '';
-    vu.emitIteration(performance.now() - start, Date.now());
+    const duration = performance.now() - start;
+    vu.emitIteration(duration, Date.now());
     this.iterations++;
     this.thread.instance.iterationsCompleted++;
+    // minIterationDuration pads the iteration after its metrics, as k6 does (iteration_duration excludes the wait).
+    if (this.minIterationMs > duration && !this.stopped) await this.sleep(this.minIterationMs - duration);
+  }
+
+  /** Each VU gets its own copy of the setup data, as in k6 (a VU's changes stay its own). */
+  private dataFor(vu: VU): unknown {
+    const data = this.data();
+    if (data === undefined || data === null || typeof data !== 'object') return data;
+    let copy = vuData.get(vu);
+    if (copy === undefined || copy.of !== data) {
+      copy = { of: data, value: structuredClone(data) };
+      vuData.set(vu, copy);
+    }
+    return copy.value;
   }
 
   emitDropped(count = 1): void {

@@ -4,10 +4,8 @@
 // search measures its steps with it; memory grows with buckets × series, not with samples.
 import { createSink, mergeSink, type Sink } from './sinks.ts';
 import { aggregate as thresholdAggregate, parseMetricName, parseThresholdExpression, Threshold } from './thresholds.ts';
+import { SeriesKeys } from './series-key.ts';
 import type { MetricDescriptor, Output, SampleContainer, Tags } from './types.ts';
-
-/** Tags unique to one request or iteration; the `name` tag carries the request's identity instead. */
-export const PER_REQUEST_TAGS: ReadonlySet<string> = new Set(['url', 'vu', 'iter']);
 
 interface Series {
   readonly tags: Tags;
@@ -39,7 +37,7 @@ export class WindowedAggregator implements Output {
   readonly description = 'windowed metrics';
   private readonly buckets = new Map<number, Bucket>();
   private readonly descriptors = new Map<string, MetricDescriptor>();
-  private readonly tagKeys = new WeakMap<Tags, readonly [string, Tags]>();
+  private readonly seriesKeys = new SeriesKeys();
   private readonly bucketMs: number;
   private readonly origin: number;
   /** Time of the newest sample received: worker threads deliver in batches, so "now" lags behind. */
@@ -60,7 +58,7 @@ export class WindowedAggregator implements Output {
       const index = Math.floor((container.time - this.origin) / this.bucketMs);
       let bucket = this.buckets.get(index);
       if (bucket === undefined) this.buckets.set(index, (bucket = new Map()));
-      const [key, tags] = this.tagKey(container.tags);
+      const { key, tags } = this.seriesKeys.of(container.tags);
       for (const sample of container.samples) {
         const name = sample.metric.name;
         if (this.options.skipMetric?.(name)) continue;
@@ -122,20 +120,5 @@ export class WindowedAggregator implements Output {
       const byTags = bucket.get(metric);
       if (byTags !== undefined) yield* byTags.values();
     }
-  }
-
-  /** The series key and tags of a tag set, without the per-request tags (`url`) that would make a series per request. */
-  private tagKey(tags: Tags): readonly [string, Tags] {
-    let entry = this.tagKeys.get(tags);
-    if (entry === undefined) {
-      const kept: Record<string, string> = {};
-      for (const name of Object.keys(tags).sort()) if (!PER_REQUEST_TAGS.has(name)) kept[name] = tags[name];
-      const key = Object.entries(kept)
-        .map(([name, value]) => `${name}\u0000${value}`)
-        .join('\u0001');
-      entry = [key, kept];
-      this.tagKeys.set(tags, entry);
-    }
-    return entry;
   }
 }

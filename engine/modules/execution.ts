@@ -1,8 +1,18 @@
 // k6/execution: information about the VU, the scenario, the instance and the test, and test.abort().
 import { iterationNumbersOf } from '../executors/scenario-run.ts';
+import { deriveScenarios } from '../options/config.ts';
+import { consolidatedOptions } from '../options/k6-options.ts';
 import { TestAbortError } from '../script/errors.ts';
 import type { ThreadContext } from '../runtime/thread.ts';
 import type { VU } from '../runtime/vu.ts';
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 function vuTagsProxy(vu: VU): Record<string, string> {
   return new Proxy(
@@ -35,7 +45,12 @@ export function createExecutionModule(thread: ThreadContext) {
   const requireVUContext = (vu: VU, what: string) => {
     if (vu.inInitContext) throw new Error(`getting ${what} information outside of the VU context is not supported`);
   };
-  const frozenOptions = Object.freeze(structuredClone(thread.options));
+  // The options are known only after the init context ran (configure): consolidated on first read.
+  let consolidated: { of: unknown; value: unknown } | null = null;
+  const testOptions = () => {
+    if (consolidated?.of !== thread.options) consolidated = { of: thread.options, value: deepFreeze(consolidatedOptions(thread.options, deriveScenarios(thread.options))) };
+    return consolidated.value;
+  };
   const test = Object.freeze({
     abort(reason?: string): never {
       const message = reason === undefined ? 'test aborted' : `test aborted: ${reason}`;
@@ -43,7 +58,7 @@ export function createExecutionModule(thread: ThreadContext) {
       throw new TestAbortError(message);
     },
     get options() {
-      return frozenOptions;
+      return testOptions();
     },
   });
   const instance = Object.freeze({

@@ -181,7 +181,7 @@ export function validateOptions(options: Record<string, unknown>): string[] {
 }
 
 /** Every system tag k6 knows; the ones not in DEFAULT_SYSTEM_TAGS are off unless systemTags names them. */
-const SYSTEM_TAGS = new Set([...DEFAULT_SYSTEM_TAGS, 'vu', 'iter', 'ip', 'ocsp_status']);
+export const SYSTEM_TAGS = new Set([...DEFAULT_SYSTEM_TAGS, 'vu', 'iter', 'ip', 'ocsp_status']);
 const SUMMARY_MODES = ['compact', 'full', 'disabled', 'legacy'];
 
 function engineOptionProblems(options: Options): string[] {
@@ -207,7 +207,7 @@ function engineOptionProblems(options: Options): string[] {
     if (!Array.isArray(systemTags) || systemTags.some((t) => typeof t !== 'string')) problems.push('systemTags must be a list of tag names');
     else {
       for (const tag of systemTags) if (!SYSTEM_TAGS.has(tag)) problems.push(`systemTags: unknown system tag "${tag}" (known: ${[...SYSTEM_TAGS].join(', ')})`);
-      for (const tag of ['ip', 'ocsp_status']) if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
+      for (const tag of ['vu', 'iter', 'ip', 'ocsp_status']) if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
     }
   }
   if (options.consoleOutput !== undefined && options.consoleOutput !== null && typeof options.consoleOutput !== 'string') problems.push('consoleOutput must be a file name');

@@ -126,6 +126,14 @@ export function scenarioProblems(name: string, raw: unknown): string[] {
   duration('gracefulRampDown');
   duration('maxDuration', true);
   duration('duration', true);
+  // k6: "the duration must be at least 1s, but is 500ms" (constant-vus, constant-arrival-rate; maxDuration too).
+  for (const key of ['maxDuration', 'duration']) {
+    if (s[key] === undefined || executor === 'ramping-vus' || executor === 'ramping-arrival-rate') continue;
+    try {
+      const ms = parseDuration(s[key] as string);
+      if (ms > 0 && ms < 1000) problems.push(`${where} has configuration errors: the ${key} must be at least 1s, but is ${s[key]}`);
+    } catch {}
+  }
   duration('timeUnit', true);
   if (s.exec !== undefined && typeof s.exec !== 'string') problems.push(`${where}: exec must be the name of an exported function`);
   for (const key of ['env', 'tags']) {
@@ -280,5 +288,21 @@ export function scenarioInitialVUs(s: Scenario): number {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate':
       return s.preAllocatedVUs;
+  }
+}
+
+/** When a scenario is over at the latest, from the test start: startTime + its duration + gracefulStop (k6's max duration). */
+export function scenarioEndMs(s: Scenario): number {
+  switch (s.executor) {
+    case 'shared-iterations':
+    case 'per-vu-iterations':
+      return s.startTimeMs + s.maxDurationMs + s.gracefulStopMs;
+    case 'constant-vus':
+    case 'constant-arrival-rate':
+      return s.startTimeMs + s.durationMs + s.gracefulStopMs;
+    case 'ramping-vus':
+      return s.startTimeMs + s.stages.reduce((sum, stage) => sum + stage.durationMs, 0) + Math.max(s.gracefulStopMs, s.gracefulRampDownMs);
+    case 'ramping-arrival-rate':
+      return s.startTimeMs + s.stages.reduce((sum, stage) => sum + stage.durationMs, 0) + s.gracefulStopMs;
   }
 }

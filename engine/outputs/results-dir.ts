@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createSink, type EncodedTrend, type Sink } from '../metrics/sinks.ts';
 import type { SummaryData } from '../metrics/summary.ts';
 import type { MetricDescriptor, Output, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
-import { PER_REQUEST_TAGS } from '../metrics/windowed-aggregator.ts';
+import { PER_REQUEST_TAGS, SeriesKeys } from '../metrics/series-key.ts';
 
 /** High-cardinality tags left out of the time series (`name` carries the URL). */
 export const TIMESERIES_EXCLUDED_TAGS: ReadonlySet<string> = PER_REQUEST_TAGS;
@@ -66,8 +66,8 @@ export function timeseriesValues(sink: Sink): Record<string, number> {
 export class ResultsDirOutput implements Output {
   readonly description: string;
   private readonly seconds = new Map<number, SecondBucket>();
-  /** Raw tag-order key → canonical (sorted) key, so one tag set is one series whatever its key order. */
-  private readonly canonicalKeys = new Map<string, string>();
+  /** One tag set is one series whatever its key order. */
+  private readonly seriesKeys = new SeriesKeys();
   private lastSecond = Number.NaN;
   private lastBucket: SecondBucket | null = null;
   private stream: WriteStream | null = null;
@@ -118,7 +118,7 @@ export class ResultsDirOutput implements Output {
         if (entry === undefined) {
           entry = {
             metric: sample.metric,
-            tags: filteredTags(container.tags),
+            tags: { ...this.seriesKeys.of(container.tags).tags },
             sink: createSink(sample.metric.type, SECOND_TREND_EXACT_LIMIT),
           };
           series.set(sample.metric.name, entry);
@@ -166,7 +166,7 @@ export class ResultsDirOutput implements Output {
   }
 
   private seriesOf(bucket: SecondBucket, tags: Tags): Series {
-    const key = this.tagKey(tags);
+    const key = this.seriesKeys.of(tags).key;
     let series = bucket.byKey.get(key);
     if (series === undefined) {
       series = new Map();
@@ -176,28 +176,6 @@ export class ResultsDirOutput implements Output {
     if (Object.isFrozen(tags)) bucket.byTags.set(tags, series);
     return series;
   }
-
-  private tagKey(tags: Tags): string {
-    let raw = '';
-    for (const name in tags) {
-      if (!TIMESERIES_EXCLUDED_TAGS.has(name)) raw += `${name}\u0000${tags[name]}\u0001`;
-    }
-    let canonical = this.canonicalKeys.get(raw);
-    if (canonical === undefined) {
-      canonical = Object.keys(filteredTags(tags))
-        .sort()
-        .map((name) => `${name}\u0000${tags[name]}`)
-        .join('\u0001');
-      this.canonicalKeys.set(raw, canonical);
-    }
-    return canonical;
-  }
-}
-
-function filteredTags(tags: Tags): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const name of Object.keys(tags).sort()) if (!TIMESERIES_EXCLUDED_TAGS.has(name)) result[name] = tags[name];
-  return result;
 }
 
 export class RunIdError extends Error {

@@ -1,6 +1,7 @@
 // A test run, as `k6 run` does it: init → options → setup → VUs (scenarios) → teardown →
 // thresholds → handleSummary, with k6's exit codes; samples from every thread are aggregated
 // once, here, on the main thread.
+import { openSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,22 +9,24 @@ import { createSharedCounters, WHOLE } from '../executors/segment.ts';
 import { Aggregator } from '../metrics/aggregator.ts';
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { TrendSink } from '../metrics/sinks.ts';
-import { buildSummaryData, renderDefaultSummary, type SummaryData, toSummaryExport } from '../metrics/summary.ts';
-import type { Output, OutputFactory, SampleContainer } from '../metrics/types.ts';
+import { buildSummaryData, type SummaryData, toSummaryExport } from '../metrics/summary.ts';
+import { renderEndOfTestSummary, type SummaryMode } from '../metrics/summary-v1.ts';
+import type { Output, OutputFactory, SampleContainer, Tags } from '../metrics/types.ts';
 import { createOutputs } from '../outputs/index.ts';
 import { createResultsDirOutput, runIdProblem, writeMetaJson, writeSummaryJson } from '../outputs/results-dir.ts';
 import { prepareConnections } from '../modules/http/os-limits.ts';
-import { mergeOptions, type Options, optionsFromEnv, scenariosOf, validateOptions } from '../options/config.ts';
+import { mergeOptions, type Options, optionsFromEnv, SYSTEM_TAGS, scenariosOf, validateOptions } from '../options/config.ts';
 import { runVariableProblems, unknownOptionKeys } from '../options/k6-options.ts';
 import { parseDuration } from '../options/duration.ts';
-import type { Scenario } from '../options/scenarios.ts';
+import { type Scenario, scenarioEndMs } from '../options/scenarios.ts';
 import { bundleScript, type ScriptBundle } from '../script/bundle.ts';
 import { EXIT, ScriptError, TestAbortError } from '../script/errors.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
 import { BatchingSink } from '../runtime/sink.ts';
-import { createLogger, type Logger } from '../runtime/thread.ts';
+import type { Logger } from '../runtime/thread.ts';
+import { consoleAwareLogger } from './logging.ts';
 import type { VU } from '../runtime/vu.ts';
-import { type ExecutionPart, LocalPart } from './parts.ts';
+import type { ExecutionPart } from './parts.ts';
 import { ProgressDisplay, RequestTally } from './progress.ts';
 import { WorkerPart } from './worker-part.ts';
 
@@ -49,6 +52,17 @@ export interface RunTestOptions {
   systemEnv?: Readonly<Record<string, string | undefined>>;
   /** k6's --include-system-env-vars (default true): the system environment is part of __ENV. */
   includeSystemEnv?: boolean;
+  /**
+   * The end-of-test summary on stdout (k6's --summary-mode). 'auto': K6_SUMMARY_MODE, K6_NO_SUMMARY or
+   * the noSummary option, else compact. Default: 'auto', or 'disabled' when quiet.
+   */
+  summaryMode?: SummaryMode | 'auto';
+  /** k6's --log-output: 'stderr' (default), 'stdout', 'none' or 'file=PATH'. */
+  logOutput?: string;
+  /** k6's --verbose: debug logs (console.debug) are shown. */
+  verbose?: boolean;
+  /** Problems found before the run (e.g. refused CLI flags): the run ends with exit 104 naming them. */
+  configProblems?: string[];
   /** Prometheus-format endpoints of the services under test, for the web dashboard's saturation panels. */
   serviceMetrics?: string[];
 }
@@ -66,6 +80,42 @@ const EMPTY_SUMMARY = (durationMs: number): SummaryData => ({
   metrics: {},
 });
 
+/** systemTags: the system tags not listed are taken off every sample (the run's own tags stay). Null: nothing to take off. */
+function systemTagsFilter(enabled: readonly string[] | undefined, runTags: Record<string, string>): ((batch: SampleContainer[]) => SampleContainer[]) | null {
+  if (enabled === undefined || enabled === null) return null;
+  const removed = [...SYSTEM_TAGS].filter((tag) => !enabled.includes(tag) && !(tag in runTags));
+  if (removed.length === 0) return null;
+  const filtered = new WeakMap<Tags, Tags>();
+  const filter = (tags: Tags): Tags => {
+    let result = filtered.get(tags);
+    if (!result) {
+      const copy: Record<string, string> = { ...tags };
+      for (const tag of removed) delete copy[tag];
+      result = Object.freeze(copy);
+      filtered.set(tags, result);
+    }
+    return result;
+  };
+  return (batch) => batch.map((container) => ({ ...container, tags: filter(container.tags) }));
+}
+
+/** k6's --log-output destinations. */
+function logOutputSink(spec: string): { write(text: string): void; problem?: string } {
+  if (spec === 'stderr' || spec === '') return { write: (text) => process.stderr.write(text) };
+  if (spec === 'stdout') return { write: (text) => process.stdout.write(text) };
+  if (spec === 'none') return { write: () => {} };
+  if (spec.startsWith('file')) {
+    const file = spec.startsWith('file=') ? spec.slice(5) : 'loadlab.log';
+    try {
+      const fd = openSync(path.resolve(file), 'a');
+      return { write: (text) => writeSync(fd, text) };
+    } catch (error) {
+      return { write: (text) => process.stderr.write(text), problem: `--log-output ${spec}: ${(error as Error).message}` };
+    }
+  }
+  return { write: (text) => process.stderr.write(text), problem: `--log-output ${spec} is not supported by the embedded engine (use stderr, stdout, none or file=PATH)` };
+}
+
 const envList = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 function defaultRunId(script: string): string {
@@ -76,10 +126,15 @@ function defaultRunId(script: string): string {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ScriptError(`${what} execution timed out after ${ms / 1000}s`)), ms);
+    timer = setTimeout(() => reject(new ScriptError(`${what} execution timed out after ${ms / 1000} seconds`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** After an abort (Ctrl-C, test.abort, abortOnFail), how long VUs get before their thread is ended. */
+const ABORT_GRACE_MS = 1500;
+/** How long after the last scenario's end (duration + gracefulStop) a thread still running is ended. */
+const HARD_STOP_MARGIN_MS = 1000;
 
 class LifecycleError extends Error {
   constructor(
@@ -93,12 +148,15 @@ class LifecycleError extends Error {
 export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const startTime = new Date();
   const quiet = options.quiet === true;
-  const writeErr = (line: string) => process.stderr.write(`${line}\n`);
-  const logger: Logger = createLogger(writeErr);
+  const systemEnv = options.systemEnv ?? process.env;
+  const logSink = logOutputSink(options.logOutput ?? systemEnv.K6_LOG_OUTPUT ?? 'stderr');
+  const writeErr = (line: string) => logSink.write(`${line}\n`);
+  // consoleOutput is an option: known after the init context ran, so the console's sink is set then.
+  let writeConsole = writeErr;
+  const logger = consoleAwareLogger((line, fromConsole) => (fromConsole ? writeConsole(line) : writeErr(line)), options.verbose !== true);
   const runId = options.runId ?? defaultRunId(options.script);
   const runDir = path.join(options.resultsRoot ?? 'results', runId);
   const cliEnv = options.env ?? {};
-  const systemEnv = options.systemEnv ?? process.env;
   const includeSystemEnv = options.includeSystemEnv ?? !/^(false|0)$/.test(systemEnv.K6_INCLUDE_SYSTEM_ENV_VARS ?? '');
   // k6 run includes the system environment in __ENV by default; -e wins.
   const scriptEnv: Record<string, string> = { ...(includeSystemEnv ? (systemEnv as Record<string, string>) : {}), ...cliEnv };
@@ -106,6 +164,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     writeErr(message);
     return { exitCode, runDir, summary: EMPTY_SUMMARY(Date.now() - startTime.getTime()) };
   };
+  if (logSink.problem) return early(EXIT.invalidConfig, `ERRO ${logSink.problem}`);
+  if (options.configProblems?.length) return early(EXIT.invalidConfig, `ERRO invalid configuration:\n${options.configProblems.map((p) => `  - ${p}`).join('\n')}`);
   const badRunId = runIdProblem(options.resultsRoot ?? 'results', runId);
   if (badRunId !== null) return early(EXIT.invalidConfig, `ERRO ${badRunId}`);
 
@@ -118,8 +178,14 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   }
   let abortReason: string | null = null;
   let parts: ExecutionPart[] = [];
+  // A VU stuck in synchronous code cannot see the abort: its thread is ended soon after.
+  let killTimer: NodeJS.Timeout | null = null;
+  const running = new Set<ExecutionPart>();
   const abortAll = () => {
     for (const part of parts) part.abort();
+    killTimer ??= setTimeout(() => {
+      for (const part of running) void part.kill();
+    }, ABORT_GRACE_MS);
   };
   const onScriptAbort = (reason: string) => {
     if (abortReason === null) abortReason = reason;
@@ -145,6 +211,14 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const problems = [...runVariableProblems(systemEnv), ...validateOptions(merged)];
   if (problems.length > 0) return early(EXIT.invalidConfig, `ERRO invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const scenarios: Scenario[] = scenariosOf(merged);
+  if (typeof merged.consoleOutput === 'string' && merged.consoleOutput !== '') {
+    try {
+      const file = openSync(path.resolve(merged.consoleOutput), 'a');
+      writeConsole = (line) => writeSync(file, `${line}\n`);
+    } catch (error) {
+      return early(EXIT.invalidConfig, `ERRO consoleOutput: cannot open ${merged.consoleOutput}: ${(error as Error).message}`);
+    }
+  }
   prepareConnections(scenarios, merged, (level, message) => logger.log(level, message));
   for (const s of scenarios) {
     if (typeof lifecycleVU.exports[s.exec] !== 'function') {
@@ -174,7 +248,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   await mkdir(runDir, { recursive: true });
 
   const tally = new RequestTally();
+  const withSystemTags = systemTagsFilter(merged.systemTags as string[] | undefined, runTags);
   deliver = (batch) => {
+    if (withSystemTags) batch = withSystemTags(batch);
     aggregator.addMetricSamples(batch);
     for (const output of outputs) output.addMetricSamples(batch);
     for (const container of batch) {
@@ -196,9 +272,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const workers = Math.max(1, Math.floor(options.workers ?? os.availableParallelism()));
   const counters = createSharedCounters(scenarios.map((s) => s.name));
   parts =
-    workers === 1
-      ? [new LocalPart(main)]
-      : Array.from(
+    // VU code always runs on worker threads, even with --workers 1: a VU stuck in synchronous code
+    // (while (true) {}) can then be ended at duration + gracefulStop, and the main thread stays free.
+    Array.from(
           { length: workers },
           (_, index) =>
             new WorkerPart({
@@ -208,7 +284,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
               allowRemoteTargets: options.allowRemoteTargets === true,
               resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
               onSamples: deliver,
-              onLog: writeErr,
+              onLog: (line, fromConsole) => {
+                if (!fromConsole) writeErr(line);
+                else if (options.verbose === true || !line.startsWith('DEBU')) writeConsole(line);
+              },
               onAbort: onScriptAbort,
             }),
         );
@@ -224,6 +303,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     // it interrupted the run, so the lifecycle notice is noise there; script errors still print.
     if (!quiet) logger.log('warn', 'stopping the test (interrupted); teardown and summary follow');
     abortAll();
+    interruptLifecycle?.();
   };
   options.signal?.addEventListener('abort', onSignal, { once: true });
 
@@ -231,6 +311,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     const fn = lifecycleVU.exports[name];
     if (typeof fn !== 'function') return undefined;
     if (merged[name === 'setup' ? 'noSetup' : 'noTeardown'] === true) return undefined;
+    const thread = parts.find((part): part is WorkerPart => part instanceof WorkerPart && part.alive);
+    if (thread) return runLifecycleIn(thread, name, arg, timeoutOption);
     lifecycleVU.groupPath = `::${name}`;
     lifecycleVU.iter = 0;
     try {
@@ -245,6 +327,38 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       // The data counters of setup()/teardown() carry their group, as k6's do.
       lifecycleVU.emitData(Date.now());
       lifecycleVU.groupPath = '';
+    }
+  };
+
+  // setup() during Ctrl-C: stop waiting for it (k6 exits at once and runs no teardown).
+  let interruptLifecycle: (() => void) | null = null;
+  /** setup()/teardown() on a worker thread: a synchronous busy one still times out, and a Ctrl-C ends setup(). */
+  const runLifecycleIn = async (thread: WorkerPart, name: 'setup' | 'teardown', arg: unknown, timeoutOption: unknown): Promise<unknown> => {
+    const timeoutMs = timeoutOption === undefined || timeoutOption === null ? 60_000 : parseDuration(timeoutOption as string);
+    let timer: NodeJS.Timeout | undefined;
+    const stop = new Promise<'timeout' | 'interrupted'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      if (name === 'setup') interruptLifecycle = () => resolve('interrupted');
+    });
+    const outcome = await Promise.race([thread.lifecycle(name, arg).catch(() => ({ kind: 'killed' as const })), stop]);
+    clearTimeout(timer);
+    interruptLifecycle = null;
+    if (outcome === 'timeout' || outcome === 'interrupted') {
+      await thread.kill();
+      if (outcome === 'interrupted') throw new LifecycleError(EXIT.externalAbort, "ERRO test run was aborted because k6 received a 'interrupt' signal");
+      throw new LifecycleError(name === 'setup' ? 100 : 101, `ERRO ${name}() execution timed out after ${timeoutMs / 1000} seconds`);
+    }
+    switch (outcome.kind) {
+      case 'ok':
+        return outcome.json === undefined ? undefined : JSON.parse(outcome.json);
+      case 'missing':
+        return undefined;
+      case 'aborted':
+        throw new LifecycleError(EXIT.scriptAborted, `ERRO ${outcome.message} (in ${name}())`);
+      case 'error':
+        throw new LifecycleError(EXIT.scriptException, `ERRO ${name}() failed:\n${outcome.text}`);
+      default:
+        throw new LifecycleError(EXIT.scriptException, `ERRO ${name}() did not finish: its worker thread ended`);
     }
   };
 
@@ -321,8 +435,22 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
         }
       }, 2000);
       // Workers start on a shared clock a little ahead, so that they begin together.
-      const startAt = Date.now() + (workers > 1 ? 50 : 0);
-      await Promise.all(parts.map((part) => part.run(setupData, startAt)));
+      const startAt = Date.now() + 50;
+      const hardStop = setTimeout(() => {
+        if (running.size > 0) logger.log('warn', 'VU code is still running past the end of the test (duration + gracefulStop): its worker threads are stopped');
+        for (const part of running) void part.kill();
+      }, startAt - Date.now() + Math.max(...scenarios.map(scenarioEndMs)) + HARD_STOP_MARGIN_MS);
+      await Promise.all(
+        parts.map(async (part) => {
+          running.add(part);
+          try {
+            await part.run(setupData, startAt);
+          } finally {
+            running.delete(part);
+          }
+        }),
+      );
+      clearTimeout(hardStop);
     }
     clearInterval(gaugeTimer ?? undefined);
     clearInterval(renderTimer ?? undefined);
@@ -341,6 +469,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     clearInterval(gaugeTimer ?? undefined);
     clearInterval(renderTimer ?? undefined);
     clearInterval(thresholdTimer ?? undefined);
+    clearTimeout(killTimer ?? undefined);
     options.signal?.removeEventListener('abort', onSignal);
   }
 
@@ -377,7 +506,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   await writeSummaryJson(runDir, summary);
   const summaryExport = options.summaryExport ?? systemEnv.K6_SUMMARY_EXPORT;
   if (summaryExport) await writeFile(summaryExport, toSummaryExport(summary));
-  await handleSummary(lifecycleVU, summary, quiet, main.stack.describe.bind(main.stack), writeErr);
+  const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
+  const summaryMode: SummaryMode =
+    requestedMode !== 'auto' ? requestedMode : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
+  await handleSummary(lifecycleVU, summary, summaryMode, main.stack.describe.bind(main.stack), writeErr);
   await writeMetaJson(runDir, {
     runId,
     script: options.script,
@@ -396,10 +528,14 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   return { exitCode, runDir, summary };
 }
 
-async function handleSummary(vu: VU, summary: SummaryData, quiet: boolean, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<void> {
+async function handleSummary(vu: VU, summary: SummaryData, mode: SummaryMode, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<void> {
   const fn = vu.exports.handleSummary;
-  if (typeof fn !== 'function') {
-    if (!quiet) process.stdout.write(renderDefaultSummary(summary, process.stdout.isTTY === true));
+  const printDefault = () => {
+    if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, process.stdout.isTTY === true));
+  };
+  // As k6: --summary-mode=disabled also skips handleSummary.
+  if (typeof fn !== 'function' || mode === 'disabled') {
+    printDefault();
     return;
   }
   let result: unknown;
@@ -407,7 +543,7 @@ async function handleSummary(vu: VU, summary: SummaryData, quiet: boolean, descr
     result = await (fn as (d: unknown) => unknown)(structuredClone(summary));
   } catch (error) {
     writeErr(`ERRO handleSummary() failed; the default summary follows:\n${describe(error)}`);
-    if (!quiet) process.stdout.write(renderDefaultSummary(summary, process.stdout.isTTY === true));
+    printDefault();
     return;
   }
   if (!result || typeof result !== 'object') return;

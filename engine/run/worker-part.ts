@@ -8,7 +8,7 @@ import type { ScriptBundle } from '../script/bundle.ts';
 import { ScriptError } from '../script/errors.ts';
 import type { ExecutionPart, PartStatus } from './parts.ts';
 import { BatchDecoder } from './transport.ts';
-import type { FromWorker, ToWorker, WorkerData } from './worker.ts';
+import type { FromWorker, LifecycleOutcome, ToWorker, WorkerData } from './worker.ts';
 
 export interface WorkerPartParams {
   bundle: ScriptBundle;
@@ -17,7 +17,7 @@ export interface WorkerPartParams {
   allowRemoteTargets: boolean;
   resolveMetric: (name: string, type: MetricType, contains: ValueType) => MetricDescriptor;
   onSamples: (containers: SampleContainer[]) => void;
-  onLog: (line: string) => void;
+  onLog: (line: string, fromConsole: boolean) => void;
   onAbort: (reason: string) => void;
 }
 
@@ -27,6 +27,8 @@ export class WorkerPart implements ExecutionPart {
   private last: PartStatus = { scenarios: [], vusActive: 0, vusMax: 0 };
   private waiting = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
   private exited = false;
+  private killed = false;
+  private lifecycleOutcome: LifecycleOutcome | null = null;
 
   constructor(private readonly params: WorkerPartParams) {
     this.decoder = new BatchDecoder(params.resolveMetric);
@@ -36,7 +38,8 @@ export class WorkerPart implements ExecutionPart {
     this.worker.on('error', (error) => this.settleAll(new ScriptError(`worker ${params.segment.index + 1} failed: ${error.stack ?? error.message}`)));
     this.worker.on('exit', (code) => {
       this.exited = true;
-      this.settleAll(code === 0 ? null : new ScriptError(`worker ${params.segment.index + 1} exited with code ${code}`));
+      // A worker we terminated (stuck in synchronous code) has simply ended its part.
+      this.settleAll(code === 0 || this.killed ? null : new ScriptError(`worker ${params.segment.index + 1} exited with code ${code}`));
     });
   }
 
@@ -49,7 +52,7 @@ export class WorkerPart implements ExecutionPart {
         this.last = message.status;
         break;
       case 'log':
-        this.params.onLog(message.line);
+        this.params.onLog(message.line, message.console === true);
         break;
       case 'abort':
         this.params.onAbort(message.reason);
@@ -61,6 +64,10 @@ export class WorkerPart implements ExecutionPart {
       case 'done':
       case 'closed':
         this.settle(message.type, null);
+        break;
+      case 'lifecycle-done':
+        this.lifecycleOutcome = message.outcome;
+        this.settle('lifecycle-done', null);
         break;
     }
   }
@@ -97,11 +104,30 @@ export class WorkerPart implements ExecutionPart {
     if (!this.exited) this.worker.postMessage({ type: 'abort' } satisfies ToWorker);
   }
 
+  /** Runs setup() or teardown() in this worker; resolves with how it ended ('killed' when the worker was terminated meanwhile). */
+  async lifecycle(name: 'setup' | 'teardown', data: unknown): Promise<LifecycleOutcome | { kind: 'killed' }> {
+    this.lifecycleOutcome = null;
+    await this.expect('lifecycle-done', { type: 'lifecycle', name, data });
+    return this.lifecycleOutcome ?? { kind: 'killed' };
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Ends the thread whatever it is doing (a VU stuck in synchronous code): what it was waited for settles. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.killed = true;
+    await this.worker.terminate();
+  }
+
   status(): PartStatus {
     return this.last;
   }
 
   async close(): Promise<void> {
+    if (this.exited) return;
     const closed = this.expect('closed', { type: 'close' });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
     await Promise.race([closed, timeout]);

@@ -4,8 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionSegment } from '../executors/segment.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
 import { BatchingSink } from '../runtime/sink.ts';
-import { createLogger } from '../runtime/thread.ts';
+import { consoleAwareLogger } from './logging.ts';
 import type { ScriptBundle } from '../script/bundle.ts';
+import { TestAbortError } from '../script/errors.ts';
+import type { VU } from '../runtime/vu.ts';
 import type { PartStatus } from './parts.ts';
 import { BatchEncoder } from './transport.ts';
 
@@ -19,6 +21,7 @@ export interface WorkerData {
 export type ToWorker =
   | { type: 'prepare'; options: Record<string, unknown>; runTags: Record<string, string>; scenarios: unknown[] }
   | { type: 'run'; data: unknown; startAt: number }
+  | { type: 'lifecycle'; name: 'setup' | 'teardown'; data: unknown }
   | { type: 'abort' }
   | { type: 'close' };
 
@@ -27,10 +30,14 @@ export type FromWorker =
   | { type: 'error'; message: string }
   | { type: 'samples'; batch: import('./transport.ts').EncodedBatch }
   | { type: 'status'; status: PartStatus }
-  | { type: 'log'; line: string }
+  | { type: 'log'; line: string; console?: boolean }
   | { type: 'abort'; reason: string }
   | { type: 'done' }
+  | { type: 'lifecycle-done'; outcome: LifecycleOutcome }
   | { type: 'closed' };
+
+/** How setup() or teardown() ended in the worker; the result is JSON (setup data is copied as JSON, as k6 does). */
+export type LifecycleOutcome = { kind: 'ok'; json: string | undefined } | { kind: 'missing' } | { kind: 'aborted'; message: string } | { kind: 'error'; text: string };
 
 const port = parentPort!;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer as never);
@@ -46,7 +53,8 @@ const execution = new ThreadExecution({
   env: input.env,
   runTags: {},
   sink,
-  logger: createLogger((line) => post({ type: 'log', line })),
+  // Debug console lines are filtered on the main thread, which knows --verbose.
+  logger: consoleAwareLogger((line, fromConsole) => post({ type: 'log', line, console: fromConsole }), false),
   allowRemoteTargets: input.allowRemoteTargets,
   onAbort: (reason) => post({ type: 'abort', reason }),
 });
@@ -74,6 +82,9 @@ port.on('message', async (message: ToWorker) => {
       post({ type: 'done' });
       break;
     }
+    case 'lifecycle':
+      post({ type: 'lifecycle-done', outcome: await runLifecycle(message.name, message.data) });
+      break;
     case 'abort':
       execution.abort();
       break;
@@ -84,3 +95,30 @@ port.on('message', async (message: ToWorker) => {
       break;
   }
 });
+
+/** setup() and teardown() run here, not on the main thread, so that a busy one can be stopped (setupTimeout, Ctrl-C). */
+let lifecycleVU: VU | null = null;
+
+async function runLifecycle(name: 'setup' | 'teardown', data: unknown): Promise<LifecycleOutcome> {
+  if (!lifecycleVU) {
+    lifecycleVU = execution.createVU(0, 0);
+    execution.instance.vusInitialized--;
+  }
+  const vu = lifecycleVU;
+  const fn = vu.exports[name];
+  if (typeof fn !== 'function') return { kind: 'missing' };
+  sink.start();
+  vu.groupPath = `::${name}`;
+  vu.iter = 0;
+  try {
+    const result = await (fn as (d: unknown) => unknown)(data);
+    return { kind: 'ok', json: result === undefined ? undefined : JSON.stringify(result) };
+  } catch (error) {
+    if (error instanceof TestAbortError) return { kind: 'aborted', message: error.message };
+    return { kind: 'error', text: execution.stack.describe(error) };
+  } finally {
+    vu.groupPath = '';
+    vu.emitData(Date.now());
+    sink.flush();
+  }
+}

@@ -11,7 +11,7 @@ import { encodingModule } from '../modules/encoding.ts';
 import { createExecutionModule } from '../modules/execution.ts';
 import { htmlModule } from '../modules/html/index.ts';
 import { createHttpModule } from '../modules/http/index.ts';
-import { scriptPosition } from '../modules/http/response.ts';
+import { scriptPosition, scriptRealm } from '../modules/http/response.ts';
 import * as k6 from '../modules/k6.ts';
 import { createMetricsModule } from '../modules/metrics.ts';
 import { timersModule } from '../modules/timers.ts';
@@ -90,6 +90,8 @@ function realmResults<T extends object>(module: T, realm: ScriptRealm): T {
 
 export function createScriptGlobals(thread: ThreadContext, realm: ScriptRealm, tracking: CallTracking): ScriptGlobals {
   scriptPosition.locate = (stack) => thread.stack.firstScriptPosition(stack);
+  scriptRealm.parseJSON = (text) => realm.parseJSON(text);
+  scriptRealm.bufferOf = (bytes) => realm.bufferOf(bytes);
   const initContext = { active: false };
   const files = new Map<string, Buffer>();
   const scriptDir = path.dirname(thread.scriptPath);

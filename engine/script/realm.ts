@@ -59,6 +59,11 @@ export class ScriptRealm {
     return text === undefined ? value : (this.json.parse(text) as T);
   }
 
+  /** JSON text parsed into the realm's objects (response bodies). */
+  parseJSON(text: string): unknown {
+    return this.json.parse(text);
+  }
+
   /** The bytes as an ArrayBuffer of the realm (so `instanceof ArrayBuffer` holds in the script). */
   bufferOf(bytes: Uint8Array | ArrayBuffer): ArrayBuffer {
     const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);

@@ -3,7 +3,7 @@ import { Resource } from '../capacity/resource.ts';
 import type { ResolvedConfig, ServiceName, StoreName } from '../config.ts';
 import { BoundedStore, type BoundedStoreOptions, type MeteredStore } from './bounded-store.ts';
 import { FaultInjector } from './faults.ts';
-import { ServiceMetrics } from './metrics.ts';
+import { type ConnectionStats, ServiceMetrics } from './metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,6 +37,7 @@ export class ServiceContext {
   readonly resources = new Map<string, Resource>();
   readonly stores: MeteredStore[] = [];
   readonly faults: FaultInjector;
+  readonly connections: ConnectionStats = { open: 0, accepted: 0, handshakes: 0, handshakeFailures: 0 };
   readonly resetHooks: (() => void)[] = [];
   /** Set once the server listens; the identity issuer and absolute links depend on it. */
   baseUrl = '';
@@ -54,6 +55,7 @@ export class ServiceContext {
   ) {
     this.metrics = new ServiceMetrics(name, config.metrics, this.stores);
     this.faults = new FaultInjector(config.faults[name]);
+    this.metrics.addConnectionStats(this.connections);
     for (const [resourceName, settings] of Object.entries(config.resources[name])) {
       const resource = new Resource(resourceName, settings);
       this.resources.set(resourceName, resource);

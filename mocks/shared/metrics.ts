@@ -6,6 +6,13 @@ import { type CounterChild, type HistogramChild, LabelledCounter, LabelledHistog
 /** 1 ms … 30 s: covers a loopback hit as well as a request stuck behind a saturated queue. */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 const NO_OP_CHILD = { inc() {} };
+
+export interface ConnectionStats {
+  open: number;
+  accepted: number;
+  handshakes: number;
+  handshakeFailures: number;
+}
 const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
 const EVICTION_REASONS: readonly EvictionReason[] = ['capacity', 'expired', 'with_document'];
 
@@ -119,6 +126,39 @@ export class ServiceMetrics {
     monotonic('loadlab_resource_rejections_total', 'Requests turned away, by reason', ['resource', 'reason'], (r) =>
       REJECTION_REASONS.map((reason) => [{ resource: r.name, reason }, r.rejections.get(reason) ?? 0]),
     );
+  }
+
+  /** Connections and TLS handshakes of the service's server, read at scrape time. */
+  addConnectionStats(stats: ConnectionStats): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'loadlab_connections_open',
+      help: 'TCP connections the server holds now',
+      registers,
+      collect() {
+        this.set(stats.open);
+      },
+    });
+    const reported = new Map<string, number>();
+    const counter = (name: string, help: string, labelNames: string[], read: () => [Record<string, string>, number][]) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          for (const [labels, total] of read()) {
+            const key = `${name} ${JSON.stringify(labels)}`;
+            this.inc(labels, total - (reported.get(key) ?? 0));
+            reported.set(key, total);
+          }
+        },
+      });
+    counter('loadlab_connections_accepted_total', 'TCP connections accepted', [], () => [[{}, stats.accepted]]);
+    counter('loadlab_tls_handshakes_total', 'TLS handshakes by result (under --tls)', ['result'], () => [
+      [{ result: 'ok' }, stats.handshakes],
+      [{ result: 'failed' }, stats.handshakeFailures],
+    ]);
   }
 
   addResource(resource: Resource): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ResourceRejected } from '../capacity/resource.ts';
 import { adminPlugin } from './admin.ts';
@@ -92,6 +93,24 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
       sendError(reply, { status: 400, code: 'invalid_request', reason: error.message, headers: {} });
     },
   });
+
+  // Node's header deadline starts with the first byte of a request: a connection that never sends one would stay.
+  const connections = context.connections;
+  app.server.on('connection', (socket: Socket) => {
+    connections.open++;
+    connections.accepted++;
+    socket.once('close', () => connections.open--);
+    setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, timeouts.headersTimeoutMs).unref();
+  });
+  if (options.tls) {
+    app.server.on('secureConnection', () => connections.handshakes++);
+    app.server.on('tlsClientError', (_error: Error, socket: Socket) => {
+      connections.handshakeFailures++;
+      socket.destroy();
+    });
+  }
 
   // An empty JSON body is no body (clients often send Content-Type: application/json on body-less POSTs).
   const parseJson = app.getDefaultJsonParser('error', 'error');

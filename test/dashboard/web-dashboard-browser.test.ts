@@ -12,15 +12,14 @@ import { type LocalMocks, startLocalMocks } from '../../capacity/mock-targets.ts
 import { CHROMIUM_ARGS, findChromium } from '../../reports/render/pdf.ts';
 import { runCli } from './run-cli.ts';
 
-declare global {
-  interface Window {
-    loadlabDashboard: {
-      state: { snapshots: unknown[]; firstSaturation: { key: string } | null; running: boolean };
-      charts: Map<string, { points: number }>;
-      events: number;
-    };
-  }
-}
+/** What the page exposes on its global object (the tests run without DOM typings). */
+type PageGlobal = {
+  loadlabDashboard: {
+    state: { snapshots: unknown[]; firstSaturation: { key: string } | null; running: boolean };
+    charts: Map<string, { points: number }>;
+    events: number;
+  };
+};
 
 const executablePath = findChromium();
 let browser: Browser;
@@ -50,7 +49,7 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
-const chartPoints = (page: Page, name: string) => page.evaluate((chart) => window.loadlabDashboard.charts.get(chart)?.points ?? 0, name);
+const chartPoints = (page: Page, name: string) => page.evaluate((chart) => (globalThis as unknown as PageGlobal).loadlabDashboard.charts.get(chart)?.points ?? 0, name);
 
 describe('the live web dashboard', () => {
   it('shows the run live, with the mocks’ saturation, and exports a report that opens offline', async () => {
@@ -78,11 +77,11 @@ describe('the live web dashboard', () => {
     await page.goto(url);
     expect(new URL(page.url()).pathname).toBe('/ui/');
 
-    await page.waitForFunction(() => window.loadlabDashboard.state.snapshots.length >= 2, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.snapshots.length >= 2, null, { timeout: 30_000 });
     expect(await page.locator('#status').getAttribute('data-state')).toBe('running');
     const before = await chartPoints(page, 'latency');
     expect(before).toBeGreaterThanOrEqual(2);
-    await page.waitForFunction((n) => (window.loadlabDashboard.charts.get('latency')?.points ?? 0) > n, before, { timeout: 10_000 });
+    await page.waitForFunction((n) => ((globalThis as unknown as PageGlobal).loadlabDashboard.charts.get('latency')?.points ?? 0) > n, before, { timeout: 10_000 });
     expect(await page.locator('.uplot').count()).toBeGreaterThanOrEqual(9);
 
     // The services' side: every modelled resource of the mocks, and the identity's slot marked first.
@@ -90,8 +89,8 @@ describe('the live web dashboard', () => {
     const resources = await page.locator('#resources tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-resource')));
     expect(resources.some((key) => key?.startsWith('portal/'))).toBe(true);
     expect(resources.some((key) => key?.startsWith('ndxp/'))).toBe(true);
-    await page.waitForFunction(() => window.loadlabDashboard.state.firstSaturation !== null, null, { timeout: 20_000 });
-    expect(await page.evaluate(() => window.loadlabDashboard.state.firstSaturation?.key)).toBe('identity/credential_check');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation !== null, null, { timeout: 20_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation?.key)).toBe('identity/credential_check');
     await expect.poll(() => page.locator('[data-tile="saturation"] strong').textContent()).toBe('identity/credential_check');
     expect(await page.locator('tr.first').getAttribute('data-resource')).toBe('identity/credential_check');
     // The thresholds as the run defines them, with their live state.
@@ -99,7 +98,7 @@ describe('the live web dashboard', () => {
     await page.locator('#thresholds tr[data-ok="false"]', { hasText: 'http_req_duration' }).waitFor({ timeout: 20_000 });
     expect(await page.locator('#thresholds tr', { hasText: 'checks' }).getAttribute('data-ok')).toBe('true');
     expect(errors).toEqual([]);
-    expect(await page.evaluate(() => window.loadlabDashboard.state.running)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.running)).toBe(true);
 
     // The run stays a normal run: its summary and exit code are k6's (99: a threshold was crossed).
     const result = await run.done;
@@ -118,7 +117,7 @@ describe('the live web dashboard', () => {
     const offline = await context.newPage();
     const offlineErrors = collectErrors(offline);
     await offline.goto(pathToFileURL(report).href);
-    await offline.waitForFunction(() => window.loadlabDashboard.state.snapshots.length > 0);
+    await offline.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.snapshots.length > 0);
     expect(await offline.locator('.uplot').count()).toBeGreaterThanOrEqual(9);
     expect(await chartPoints(offline, 'latency')).toBeGreaterThan(before);
     expect(await chartPoints(offline, 'utilisation')).toBeGreaterThan(before);

@@ -191,6 +191,10 @@ function buildCases(): Case[] {
     json(service, 'PUT', '/admin/resources/unknown', '{"slots":1}');
     json(service, 'PUT', '/admin/resources/unknown', '{"slots":"many"}');
     for (const method of ['DELETE', 'PATCH', 'OPTIONS', 'PUT']) cases.push({ name: `${method} /`, service, method, path: '/' });
+    for (const headers of <Record<string, string>[]>[{ host: '%%%' }, { host: 'a@b:1' }, { host: '[::1]:1' }, { origin: 'javascript:alert(1)' }, { origin: '\u00ff' }, { 'sec-fetch-site': 'x'.repeat(500) }, { authorization: 'Bearer' }]) {
+      cases.push({ name: `admin state with ${JSON.stringify(headers).slice(0, 40)}`, service, method: 'GET', path: '/admin/state', headers });
+    }
+    cases.push({ name: 'admin reset as text/plain', service, method: 'POST', path: '/admin/reset', headers: { 'content-type': 'text/plain' }, body: 'reset' });
     cases.push({ name: 'GET /metrics?x', service, method: 'GET', path: '/metrics?format=%ZZ' });
   }
   return cases;

@@ -90,7 +90,11 @@ export default function () {
       const { Agent, request } = await import('undici');
       const { readFile } = await import('node:fs/promises');
       const dispatcher = new Agent({ connect: { ca: await readFile(ready.caFile, 'utf8') } });
-      const state = (token?: string) => request(`${ready.identity}/admin/state`, { dispatcher, headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (r) => (await r.body.dump(), r.statusCode));
+      const state = async (token?: string) => {
+        const response = await request(`${ready.identity}/admin/state`, { dispatcher, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        await response.body.dump();
+        return response.statusCode;
+      };
       expect(await state()).toBe(401);
       expect(await state('from-env')).toBe(200);
       await dispatcher.close();

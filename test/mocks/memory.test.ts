@@ -18,8 +18,8 @@ const heapAfterGc = () => {
   return process.memoryUsage().heapUsed;
 };
 
-const BOUND_BYTES = 16 * 1024 * 1024;
-const ABANDONED = 20_000;
+const BOUND_BYTES = 4 * 1024 * 1024;
+const ABANDONED = 10_000;
 let mocks: RunningMocks;
 
 beforeAll(async () => {
@@ -62,8 +62,8 @@ describe('memory under abandoned logins', () => {
     const kept = metric(series, 'loadlab_store_entries', store);
     expect(metric(series, 'loadlab_store_bytes', store)).toBeLessThanOrEqual(BOUND_BYTES);
     expect(metric(series, 'loadlab_store_evictions_total', { ...store, reason: 'capacity' })).toBe(ABANDONED - kept);
-    // Unbounded, 20,000 × ~4 KB of parameters would be over 80 MB of strings (plus the entries); the store keeps ≤ 16 MiB.
+    // Unbounded, 10,000 × ~4 KB of parameters would be over 40 MB of strings (plus the entries); the store keeps ≤ 4 MiB.
     expect(kept).toBeLessThan(ABANDONED / 4);
-    expect(grown).toBeLessThan(BOUND_BYTES + 24 * 1024 * 1024);
+    expect(grown).toBeLessThan(BOUND_BYTES + 16 * 1024 * 1024);
   });
 });

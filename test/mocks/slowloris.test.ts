@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMocks } from '../../mocks/index.ts';
 import { http, start } from './helpers.ts';
@@ -54,6 +57,28 @@ describe('slowloris and idle connections', () => {
     } finally {
       for (const drip of drips) clearInterval(drip);
       for (const socket of sockets) socket.destroy();
+    }
+  });
+
+  it('closes a connection that never sends a byte, over HTTP and before a TLS handshake', async () => {
+    const silent = await open();
+    silent.on('error', () => {});
+    expect(Number.isFinite(await closedWithin(silent, 15_000))).toBe(true);
+    const dir = await mkdtemp(join(tmpdir(), 'loadlab-slow-tls-'));
+    const secure = await start({ services: ['portal'], profile: 'zero-latency', tls: { dir }, config: { server: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: 5000 } } });
+    try {
+      const url = new URL(secure.urls.portal!);
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const raw = connect(Number(url.port), url.hostname, () => resolve(raw));
+        raw.on('error', reject);
+      });
+      socket.on('error', () => {});
+      const closedAfter = await closedWithin(socket, 15_000);
+      expect(Number.isFinite(closedAfter)).toBe(true);
+      expect(closedAfter).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS * 0.8);
+    } finally {
+      await secure.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -42,6 +42,18 @@ describe('mocks over HTTPS (--tls)', () => {
     expect(discovery.issuer).toBe(mocks.urls.identity);
     // Without the CA the certificate is not trusted: the verification is real.
     await expect(request(`${mocks.urls.identity}/jwks`)).rejects.toThrow(/self-signed|unable to (get|verify)|certificate/i);
+    let metrics = '';
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const failed = 'loadlab_tls_handshakes_total{result="failed",service="identity"}';
+    // The client's alert reaches the server a moment after the client gave up.
+    for (let attempt = 0; attempt < 50 && !(value(failed) >= 1); attempt++) {
+      metrics = (await call('GET', `${mocks.urls.identity}/metrics`)).text;
+      if (!(value(failed) >= 1)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(value('loadlab_tls_handshakes_total{result="ok",service="identity"}')).toBeGreaterThanOrEqual(1);
+    expect(value(failed)).toBeGreaterThanOrEqual(1);
+    expect(value('loadlab_connections_open{service="identity"}')).toBeGreaterThanOrEqual(1);
+    expect(value('loadlab_connections_accepted_total{service="identity"}')).toBeGreaterThanOrEqual(2);
   });
 
   it('runs a login over HTTPS and the portal verifies the token against the identity JWKS over HTTPS', async () => {

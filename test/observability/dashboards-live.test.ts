@@ -107,7 +107,7 @@ describe('dashboards against a live run', () => {
       // Each flavour's panels read at the end of its own run, as ops would look at it.
       const native = isNativeHistogramDashboard(query.dashboard);
       const at = ((native ? nativeRunEnd : runEnd) - 1000) / 1000;
-      const variables = native
+      const variables: Record<string, string> = native
         ? { testid: NATIVE_TESTID, scenario: '.*', service: '.*', quantile: '0.99' }
         : { testid: TESTID, scenario: '.*', service: '.*', quantile_stat: stats[0] };
       const expr = substitute(query.expr, variables, { rate: '10s', range: '2m' });

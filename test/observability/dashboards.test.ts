@@ -105,7 +105,7 @@ describe('dashboard queries on k6 series written by the remote-write output', ()
       const empty: string[] = [];
       for (const query of allPanelQueries()) {
         const native = isNativeHistogramDashboard(query.dashboard);
-        const variables = native
+        const variables: Record<string, string> = native
           ? { testid: 'dash-native', scenario: '.*', service: '.*', quantile: '0.99' }
           : { testid: 'dash', scenario: '.*', service: '.*', quantile_stat: stats[0] };
         const expr = substitute(query.expr, variables, { rate: '30s', range: '5m' });

@@ -45,7 +45,8 @@ async function labelKeys(testid: string): Promise<Record<string, string[]>> {
     keys[name] ??= new Set();
     for (const key of Object.keys(metric)) if (key !== '__name__') keys[name].add(key);
   }
-  return Object.fromEntries(Object.entries(keys).map(([name, set]) => [name, [...set].sort()]).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.keys(keys).sort();
+  return Object.fromEntries(sorted.map((name) => [name, [...keys[name]].sort()]));
 }
 
 const testids = K6 ? [K6_TESTID, ENGINE_TESTID] : [ENGINE_TESTID];

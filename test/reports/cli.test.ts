@@ -34,7 +34,7 @@ describe('loadlab report and capacity on the command line', () => {
 
   it('rejects a missing folder, an unknown format and a malformed SLO with the reason', async () => {
     const missing = await loadlab('report', join(root, 'nope'));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(104);
     expect(missing.stderr).toMatch(/does not exist/);
     const format = await loadlab('report', root, '--format', 'html,docx');
     expect(format.code).not.toBe(0);

@@ -105,7 +105,9 @@ describe('loadlab bundle', () => {
       expect(manifest).toContain('apiVersion: k6.io/v1alpha1');
       expect(manifest).toContain('  parallelism: 6\n');
       expect(manifest).toContain(`      file: ${entry.scenario}.js\n`);
-      expect(manifest).toContain(`  arguments: "--tag testid=loadlab-${entry.scenario} -e PROFILE=load -e PORTAL_URL=https://dvc.staging.example"`);
+      expect(manifest).toMatch(
+        new RegExp(`  arguments: "-o experimental-prometheus-rw --tag testid=loadlab-${entry.scenario}-\\d{8}T\\d{6}Z --tag runner=\\$\\(LOADLAB_RUNNER_POD\\) -e PROFILE=load -e PORTAL_URL=https://dvc\\.staging\\.example"`),
+      );
       expect(manifest).not.toMatch(/\$\{(SCENARIO|NAMESPACE|PARALLELISM|ARGUMENTS|SCRIPT)\}/);
       // Read the block scalar back the way YAML does: every line indented by 4, up to the document end.
       const lines = manifest.split('\n');

@@ -93,6 +93,11 @@ export class CookieJar {
     return this.#tough;
   }
 
+  /** No cookie was ever stored: nothing to send. */
+  get isEmpty(): boolean {
+    return this.#empty;
+  }
+
   cookiesForURL(url: string): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     const target = parseURLArgument('cookiesForURL', url);
@@ -185,20 +190,20 @@ export class CookieJar {
    */
   header(url: string, extra: RequestCookies | undefined, sent: Record<string, SentCookie[]> | null): string {
     let header = '';
-    const replaced = new Set<string>();
+    let replaced: Set<string> | null = null;
     if (extra !== undefined && extra !== null) {
       for (const name of Object.keys(extra)) {
         const cookie = extra[name];
         const isObject = typeof cookie === 'object' && cookie !== null;
         const value = isObject ? String(cookie.value) : String(cookie);
-        if (isObject && cookie.replace === true) replaced.add(name);
+        if (isObject && cookie.replace === true) (replaced ??= new Set()).add(name);
         header += `${header === '' ? '' : '; '}${wireName(name)}=${wireValue(value)}`;
         if (sent !== null) (sent[name] ??= []).push({ name, value, replace: false });
       }
     }
     if (!this.#empty) {
       for (const c of this.#jar.getCookiesSync(url)) {
-        if (replaced.has(c.key)) continue;
+        if (replaced?.has(c.key)) continue;
         header += `${header === '' ? '' : '; '}${wireName(c.key)}=${wireValue(c.value)}`;
         if (sent !== null) (sent[c.key] ??= []).push({ name: c.key, value: c.value, replace: false });
       }

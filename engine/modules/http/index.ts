@@ -13,9 +13,10 @@ import { dumpRequest, dumpResponse, httpDebugMode } from './http-debug.ts';
 import { requestTags } from './request-tags.ts';
 import { canonicalHeaderName, type FollowUpClient, RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
 import { batchItemURL, batchLimiter } from './batch-limits.ts';
-import { type Exchange, type ExchangeOwner, type Timings, type Transport, transportFromOptions } from './transport.ts';
+import { LOADLAB_VERSION } from '../../version.ts';
+import { type Exchange, type ExchangeOwner, type Timings, type Transport, transportFromOptions, withTlsVersion } from './transport.ts';
 
-export const USER_AGENT = 'loadlab/0.1.0 (k6-compatible; https://k6.io/)';
+export const USER_AGENT = `loadlab/${LOADLAB_VERSION} (k6-compatible; https://k6.io/)`;
 
 interface ExpectedStatuses {
   __loadlabExpected: (status: number) => boolean;
@@ -154,6 +155,7 @@ const STANDARD_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'P
 const RESPONSE_TYPES: ReadonlySet<string> = new Set(['text', 'binary', 'none']);
 const NO_PARAMS: Params = Object.freeze({});
 const NO_HEADERS: readonly string[] = Object.freeze([]);
+const NO_COOKIES: Record<string, SentCookie[]> = Object.freeze({}) as Record<string, SentCookie[]>;
 
 interface Settings {
   transport: Transport;
@@ -209,9 +211,10 @@ export function createHttpModule(thread: ThreadContext) {
     return state.jar;
   }
 
-  function emitRequest(vu: VU, exchange: Exchange | null, timings: Timings, method: string, urlText: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Record<string, string> | undefined, sentBytes: number): void {
+  /** `expected` null: the request had `responseCallback: null`, so k6 records no http_req_failed and no expected_response tag. */
+  function emitRequest(vu: VU, exchange: Exchange | null, timings: Timings, method: string, urlText: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Record<string, string> | undefined, sentBytes: number): void {
     if (vu.interrupted) return;
-    const tags = requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags);
+    const tags = withTlsVersion(requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags), exchange);
     let received = 0;
     if (exchange !== null && exchange.status !== 0) {
       received = 17 + exchange.statusText.length + exchange.bodySize;
@@ -220,10 +223,7 @@ export function createHttpModule(thread: ThreadContext) {
     }
     vu.bytesSent += sentBytes;
     vu.bytesReceived += received;
-    vu.emit({
-      time: Date.now(),
-      tags,
-      samples: [
+    const samples = [
         { metric: BUILTIN_METRICS.http_reqs, value: 1 },
         { metric: BUILTIN_METRICS.http_req_duration, value: timings.duration },
         { metric: BUILTIN_METRICS.http_req_blocked, value: timings.blocked },
@@ -232,9 +232,9 @@ export function createHttpModule(thread: ThreadContext) {
         { metric: BUILTIN_METRICS.http_req_sending, value: timings.sending },
         { metric: BUILTIN_METRICS.http_req_waiting, value: timings.waiting },
         { metric: BUILTIN_METRICS.http_req_receiving, value: timings.receiving },
-        { metric: BUILTIN_METRICS.http_req_failed, value: expected ? 0 : 1 },
-      ],
-    });
+    ];
+    if (expected !== null) samples.push({ metric: BUILTIN_METRICS.http_req_failed, value: expected ? 0 : 1 });
+    vu.emit({ time: Date.now(), tags, samples });
   }
 
   const ZERO_TIMINGS: Timings = Object.freeze({ blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 });
@@ -251,6 +251,8 @@ export function createHttpModule(thread: ThreadContext) {
     private readonly requestedUrl: string;
     /** The `name` tag: the URL, the template of http.url``, or params.tags.name. */
     private readonly name: string;
+    /** The `url` tag: the URL with credentials masked, or the template of http.url`` (as k6, the same as the name). */
+    private readonly urlTag: string;
     private readonly paramTags: Record<string, string> | undefined;
     private readonly state: VUHttp;
     private readonly expectedFn: ((status: number) => boolean) | null;
@@ -274,7 +276,7 @@ export function createHttpModule(thread: ThreadContext) {
     private readonly password: string = '';
     private digestAuthorization: string | null = null;
     private referer: string | null = null;
-    private sentCookies: Record<string, SentCookie[]> = {};
+    private sentCookies: Record<string, SentCookie[]> = NO_COOKIES;
     // The hop on the wire.
     private origin = '';
     private headers: readonly string[] = NO_HEADERS;
@@ -294,9 +296,11 @@ export function createHttpModule(thread: ThreadContext) {
       if (typeof target === 'object' && target !== null && (target as TaggedURL).__loadlabUrl) {
         this.url = (target as TaggedURL).url;
         this.name = (target as TaggedURL).name;
+        this.urlTag = this.name;
       } else {
         this.url = String(target);
         this.name = parseURL(this.url)?.tagged ?? this.url;
+        this.urlTag = this.name;
       }
       this.requestedUrl = this.url;
       const p: Params = params ?? NO_PARAMS;
@@ -355,10 +359,14 @@ export function createHttpModule(thread: ThreadContext) {
         return;
       }
       const sameOrigin = parsed.origin === this.authOrigin;
-      // Request cookies follow redirects only within the origin they were given for.
-      const requestCookies = sameOrigin ? this.cookies : undefined;
-      this.sentCookies = {};
-      const cookieHeader = this.jar === null ? '' : this.jar.header(url, requestCookies, this.sentCookies);
+      // As k6, the request's own cookies go with every hop of its redirects, to any host.
+      const requestCookies = this.cookies;
+      let cookieHeader = '';
+      this.sentCookies = NO_COOKIES;
+      if (this.jar !== null && (!this.jar.isEmpty || requestCookies !== undefined)) {
+        this.sentCookies = {};
+        cookieHeader = this.jar.header(url, requestCookies, this.sentCookies);
+      }
       let authorization: string | null = null;
       if (this.auth === 'digest') authorization = sameOrigin ? this.digestAuthorization : null;
       else if (parsed.username !== '' || parsed.password !== '') authorization = `Basic ${Buffer.from(`${parsed.username}:${parsed.password}`).toString('base64')}`;
@@ -427,7 +435,7 @@ export function createHttpModule(thread: ThreadContext) {
       if (status !== 0 && this.jar !== null && hasSetCookie(exchange.rawHeaders)) {
         for (const header of headerValues(exchange.rawHeaders, 'set-cookie')) this.jar.store(url, header);
       }
-      let expected = exchange.errorCode === 0 && (this.expectedFn === null || this.expectedFn(status));
+      let expected: boolean | null = this.expectedFn === null ? null : exchange.errorCode === 0 && this.expectedFn(status);
       let errorCode = exchange.errorCode;
       let error = exchange.error ?? '';
       if (errorCode === 0 && status >= 400) {
@@ -435,7 +443,7 @@ export function createHttpModule(thread: ThreadContext) {
         error = '';
       }
       const name = url === this.requestedUrl ? this.name : (parseURL(url)?.tagged ?? url);
-      const tagUrl = url === this.requestedUrl ? (parseURL(url)?.tagged ?? url) : name;
+      const tagUrl = url === this.requestedUrl ? this.urlTag : name;
       // Digest: the first 401 carrying a challenge is answered once; k6 counts both requests, the challenge as expected.
       if (status === 401 && this.auth === 'digest' && this.digestAuthorization === null && this.origin === this.authOrigin) {
         const challenge = findDigestChallenge(headerValues(exchange.rawHeaders, 'www-authenticate'));
@@ -558,7 +566,10 @@ export function createHttpModule(thread: ThreadContext) {
     return call;
   }
 
-  const cookieJarOf = (vu: VU) => vuJar(vuHttp(vu));
+  const cookieJarOf = (vu: VU) => {
+    if (vu.inInitContext) throw new Error('Making cookie jars in the init context is not supported (call http.cookieJar() in the default function, setup() or teardown())');
+    return vuJar(vuHttp(vu));
+  };
 
   return {
     close: () => settings?.transport.close(),

@@ -85,11 +85,33 @@ function compare(left: Json, op: string, right: Json): boolean {
   return false;
 }
 
+/** The query's comparison operator outside nested queries and strings: [index, operator], or null. */
+function findOperator(query: string): [number, string] | null {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < query.length; i++) {
+    const ch = query[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0) {
+      const op = /^(==|!=|<=|>=|!%|%|<|>|=)/.exec(query.slice(i));
+      if (op !== null) return [i, op[1]];
+    }
+  }
+  return null;
+}
+
 function matchesQuery(item: Json, query: string): boolean {
-  const m = /^(.*?)(==|!=|<=|>=|!%|%|<|>|=)(.*)$/s.exec(query);
-  if (m === null) return query === '' ? true : select(item, query.trim()) !== undefined;
-  const left = m[1].trim() === '' ? item : select(item, m[1].trim());
-  return compare(left, m[2], literal(m[3]));
+  const found = findOperator(query);
+  if (found === null) return query.trim() === '' ? true : select(item, query.trim()) !== undefined;
+  const [at, op] = found;
+  const path = query.slice(0, at).trim();
+  const left = path === '' ? item : select(item, path);
+  return compare(left, op, literal(query.slice(at + op.length)));
 }
 
 function modifier(value: Json, name: string): Json {
@@ -147,9 +169,9 @@ export function select(value: Json, path: string): Json {
 }
 
 /** JSON.parse with k6's error message (line and character of the problem). */
-export function parseJSONBody(text: string): Json {
+export function parseJSONBody(text: string, parse: (text: string) => unknown = JSON.parse): Json {
   try {
-    return JSON.parse(text);
+    return parse(text) as Json;
   } catch (error) {
     const message = (error as Error).message;
     // Go's SyntaxError.Offset counts the bytes read, the offending one included.

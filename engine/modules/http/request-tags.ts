@@ -9,7 +9,7 @@ interface CachedRequestTags {
   readonly method: string;
   readonly name: string;
   readonly status: number;
-  readonly expected: boolean;
+  readonly expected: boolean | null;
   readonly errorCode: number;
   readonly error: string;
   /** The request's own tags (params.tags) as a string, '' without. */
@@ -25,12 +25,15 @@ const URLS_PER_VU_TAG_SET = 10_000;
 const SETS_PER_URL = 64;
 
 /** k6's request tags, in k6's order; the request's own tags last, overriding any. */
-function buildRequestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status), expected_response: expected ? 'true' : 'false' };
+function buildRequestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status) };
+  // Without a response callback (responseCallback: null) k6 has no expected_response tag.
+  if (expected !== null) tags.expected_response = expected ? 'true' : 'false';
   // k6 tags proto from the response: a request that got none (status 0) has no proto tag.
   if (status !== 0) tags.proto = 'HTTP/1.1';
+  // k6 tags `error` only when there is a message: an HTTP 4xx/5xx has an error_code but no error.
   if (errorCode !== 0) {
-    tags.error = error;
+    if (error !== '') tags.error = error;
     tags.error_code = String(errorCode);
   }
   if (paramTags !== undefined) Object.assign(tags, paramTags);
@@ -48,7 +51,7 @@ function paramTagsKey(paramTags: Readonly<Record<string, string>>): string | nul
   return key;
 }
 
-export function requestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Tags {
+export function requestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Tags {
   const paramKey = paramTags === undefined ? '' : paramTagsKey(paramTags);
   if (paramKey === null) return buildRequestTags(vuTags, group, method, url, name, status, expected, error, errorCode, paramTags);
   let byUrl = cache.get(vuTags);

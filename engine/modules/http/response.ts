@@ -2,7 +2,7 @@
 // first use, and the Promise the engine's http functions return, which names the script line when a
 // response is used without `await`.
 import { parseHTML, type Selection } from '../html/index.ts';
-import { goQueryEscape } from './body.ts';
+import { goFormat, goQueryEscape } from './body.ts';
 import { type ResponseCookie, responseCookies, type SentCookie } from './cookie-jar.ts';
 import { parseJSONBody, select } from './json-selector.ts';
 import type { Timings } from './transport.ts';
@@ -67,7 +67,8 @@ export class Response {
   url: string;
   error: string;
   error_code: number;
-  timings: Timings;
+  /** k6's res.timings, in k6's order; looking_up is 0: targets are addresses or localhost, nothing is resolved. */
+  timings: Timings & { looking_up: number };
   remote_ip: string;
   remote_port: number;
   tls_version = '';
@@ -104,7 +105,16 @@ export class Response {
     this.url = url;
     this.error = error;
     this.error_code = errorCode;
-    this.timings = timings;
+    this.timings = {
+      duration: timings.duration,
+      blocked: timings.blocked,
+      looking_up: 0,
+      connecting: timings.connecting,
+      tls_handshaking: timings.tls_handshaking,
+      sending: timings.sending,
+      waiting: timings.waiting,
+      receiving: timings.receiving,
+    };
     this.remote_ip = remoteIp;
     this.remote_port = remotePort;
     this.rawHeaders = rawHeaders;
@@ -129,7 +139,7 @@ export class Response {
       const chunks = this.bodyChunks;
       const raw = chunks === null ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks as Buffer[]);
       if (this.responseType === 'none' || raw === null) this.bodyCache = null;
-      else if (this.responseType === 'binary') this.bodyCache = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+      else if (this.responseType === 'binary') this.bodyCache = scriptRealm.bufferOf(raw);
       else this.bodyCache = raw.toString('utf8');
     }
     return this.bodyCache;
@@ -155,14 +165,14 @@ export class Response {
       // k6 (gjson): a selector on a body that is not JSON gives undefined, not an error.
       if (this.jsonCache === undefined) {
         try {
-          this.jsonCache = JSON.parse(this.bodyText('JSON'));
+          this.jsonCache = scriptRealm.parseJSON(this.bodyText('JSON'));
         } catch {
           return undefined;
         }
       }
       return select(this.jsonCache, String(selector));
     }
-    this.jsonCache ??= parseJSONBody(this.bodyText('JSON'));
+    this.jsonCache ??= parseJSONBody(this.bodyText('JSON'), scriptRealm.parseJSON);
     return this.jsonCache;
   }
 
@@ -196,6 +206,8 @@ export class Response {
       target.search = query === '' ? '' : `?${query}`;
       return client.request(method, target.toString(), null, options?.params ?? null);
     }
+    // A multiple <select>'s list goes into the form as Go prints it ("[a b]"), as in k6.
+    for (const key of Object.keys(values)) if (Array.isArray(values[key])) values[key] = goFormat(values[key]);
     return client.request(method, target.toString(), values, options?.params ?? null);
   }
 
@@ -230,6 +242,12 @@ export class Response {
     };
   }
 }
+
+/** JSON and binary bodies as the script realm's own objects (set by the runtime: engine/script/realm.ts). */
+export const scriptRealm: { parseJSON: (text: string) => unknown; bufferOf: (bytes: Uint8Array) => ArrayBuffer } = {
+  parseJSON: (text) => JSON.parse(text),
+  bufferOf: (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+};
 
 /** Finds where the script read a property of an un-awaited response (set by the runtime). */
 export const scriptPosition: { locate: (stack: string | undefined) => string | undefined } = { locate: () => undefined };

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { buildConnector, Client } from 'undici';
 import { isLoopbackHost } from '../../loopback.ts';
+import type { Tags } from '../../metrics/types.ts';
 import { batchOptions } from './batch-limits.ts';
 import { classifyError, ERROR_CODES } from './errors.ts';
 import { type IPPool, localIPsOption } from './local-ips.ts';
@@ -26,6 +27,8 @@ export interface Timings {
 interface ConnectionInfo {
   connecting: number;
   tls: number;
+  /** k6's tls_version tag value ('tls1.3'), '' on plain TCP. */
+  tlsVersion: string;
   claimed: boolean;
   remoteAddress: string;
   remotePort: number;
@@ -66,6 +69,8 @@ export class Exchange {
   errorCode = 0;
   remoteAddress = '';
   remotePort = 0;
+  /** The connection's TLS version as k6 tags it ('tls1.3'), '' on plain HTTP. */
+  tlsVersion = '';
   private settled = false;
   /** Set by the transport while the exchange is on one of its connections. */
   connection: Connection | null = null;
@@ -174,6 +179,7 @@ diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
   }
   exchange.remoteAddress = info.remoteAddress;
   exchange.remotePort = info.remotePort;
+  exchange.tlsVersion = info.tlsVersion;
   if (!info.claimed) {
     info.claimed = true;
     exchange.connecting = info.connecting;
@@ -332,6 +338,29 @@ export class VUConnections {
 
 type Connect = ReturnType<typeof buildConnector>;
 
+/** Node's protocol name ('TLSv1.3') → k6's tls_version tag ('tls1.3'). */
+function tlsVersionTag(protocol: string | null): string {
+  return protocol === null ? '' : protocol.replace(/^TLSv/, 'tls').replace(/^tls1$/, 'tls1.0');
+}
+
+const withTls = new WeakMap<Tags, Map<string, Tags>>();
+
+/** A request's tags plus k6's tls_version system tag for a response that came over TLS (frozen, cached). */
+export function withTlsVersion(tags: Tags, exchange: Exchange | null): Tags {
+  if (exchange === null || exchange.tlsVersion === '' || exchange.status === 0) return tags;
+  let versions = withTls.get(tags);
+  if (versions === undefined) {
+    versions = new Map();
+    withTls.set(tags, versions);
+  }
+  let tagged = versions.get(exchange.tlsVersion);
+  if (tagged === undefined) {
+    tagged = Object.freeze({ ...tags, tls_version: exchange.tlsVersion });
+    versions.set(exchange.tlsVersion, tagged);
+  }
+  return tagged;
+}
+
 /** undici's connector, stamping each new socket with its TCP connect and TLS handshake times. */
 function timedConnector(tls: ConnectionOptions): Connect {
   // No TLS session cache: Go's client (k6) resumes no sessions, so every new connection does a full handshake.
@@ -347,6 +376,7 @@ function timedConnector(tls: ConnectionOptions): Connect {
         (connected as TimedSocket)[CONNECTION_INFO] = {
           connecting: tcp - started,
           tls: now - tcp,
+          tlsVersion: tlsVersionTag((connected as Socket & { getProtocol?: () => string | null }).getProtocol?.() ?? null),
           claimed: false,
           remoteAddress: connected.remoteAddress ?? '',
           remotePort: connected.remotePort ?? 0,

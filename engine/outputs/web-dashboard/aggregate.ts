@@ -20,11 +20,12 @@ export interface PeriodSnapshot {
   run: string;
   vus: number | null;
   vusMax: number | null;
-  requestRate: number;
+  /** null for a last period too short for a meaningful rate (the run ended just after a tick). */
+  requestRate: number | null;
   failureRate: number | null;
   p95: number | null;
   p99: number | null;
-  iterationRate: number;
+  iterationRate: number | null;
   checkRate: number | null;
   droppedIterations: number;
   byName: Record<string, LatencyRow>;
@@ -150,23 +151,24 @@ export class RunAggregate {
   }
 
   /** Closes the current period and starts the next one. */
-  snapshot(now: number, periodMs: number): PeriodSnapshot {
+  snapshot(now: number, periodMs: number, minimumRatePeriodMs = 0): PeriodSnapshot {
     const period = this.period;
     this.period = new Period();
     // Gauges keep their last value: a quiet period still had the VUs it had.
     this.period.vus = period.vus;
     this.period.vusMax = period.vusMax;
     const seconds = periodMs / 1000;
+    const rate = (count: number) => (periodMs >= minimumRatePeriodMs ? count / seconds : null);
     const snapshot: PeriodSnapshot = {
       t: now,
       run: this.run,
       vus: period.vus,
       vusMax: period.vusMax,
-      requestRate: period.requests / seconds,
+      requestRate: rate(period.requests),
       failureRate: period.failedSeen > 0 ? period.failed / period.failedSeen : null,
       p95: percentile(period.duration, 95),
       p99: percentile(period.duration, 99),
-      iterationRate: period.iterations / seconds,
+      iterationRate: rate(period.iterations),
       checkRate: period.checksSeen > 0 ? period.checksPassed / period.checksSeen : null,
       droppedIterations: period.dropped,
       byName: rows(period.byName),

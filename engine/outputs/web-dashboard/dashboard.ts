@@ -134,7 +134,8 @@ export class LiveDashboard implements EventFeed {
     const run = this.current;
     if (run === null) return Promise.resolve();
     const now = this.now();
-    const metrics = run.snapshot(now, Math.max(1, now - this.lastTick));
+    // A run that ends just after a tick leaves a sliver of a period: its counts would make rates spike.
+    const metrics = run.snapshot(now, Math.max(1, now - this.lastTick), this.options.config.periodMs / 4);
     this.lastTick = now;
     const timeoutMs = Math.min(2000, Math.max(200, this.options.config.periodMs - 100));
     this.ticking = (async () => {

@@ -13,6 +13,8 @@ export const BLOCKING_K6: Readonly<Record<string, ReadonlySet<string>>> = {
   'k6/http': new Set(['request', 'get', 'post', 'put', 'patch', 'del', 'head', 'options', 'batch']),
   k6: new Set(['sleep']),
 };
+/** Methods of k6/http's Response that make a request (any object's method of that name is awaited: harmless). */
+const RESPONSE_REQUESTS: ReadonlySet<string> = new Set(['submitForm', 'clickLink']);
 const TIMER_MODULES = new Set(['k6/timers', 'k6/experimental/timers']);
 const TIMER_NAMES = new Set(['setTimeout', 'setInterval']);
 /** Array methods whose callback the engine can run one call at a time (sequential.ts). */
@@ -186,17 +188,17 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
     },
   });
 
-  const valueOf = (p: NodePath, depth = 0): ValueRef => {
+  const refOf = (p: NodePath, depth = 0): ValueRef => {
     const node = p.node;
     if (depth > 8) return { kind: 'unknown' };
     if (p.isFunction()) return { kind: 'fn', fn: fnOf.get(node)! };
-    if (p.isTSAsExpression() || p.isTSNonNullExpression() || p.isTSSatisfiesExpression() || p.isTSTypeAssertion()) return valueOf(p.get('expression') as NodePath, depth + 1);
+    if (p.isTSAsExpression() || p.isTSNonNullExpression() || p.isTSSatisfiesExpression() || p.isTSTypeAssertion()) return refOf(p.get('expression') as NodePath, depth + 1);
     if (p.isIdentifier()) return identifierValue(p, p.node.name, depth);
     if (p.isMemberExpression() || p.isOptionalMemberExpression()) {
       const member = node as t.MemberExpression;
       const prop = member.property;
       const name = prop.type === 'PrivateName' ? `#${prop.id.name}` : !member.computed && prop.type === 'Identifier' ? prop.name : prop.type === 'StringLiteral' ? prop.value : null;
-      const base = valueOf(p.get('object') as NodePath, depth + 1);
+      const base = refOf(p.get('object') as NodePath, depth + 1);
       // http[method](...): any of k6/http's functions may be the one called.
       if (name === null) return base.kind === 'k6' && BLOCKING_K6[base.module] ? { kind: 'blocking', name: text(node) } : { kind: 'unknown' };
       return memberOf(base, name);
@@ -213,6 +215,8 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
     if (base.kind === 'k6') return k6Member(base.module, name);
     if (base.kind === 'import' && base.name === '*') return { kind: 'import', module: base.module, name };
     if (base.kind === 'import' || base.kind === 'member') return { kind: 'member', base, name };
+    // res.submitForm()/res.clickLink() send a request: blocking in k6, a Promise on the engine.
+    if (RESPONSE_REQUESTS.has(name)) return { kind: 'blocking', name: `response.${name}` };
     return { kind: 'method', name };
   };
 
@@ -239,11 +243,11 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       const id = bp.node.id;
       const init = bp.get('init') as NodePath;
       if (!init.node) return { kind: 'unknown' };
-      if (id.type === 'Identifier') return valueOf(init, depth + 1);
+      if (id.type === 'Identifier') return refOf(init, depth + 1);
       if (id.type === 'ObjectPattern') {
         for (const prop of id.properties) {
           if (prop.type === 'ObjectProperty' && prop.key.type === 'Identifier' && (prop.value.type === 'Identifier' ? prop.value.name === name : prop.value.type === 'AssignmentPattern' && prop.value.left.type === 'Identifier' && prop.value.left.name === name)) {
-            return memberOf(valueOf(init, depth + 1), prop.key.name);
+            return memberOf(refOf(init, depth + 1), prop.key.name);
           }
         }
       }
@@ -292,7 +296,7 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       const node = p.node as t.CallExpression | t.NewExpression;
       const calleePath = p.get('callee') as NodePath;
       if (node.callee.type === 'Super' || node.callee.type === 'Import') return;
-      const callee = valueOf(calleePath);
+      const callee = refOf(calleePath);
       const memberName =
         node.callee.type === 'MemberExpression' || node.callee.type === 'OptionalMemberExpression'
           ? !node.callee.computed && node.callee.property.type === 'Identifier'
@@ -300,11 +304,11 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
             : null
           : null;
       const argPaths = p.get('arguments') as NodePath[];
-      const args = argPaths.map((a) => (a.isSpreadElement() ? ({ kind: 'unknown' } as ValueRef) : valueOf(a)));
+      const args = argPaths.map((a) => (a.isSpreadElement() ? ({ kind: 'unknown' } as ValueRef) : refOf(a)));
       let checkConditions: ValueRef[] | null = null;
       const second = argPaths[1];
       if (second?.isObjectExpression()) {
-        checkConditions = (second.get('properties') as NodePath[]).flatMap((prop) => (prop.isObjectProperty() ? [valueOf(prop.get('value') as NodePath)] : prop.isObjectMethod() ? [{ kind: 'fn', fn: fnOf.get(prop.node)! } as ValueRef] : []));
+        checkConditions = (second.get('properties') as NodePath[]).flatMap((prop) => (prop.isObjectProperty() ? [refOf(prop.get('value') as NodePath)] : prop.isObjectMethod() ? [{ kind: 'fn', fn: fnOf.get(prop.node)! } as ValueRef] : []));
       }
       const parent = p.parentPath!;
       const statement = parent.isExpressionStatement();
@@ -348,17 +352,17 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (p.parentPath.isObjectPattern()) return;
       const key = p.node.key;
       const name = key.type === 'StringLiteral' ? key.value : !p.node.computed && key.type === 'Identifier' ? key.name : null;
-      if (name !== null) addMethod(name, valueOf(p.get('value') as NodePath));
+      if (name !== null) addMethod(name, refOf(p.get('value') as NodePath));
     },
     'ClassProperty|ClassPrivateProperty'(p: NodePath) {
       const node = p.node as t.ClassProperty | t.ClassPrivateProperty;
       const key = node.key;
       const name = key.type === 'Identifier' && !(node as t.ClassProperty).computed ? key.name : key.type === 'PrivateName' ? `#${key.id.name}` : null;
-      if (name !== null && node.value) addMethod(name, valueOf(p.get('value') as NodePath));
+      if (name !== null && node.value) addMethod(name, refOf(p.get('value') as NodePath));
     },
     AssignmentExpression(p) {
       const left = p.node.left;
-      if (left.type === 'MemberExpression' && !left.computed && left.property.type === 'Identifier') addMethod(left.property.name, valueOf(p.get('right') as NodePath));
+      if (left.type === 'MemberExpression' && !left.computed && left.property.type === 'Identifier') addMethod(left.property.name, refOf(p.get('right') as NodePath));
     },
     Identifier(p) {
       if (!p.isReferencedIdentifier()) return;
@@ -379,18 +383,18 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (decl.isFunctionDeclaration() && decl.node.id) info.exports.set(decl.node.id.name, { kind: 'fn', fn: fnOf.get(decl.node)! });
       if (decl.isVariableDeclaration()) {
         for (const d of decl.get('declarations')) {
-          if (d.node.id.type === 'Identifier' && d.node.init) info.exports.set(d.node.id.name, valueOf(d.get('init') as NodePath));
+          if (d.node.id.type === 'Identifier' && d.node.init) info.exports.set(d.node.id.name, refOf(d.get('init') as NodePath));
         }
       }
       for (const spec of p.get('specifiers')) {
         if (!spec.isExportSpecifier()) continue;
         const exported = spec.node.exported.type === 'Identifier' ? spec.node.exported.name : spec.node.exported.value;
-        info.exports.set(exported, valueOf(spec.get('local') as NodePath));
+        info.exports.set(exported, refOf(spec.get('local') as NodePath));
       }
     },
     ExportDefaultDeclaration(p) {
       const decl = p.get('declaration') as NodePath;
-      info.exports.set('default', decl.isFunction() ? { kind: 'fn', fn: fnOf.get(decl.node)! } : decl.isExpression() ? valueOf(decl) : { kind: 'unknown' });
+      info.exports.set('default', decl.isFunction() ? { kind: 'fn', fn: fnOf.get(decl.node)! } : decl.isExpression() ? refOf(decl) : { kind: 'unknown' });
     },
     ExportAllDeclaration(p) {
       const target = importRef(resolve, p.node.source.value, '*');

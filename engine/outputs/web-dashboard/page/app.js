@@ -132,6 +132,7 @@
 
   function renderTiles() {
     const m = lastMetrics();
+    const rated = [...state.snapshots].reverse().find((s) => s.metrics.requestRate !== null)?.metrics ?? m;
     const t = state.totals;
     const passing = t ? t.thresholds.filter((x) => x.ok !== false).length : 0;
     const failing = t ? t.thresholds.length - passing : 0;
@@ -139,7 +140,7 @@
     const first = state.firstSaturation;
     const tiles = [
       ['VUs', m ? fmt.num(m.vus) : '–', m && m.vusMax !== null ? `of ${fmt.num(m.vusMax)} allocated` : '', 'vus'],
-      ['Requests / s', m ? fmt.num(m.requestRate, 1) : '–', t ? `${fmt.num(t.requests)} in total` : '', 'rps'],
+      ['Requests / s', rated ? fmt.num(rated.requestRate, 1) : '–', t ? `${fmt.num(t.requests)} in total` : '', 'rps'],
       ['Failed requests', m ? fmt.pct(m.failureRate, 2) : '–', t ? `${fmt.num(t.failedRequests)} in total` : '', 'failed', m && m.failureRate > 0.01 ? 'bad' : ''],
       ['p95 latency', m ? fmt.ms(m.p95) : '–', t ? `whole run ${fmt.ms(t.p95)}` : '', 'p95'],
       ['p99 latency', m ? fmt.ms(m.p99) : '–', t ? `whole run ${fmt.ms(t.p99)}` : '', 'p99'],
@@ -255,6 +256,21 @@
     return [...keys].sort();
   }
 
+  // The charts draw the resources that did something (busy, queueing, rejecting), busiest first, at
+  // most eight; the table below lists every one.
+  function busiestResources() {
+    const peak = new Map();
+    for (const s of state.snapshots) {
+      for (const r of s.services?.resources ?? []) {
+        const activity = Math.max(r.utilisation, r.queue > 0 ? 0.011 : 0, r.rejections > 0 ? 0.011 : 0);
+        peak.set(r.key, Math.max(peak.get(r.key) ?? 0, activity));
+      }
+    }
+    const active = [...peak].filter(([key, value]) => value > 0.01 || key === state.firstSaturation?.key);
+    const chosen = (active.length ? active : [...peak]).sort((a, b) => b[1] - a[1]).slice(0, 8);
+    return chosen.map(([key]) => key).sort();
+  }
+
   function renderCharts() {
     const x = xs();
     const m = state.snapshots.map((s) => s.metrics);
@@ -276,7 +292,7 @@
 
     const services = document.getElementById('services');
     const resourceOf = (s, key) => s.services?.resources.find((r) => r.key === key);
-    const resources = keyedSeries((s) => Object.fromEntries((s.services?.resources ?? []).map((r) => [r.key, true])));
+    const resources = busiestResources();
     services.dataset.empty = String(resources.length === 0);
     if (resources.length === 0) return;
     const saturationLine = (u) => {

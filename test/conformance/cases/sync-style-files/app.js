@@ -32,6 +32,7 @@ export default function (data) {
   group('login', () => {
     login(T);
   });
+  // biome-ignore lint/complexity/useArrowFunction: a function expression on purpose, next to the arrows
   group('browse', function () {
     browse(T, data.pages);
     group('nested', () => hit(http.get(`${T}/echo?nested=1`)));
@@ -39,7 +40,9 @@ export default function (data) {
   const client = new Client(T);
   const status = client.page('/status/200');
   const ids = [1, 2, 3];
-  ids.forEach((id) => hit(fetchPage(`${T}/echo?each=${id}`)));
+  ids.forEach((id) => {
+    hit(fetchPage(`${T}/echo?each=${id}`));
+  });
   const codes = ids.map((id) => h.get(`${T}/status/20${id}`).status);
   const kept = ids.filter((id) => http.get(`${T}/status/${id === 2 ? 201 : 200}`).status === 200);
   const total = ids.reduce((sum, id) => sum + http.get(`${T}/bytes/${id}`).body.length, 0);

@@ -35,14 +35,13 @@ function capacity(args: string[], onStderr?: (text: string, child: ChildProcess)
   });
 }
 
-/** Sends `signal` once step 1 has been reported and step 2 has been running for a while. */
+/** Sends `signal` once step 2 has been running for a while (it lasts 4 s, the first of them warm-up). */
 function interruptDuringStep2(signal: NodeJS.Signals) {
   let sent = false;
   return (stderr: string, child: ChildProcess) => {
-    if (sent || !/step 1 \(ramp\)/.test(stderr)) return;
+    if (sent || !/step 2 \(ramp\) · offering/.test(stderr)) return;
     sent = true;
-    // The next step starts after the services settle (< 1 s here) and takes 4 s: 2.5 s lands inside it.
-    setTimeout(() => child.kill(signal), 2500);
+    setTimeout(() => child.kill(signal), 2000);
   };
 }
 
