@@ -12,16 +12,13 @@ const [host, certFile, keyFile] = process.argv.slice(1);
 const body = Buffer.from('hello world');
 const handler = (req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }); res.end(body); };
 const server = certFile ? https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, handler) : http.createServer(handler);
-server.keepAliveTimeout = 0;
-server.requestTimeout = 0;
-server.headersTimeout = 0;
+server.keepAliveTimeout = 600000;
 server.maxRequestsPerSocket = 0;
-server.maxConnections = Infinity;
 let open = 0, maxOpen = 0, accepted = 0, handshakes = 0;
 server.on('connection', (socket) => { open++; accepted++; if (open > maxOpen) maxOpen = open; socket.on('close', () => open--); });
 server.on('secureConnection', () => handshakes++);
 server.on('clientError', (_e, socket) => socket.destroy());
-server.listen(0, host, () => {
+server.listen({ port: 0, host, backlog: 65535 }, () => {
   process.send({ port: server.address().port });
   setInterval(() => process.send({ open, maxOpen, accepted, handshakes }), 250).unref();
 });

@@ -12,7 +12,7 @@ import { ServiceSampler } from './services/sampler.ts';
 import type { SampleWindow } from './sample-window.ts';
 import { criteriaFromThresholds, parseSloFlag, type SloCriterion } from './slo.ts';
 import { StepWatcher } from './step-watcher.ts';
-import { type CapacityResult, type CapacityStep, KEEP_PACE, type RunMeta, type ServiceSampleLine, saturationInWindow } from '../results-format/index.ts';
+import { type CapacityResult, type CapacityStep, KEEP_PACE, NO_DATA, type RunMeta, type ServiceSampleLine, saturationInWindow } from '../results-format/index.ts';
 import { analyseCapacity, brokenCriteria } from './analysis.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
@@ -249,7 +249,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       ? 'interrupted: partial step'
       : down
         ? `no response from ${down.origins.join(', ') || 'the target'} (${down.reason === 'refused' ? 'connection refused' : down.reason === 'timeout' ? 'timed out' : 'network unreachable'})`
-        : step.sustainable ? 'within SLO' : `broken: ${brokenCriteria(step, keepPaceRatio).map((c) => (c.startsWith(KEEP_PACE) ? 'throughput fell behind the offered rate' : c)).join(', ')}`;
+        : step.sustainable ? 'within SLO' : `broken: ${brokenCriteria(step, keepPaceRatio).map((c) => (c.startsWith(KEEP_PACE) ? 'throughput fell behind the offered rate' : c.startsWith(NO_DATA) ? `${c.slice(NO_DATA.length)}: no data` : c)).join(', ')}`;
     const top = step.saturation[0];
     progress(
       `step ${index} (${phase}) · offered ${formatRate(rate)}/s → ${formatRate(iterationsPerSec)} it/s, p95 ${step.latency.p95.toFixed(0)} ms, errors ${(step.failedRatio * 100).toFixed(1)} %` +
@@ -259,6 +259,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     return step;
   };
 
+  let scenarioFailure: CapacityResult['scenarioFailure'];
   try {
     let rate = options.startRate;
     let lastGood: CapacityStep | null = null;
@@ -286,6 +287,12 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
         else firstBad = step;
       }
     }
+  } catch (error) {
+    // A scenario that breaks only after some steps were measured keeps them: they are written, not lost.
+    if (!(error instanceof ScenarioError) || steps.length === 0) throw error;
+    stoppedBecause = 'scenario-failed';
+    scenarioFailure = { stepIndex: steps.length + 1, exitCode: error.exitCode, message: error.message };
+    progress(error.message);
   } finally {
     await sampler?.stop();
   }
@@ -316,6 +323,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     targets: options.serviceUrls ?? {},
     mocksLocal: Boolean(sampler),
     stoppedBecause,
+    ...(scenarioFailure ? { scenarioFailure } : {}),
     steps,
     analysis,
     workload: options.workload,

@@ -171,6 +171,7 @@ export function register(program: Command): void {
           process.stdout.write(`max sustainable throughput: ${a.maxSustainableThroughput === null ? 'none' : a.maxSustainableThroughput.toFixed(1)} it/s; bottleneck: ${a.bottleneck?.name ?? 'none found'}\n`);
         }
         if (result.stoppedBecause === 'interrupted') process.exitCode = 105;
+        if (result.scenarioFailure) process.exitCode = result.scenarioFailure.exitCode;
       } catch (error) {
         process.stderr.write(`loadlab capacity: ${(error as Error).message}\n`);
         // Bad input is k6's "invalid config" (104); anything else went wrong while running.

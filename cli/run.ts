@@ -1,9 +1,14 @@
 // `loadlab run SCRIPT`: a k6 script on the embedded engine (default) or on a k6 found on PATH,
 // with k6's flags and exit codes.
 import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type RunTestOptions, runTest } from '../engine/index.ts';
+import { nonLoopbackCidrs } from '../engine/loopback.ts';
 import { parseDnsFlag, parseStagesFlag } from '../engine/options/config.ts';
+import { bundleScenario } from './bundle.ts';
 
 interface RunFlags {
   vus?: number;
@@ -159,6 +164,7 @@ function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
     includeSystemEnv: flags.includeSystemEnvVars as boolean | undefined,
     logOutput: flags.logOutput as string | undefined,
     verbose: flags.verbose === true,
+    noColor: flags.color === false,
     configProblems: refusedFlagProblems(flags),
     env: pairs(flags.env),
     tags: pairs(flags.tag),
@@ -210,34 +216,100 @@ async function runEmbedded(script: string, flags: RunFlags): Promise<number> {
   }
 }
 
-const K6_NON_LOOPBACK_IPV4 = ['0.0.0.0/2', '64.0.0.0/3', '96.0.0.0/4', '112.0.0.0/5', '120.0.0.0/6', '124.0.0.0/7', '126.0.0.0/8', '128.0.0.0/1'];
-
-/** Hands the script and the k6 flags to a `k6` on PATH; its exit code is the run's. */
-function runOnK6(script: string, flags: RunFlags): Promise<number> {
-  const args = ['run'];
-  if (flags.vus !== undefined) args.push('--vus', String(flags.vus));
-  if (flags.duration !== undefined) args.push('--duration', flags.duration);
-  if (flags.iterations !== undefined) args.push('--iterations', String(flags.iterations));
-  for (const stage of flags.stage ?? []) args.push('--stage', stage);
-  for (const kv of flags.env) args.push('-e', kv);
-  for (const kv of flags.tag) args.push('--tag', kv);
-  for (const out of flags.out) args.push('--out', out);
-  if (flags.summaryExport) args.push('--summary-export', flags.summaryExport);
-  if (!flags.thresholds) args.push('--no-thresholds');
-  if (flags.quiet) args.push('--quiet');
-  // The same loopback guard on k6: every IPv4 range except 127.0.0.0/8.
-  if (!flags.allowRemote) args.push('--blacklist-ip', K6_NON_LOOPBACK_IPV4.join(','));
+/** The k6 command line for the same run: every k6 flag given to loadlab, plus --no-usage-report and the loopback guard. */
+function k6Args(script: string, flags: RunFlags): string[] {
+  const args = ['run', '--no-usage-report'];
+  const add = (flag: string, value?: unknown) => (value === undefined ? args.push(flag) : args.push(flag, String(value)));
+  if (flags.vus !== undefined) add('--vus', flags.vus);
+  if (flags.duration !== undefined) add('--duration', flags.duration);
+  if (flags.iterations !== undefined) add('--iterations', flags.iterations);
+  for (const stage of flags.stage ?? []) add('--stage', stage);
+  for (const kv of flags.env) add('-e', kv);
+  for (const kv of flags.tag) add('--tag', kv);
+  for (const out of flags.out) add('--out', out);
+  if (flags.summaryExport) add('--summary-export', flags.summaryExport);
+  if (!flags.thresholds) add('--no-thresholds');
+  if (flags.quiet) add('--quiet');
+  if (flags.summaryMode) add('--summary-mode', flags.summaryMode);
+  if (flags.summary === false) add('--summary-mode', 'disabled');
+  if (flags.setup === false) add('--no-setup');
+  if (flags.teardown === false) add('--no-teardown');
+  if (flags.includeSystemEnvVars === false) add('--include-system-env-vars=false');
+  if (flags.logOutput) add('--log-output', flags.logOutput);
+  if (flags.color === false) add('--no-color');
+  if (flags.verbose) add('--verbose');
+  const blocked: string[] = [];
+  for (const { flag, key } of OPTION_FLAGS) {
+    const name = flag.replace(/^-\w, /, '').split(' ')[0];
+    const value = flags[key];
+    if (value === undefined) continue;
+    if (key === 'blacklistIp') blocked.push(...(value as string[]));
+    else if (name.startsWith('--no-')) {
+      if (value === false) add(name);
+    } else if (value === true) add(name);
+    else if (Array.isArray(value)) add(name, value.join(','));
+    else if (key === 'dns') add(name, Object.entries(value as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(','));
+    else add(name, value);
+  }
+  for (const { flag, key } of REFUSED_FLAGS) {
+    const name = flag.replace(/^-\w, /, '').split(' ')[0];
+    if (flags[key] === true) add(name);
+    else if (flags[key] !== undefined) add(name, flags[key]);
+  }
+  // The same loopback rule as the embedded engine: IPv4 and IPv6 outside loopback are blocked.
+  if (!flags.allowRemote) blocked.push(...nonLoopbackCidrs());
+  if (blocked.length > 0) add('--blacklist-ip', blocked.join(','));
   args.push(script);
-  return new Promise((resolve) => {
-    const child = spawn('k6', args, { stdio: 'inherit' });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(
-        error.code === 'ENOENT'
-          ? 'loadlab: --engine k6 needs the k6 binary on PATH, and none was found. Install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or run without --engine to use the embedded engine.\n'
-          : `loadlab: could not start k6: ${error.message}\n`,
-      );
-      resolve(104);
+  return args;
+}
+
+/**
+ * Hands the run to real k6 (LOADLAB_K6, else `k6` on PATH); its exit code is the run's. A .ts script is
+ * bundled first (as `loadlab bundle` does), so that any k6 ≥ 0.45 runs it; Ctrl-C and SIGTERM go to k6,
+ * which is waited for.
+ */
+async function runOnK6(script: string, flags: RunFlags): Promise<number> {
+  let runScript = script;
+  let bundled: string | null = null;
+  if (/\.[cm]?ts$/.test(script)) {
+    try {
+      const code = await bundleScenario(script);
+      // Beside the script, so that open() paths relative to it still resolve.
+      bundled = path.join(path.dirname(script), `.${path.basename(script).replace(/\.[cm]?ts$/, '')}.loadlab-k6.js`);
+      writeFileSync(bundled, code);
+      runScript = bundled;
+    } catch (error) {
+      process.stderr.write(`loadlab: ${(error as Error).message}\n`);
+      return 107;
+    }
+  }
+  const binary = process.env.LOADLAB_K6 || 'k6';
+  try {
+    return await new Promise<number>((resolve) => {
+      const child = spawn(binary, k6Args(runScript, flags), { stdio: 'inherit' });
+      const forward = (signal: NodeJS.Signals) => () => {
+        if (child.exitCode === null) child.kill(signal);
+      };
+      const onInt = forward('SIGINT');
+      const onTerm = forward('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      const done = (code: number) => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        resolve(code);
+      };
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        process.stderr.write(
+          error.code === 'ENOENT'
+            ? `loadlab: --engine k6 needs the k6 binary (LOADLAB_K6 or k6 on PATH), and none was found (${binary}). Install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or run without --engine to use the embedded engine.\n`
+            : `loadlab: could not start k6: ${error.message}\n`,
+        );
+        done(104);
+      });
+      child.on('exit', (code, signal) => done(code ?? (signal === 'SIGINT' ? 105 : 128 + (os.constants.signals[signal ?? 'SIGTERM'] ?? 15))));
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 105 : 1)));
-  });
+  } finally {
+    if (bundled) rmSync(bundled, { force: true });
+  }
 }

@@ -1,7 +1,7 @@
 // The report's two languages. Numbers and dates follow each locale (vi-VN: 1.234,5 and dd/mm/yyyy);
 // times are shown in Vietnam's time zone, where the systems under test run.
 import type { Comparison } from './analysis/baseline.ts';
-import { KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
+import { type CapacityResult, KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
 import type { Finding, Light, Recommendation, Verdict } from './model.ts';
 
 export type Lang = 'vi' | 'en';
@@ -95,7 +95,7 @@ export interface Messages {
   methodology: string[];
   meta: Record<'folder' | 'generated' | 'run' | 'script' | 'engine' | 'profile' | 'started' | 'ended' | 'duration' | 'git' | 'host' | 'slo' | 'sloSource' | 'stoppedBecause' | 'settings', string>;
   sloSource: Record<'flag' | 'thresholds', string>;
-  stoppedBecause: Record<'slo-broken' | 'max-duration' | 'max-rate' | 'interrupted', string>;
+  stoppedBecause: Record<CapacityResult['stoppedBecause'], string>;
   seconds(value: number): string;
   /** An SLO label as shown; the implicit keep-pace criterion is phrased per language. */
   criterion(label: string): string;
@@ -165,13 +165,15 @@ const en: StaticMessages = {
     'Demand projection: peak per second = daily volume ÷ active hours × peak-hour factor (or a burst: events ÷ window × peak factor), grown by the yearly rate; headroom = capacity ÷ peak − 1.',
     'Stability: least-squares trends of p95 latency, error rate and service memory after the first 10 % of the run; a drift counts when it exceeds 20 % (latency), 1 point (errors) or 10 % (memory) over the run and the trend explains at least 30 % of the variation.',
     'Baseline: latency worse by more than 10 % (and 2 ms), errors up by more than 0.5 points, checks down by more than 0.5 points, or capacity down by more than 10 % is a regression.',
+    "Percentiles are those of the samples: each second's HDR histogram (3 significant digits) is stored per tag set and merged for a flow, a request or the whole run, never averaged. An SLO criterion that no sample matched counts as not met (no data).",
+    'An interrupted search (Ctrl-C, SIGTERM) keeps the step in progress, marked partial: it is shown but not judged, and the capacity found so far is a lower bound.',
   ],
   meta: {
     folder: 'Results folder', generated: 'Report generated', run: 'Run', script: 'Script', engine: 'Engine', profile: 'Profile', started: 'Started', ended: 'Ended',
     duration: 'Duration', git: 'Git revision', host: 'Host', slo: 'SLO', sloSource: 'SLO source', stoppedBecause: 'Search stopped because', settings: 'Search settings',
   },
   sloSource: { flag: '--slo flag', thresholds: "the scenario's thresholds" },
-  stoppedBecause: { 'slo-broken': 'the SLO broke', 'max-duration': 'the time budget (--max-duration) ran out', 'max-rate': 'the maximum rate was reached', interrupted: 'it was interrupted' },
+  stoppedBecause: { 'slo-broken': 'the SLO broke', 'max-duration': 'the time budget (--max-duration) ran out', 'max-rate': 'the maximum rate was reached', interrupted: 'it was interrupted', 'scenario-failed': 'the scenario itself failed a step (see the exit code)' },
   noData: 'no data',
 };
 
@@ -255,6 +257,8 @@ function english(fmt: Formatters): Messages {
           return f.atLeast === null ? `interrupted at step ${f.stepIndex}, before any step was complete` : `interrupted at step ${f.stepIndex}, capacity ≥ ${fmt.rate(f.atLeast)} it/s: figures are partial`;
         case 'targetDown':
           return `no response from ${f.origins.join(', ') || 'the target'}: ${UNREACHABLE_EN[f.reason]}`;
+        case 'scenarioFailed':
+          return `the scenario itself failed at step ${f.stepIndex} (exit code ${f.exitCode}): the steps before it are kept, the limit was not reached`;
         case 'sloNoData':
           return `no data for ${f.criteria.join(', ')}: no sample matched, so ${f.criteria.length > 1 ? 'they were' : 'it was'} not met (check the metric name and tag filter)`;
         case 'allGood':
@@ -368,6 +372,8 @@ const viStatic: StaticMessages = {
     'Dự báo nhu cầu: cao điểm mỗi giây = khối lượng ngày ÷ số giờ hoạt động × hệ số giờ cao điểm (hoặc đợt dồn: số sự kiện ÷ khung thời gian × hệ số cao điểm), tăng theo tỷ lệ hằng năm; dư địa = năng lực ÷ cao điểm − 1.',
     'Độ ổn định: xu hướng bình phương tối thiểu của độ trễ p95, tỷ lệ lỗi và bộ nhớ dịch vụ sau 10 % đầu của lần chạy; được coi là trôi khi thay đổi vượt 20 % (độ trễ), 1 điểm phần trăm (lỗi) hoặc 10 % (bộ nhớ) trong cả lần chạy và xu hướng giải thích ít nhất 30 % biến động.',
     'So với lần cơ sở: độ trễ tăng quá 10 % (và quá 2 ms), lỗi tăng quá 0,5 điểm phần trăm, kiểm tra đạt giảm quá 0,5 điểm phần trăm hoặc năng lực giảm quá 10 % được coi là suy giảm.',
+    'Các phân vị là phân vị của chính các mẫu đo: biểu đồ tần suất HDR của từng giây (3 chữ số có nghĩa) được lưu theo từng bộ thẻ và gộp lại cho một luồng, một yêu cầu hay cả lần chạy, không bao giờ lấy trung bình. Tiêu chí SLO không có mẫu nào khớp được coi là không đạt (không có dữ liệu).',
+    'Khi việc tìm kiếm bị ngắt (Ctrl-C, SIGTERM), bước đang chạy được giữ lại và đánh dấu là một phần: bước đó được hiển thị nhưng không dùng để kết luận, và năng lực tìm được đến lúc đó chỉ là mức tối thiểu.',
   ],
   meta: {
     folder: 'Thư mục kết quả', generated: 'Thời điểm lập báo cáo', run: 'Lần chạy', script: 'Kịch bản', engine: 'Engine', profile: 'Hồ sơ tải', started: 'Bắt đầu', ended: 'Kết thúc',
@@ -375,7 +381,7 @@ const viStatic: StaticMessages = {
   },
   sloSource: { flag: 'tham số --slo', thresholds: 'các ngưỡng của kịch bản' },
   noData: 'không có dữ liệu',
-  stoppedBecause: { 'slo-broken': 'SLO bị vi phạm', 'max-duration': 'hết thời gian cho phép (--max-duration)', 'max-rate': 'đã đạt tốc độ tối đa', interrupted: 'bị ngắt giữa chừng' },
+  stoppedBecause: { 'slo-broken': 'SLO bị vi phạm', 'max-duration': 'hết thời gian cho phép (--max-duration)', 'max-rate': 'đã đạt tốc độ tối đa', interrupted: 'bị ngắt giữa chừng', 'scenario-failed': 'chính kịch bản bị lỗi ở một bước (xem mã thoát)' },
 };
 
 function vietnamese(fmt: Formatters): Messages {
@@ -432,6 +438,8 @@ function vietnamese(fmt: Formatters): Messages {
           return f.atLeast === null ? `bị ngắt ở bước ${f.stepIndex}, trước khi bước nào hoàn tất` : `bị ngắt ở bước ${f.stepIndex}, năng lực ≥ ${fmt.rate(f.atLeast)} lượt/giây: số liệu chỉ là một phần`;
         case 'targetDown':
           return `không có phản hồi từ ${f.origins.join(', ') || 'hệ thống đích'}: ${UNREACHABLE_VI[f.reason]}`;
+        case 'scenarioFailed':
+          return `chính kịch bản bị lỗi ở bước ${f.stepIndex} (mã thoát ${f.exitCode}): các bước trước đó được giữ lại, chưa chạm tới giới hạn`;
         case 'sloNoData':
           return `không có dữ liệu cho ${f.criteria.join(', ')}: không mẫu nào khớp nên tiêu chí không được coi là đạt (hãy kiểm tra tên chỉ số và bộ lọc thẻ)`;
         case 'allGood':

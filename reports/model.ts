@@ -23,6 +23,7 @@ export type Finding =
   | { key: 'searchInterrupted'; stepIndex: number; atLeast: number | null }
   | { key: 'targetDown'; reason: Unreachable['reason']; origins: string[] }
   | { key: 'sloNoData'; criteria: string[] }
+  | { key: 'scenarioFailed'; stepIndex: number; exitCode: number }
   | { key: 'allGood' };
 
 export type Recommendation =
@@ -148,6 +149,10 @@ function capacityFlowLight(capacity: CapacityResult, projection: DemandProjectio
       findings.push({ key: 'headroomLow', headroom: projection.headroomNow });
       light = 'amber';
     }
+  }
+  if (capacity.scenarioFailure) {
+    findings.push({ key: 'scenarioFailed', stepIndex: capacity.scenarioFailure.stepIndex, exitCode: capacity.scenarioFailure.exitCode });
+    light = worst([light, 'amber']);
   }
   // A criterion that matched no sample was never met: say so rather than count it as held.
   const noData = [...new Set(capacity.steps.flatMap((step) => step.slo.filter((o) => o.noData).map((o) => o.label)))];

@@ -144,7 +144,9 @@ export interface CapacityResult {
   };
   targets: Record<string, string>;
   mocksLocal: boolean;
-  stoppedBecause: 'slo-broken' | 'max-duration' | 'max-rate' | 'interrupted';
+  stoppedBecause: 'slo-broken' | 'max-duration' | 'max-rate' | 'interrupted' | 'scenario-failed';
+  /** The scenario itself failed a step after others were measured (script exception 107, fail() 108, invalid options 104). */
+  scenarioFailure?: { stepIndex: number; exitCode: number; message: string };
   steps: CapacityStep[];
   analysis: CapacityAnalysis;
   workload?: string;

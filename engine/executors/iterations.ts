@@ -32,7 +32,7 @@ export async function runSharedIterations(run: ScenarioRun): Promise<void> {
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
   // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
   let left = 0;
-  while (vus > 0 && run.counter.next() < total) left++;
+  while (vus > 0 && !run.stop.stopped && run.counter.next() < total) left++;
   if (left > 0) run.emitDropped(left);
 }
 
@@ -48,14 +48,12 @@ export async function runPerVuIterations(run: ScenarioRun): Promise<void> {
     const vu = run.activate();
     loops.push(
       (async () => {
-        let n = 0;
-        for (; n < scenario.iterations && !run.stopped; n++) await run.iterate(vu);
-        if (n < scenario.iterations) notStarted += scenario.iterations - n - (run.stop.stopped ? 0 : 0);
+        for (let n = 0; n < scenario.iterations && !run.stopped; n++) await run.iterate(vu);
         run.release(vu);
       })(),
     );
   }
-  let notStarted = 0;
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
-  if (notStarted > 0 && !run.stop.stopped) run.emitDropped(notStarted);
+  // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
+  if (total > run.iterationsStarted && !run.stop.stopped) run.emitDropped(total - run.iterationsStarted);
 }

@@ -45,6 +45,14 @@ export function createExecutionModule(thread: ThreadContext) {
   const requireVUContext = (vu: VU, what: string) => {
     if (vu.inInitContext) throw new Error(`getting ${what} information outside of the VU context is not supported`);
   };
+  // setup() and teardown() run outside any scenario: k6 refuses scenario and instance information there.
+  const requireScenario = (vu: VU) => {
+    requireVUContext(vu, 'scenario');
+    if (vu.scenario === null) throw new Error('getting scenario information outside of the VU context is not supported');
+  };
+  const requireInstance = (vu: VU) => {
+    if (vu.inInitContext || vu.scenario === null) throw new Error('getting instance information in the init context is not supported');
+  };
   // The options are known only after the init context ran (configure): consolidated on first read.
   let consolidated: { of: unknown; value: unknown } | null = null;
   const testOptions = () => {
@@ -59,23 +67,6 @@ export function createExecutionModule(thread: ThreadContext) {
     },
     get options() {
       return testOptions();
-    },
-  });
-  const instance = Object.freeze({
-    get iterationsCompleted() {
-      return thread.instance.iterationsCompleted;
-    },
-    get iterationsInterrupted() {
-      return thread.instance.iterationsInterrupted;
-    },
-    get vusActive() {
-      return thread.instance.vusActive;
-    },
-    get vusInitialized() {
-      return thread.instance.vusInitialized;
-    },
-    get currentTestRunDuration() {
-      return thread.instance.testStartTime === 0 ? 0 : Date.now() - thread.instance.testStartTime;
     },
   });
   return {
@@ -93,7 +84,7 @@ export function createExecutionModule(thread: ThreadContext) {
         },
         get iterationInScenario() {
           requireVUContext(vu, 'VU iteration');
-          return iterationNumbersOf(vu).ofVU;
+          return Math.max(0, iterationNumbersOf(vu).ofVU);
         },
         get tags() {
           return vuTagsProxy(vu);
@@ -107,31 +98,53 @@ export function createExecutionModule(thread: ThreadContext) {
       };
       const scenario = {
         get name() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return vu.scenario?.name ?? '';
         },
         get executor() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return vu.scenario?.executor ?? '';
         },
         get startTime() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return vu.scenario?.startTime ?? 0;
         },
         get progress() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return vu.scenario?.progress() ?? 0;
         },
         // The worker threads are one k6 instance: both numbers are scenario-wide.
         get iterationInInstance() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return iterationNumbersOf(vu).inScenario;
         },
         get iterationInTest() {
-          requireVUContext(vu, 'scenario');
+          requireScenario(vu);
           return iterationNumbersOf(vu).inScenario;
         },
       };
+      const instance = Object.freeze({
+    get iterationsCompleted() {
+          requireInstance(vu);
+      return thread.instance.iterationsCompleted;
+    },
+    get iterationsInterrupted() {
+          requireInstance(vu);
+      return thread.instance.iterationsInterrupted;
+    },
+    get vusActive() {
+          requireInstance(vu);
+      return thread.instance.vusActive;
+    },
+    get vusInitialized() {
+          requireInstance(vu);
+      return thread.instance.vusInitialized;
+    },
+    get currentTestRunDuration() {
+          requireInstance(vu);
+      return thread.instance.testStartTime === 0 ? 0 : Date.now() - thread.instance.testStartTime;
+    },
+  });
       return { vu: vuInfo, scenario, instance, test };
     },
   };

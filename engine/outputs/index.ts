@@ -3,6 +3,7 @@ import type { Output, OutputFactory, OutputParams } from '../metrics/types.ts';
 import { createJsonOutput } from './json.ts';
 import { createPrometheusRemoteWriteOutput } from './prometheus-rw/index.ts';
 import { createWebDashboardOutput, webDashboardEnabled } from './web-dashboard/index.ts';
+import { dashboardSessionServing } from './web-dashboard/session.ts';
 
 export const OUTPUT_FACTORIES: Readonly<Record<string, OutputFactory>> = {
   json: createJsonOutput,
@@ -38,10 +39,12 @@ export function parseOutSpec(spec: string): OutSpec {
 
 /**
  * Creates one Output per `--out` spec (several allowed), plus the web dashboard when K6_WEB_DASHBOARD=true
- * asks for it, as k6 does. Throws OutputConfigError on unknown names.
+ * asks for it, as k6 does (unless a dashboard session of `npm start`/`capacity` already shows the run).
+ * Throws OutputConfigError on unknown names.
  */
 export function createOutputs(specs: readonly string[], base: Omit<OutputParams, 'argument'>): Output[] {
   const parsed = specs.map(parseOutSpec);
-  if (webDashboardEnabled(base.env) && !parsed.some((spec) => spec.name === 'web-dashboard')) parsed.push({ name: 'web-dashboard', argument: '' });
+  const asked = webDashboardEnabled(base.env) && !dashboardSessionServing();
+  if (asked && !parsed.some((spec) => spec.name === 'web-dashboard')) parsed.push({ name: 'web-dashboard', argument: '' });
   return parsed.map(({ name, argument }) => OUTPUT_FACTORIES[name]({ ...base, argument }));
 }

@@ -61,6 +61,8 @@ export interface RunTestOptions {
   logOutput?: string;
   /** k6's --verbose: debug logs (console.debug) are shown. */
   verbose?: boolean;
+  /** k6's --no-color (summary data's options.noColor; no colours in the summary). */
+  noColor?: boolean;
   /** Problems found before the run (e.g. refused CLI flags): the run ends with exit 104 naming them. */
   configProblems?: string[];
   /** Prometheus-format endpoints of the services under test, for the web dashboard's saturation panels. */
@@ -131,6 +133,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** k6 v1's exit code for a script that does not compile (a generic error, not 107). */
+const EXIT_NOT_COMPILED = 255;
 /** After an abort (Ctrl-C, test.abort, abortOnFail), how long VUs get before their thread is ended. */
 const ABORT_GRACE_MS = 1500;
 /** How long after the last scenario's end (duration + gracefulStop) a thread still running is ended. */
@@ -174,7 +178,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   try {
     bundle = await bundleScript(options.script);
   } catch (error) {
-    return early(EXIT.scriptException, `ERRO script error: ${(error as Error).message}`);
+    // k6 v1 exits 255 (not 107) when the script does not compile.
+    return early(EXIT_NOT_COMPILED, `ERRO script error: ${(error as Error).message}`);
   }
   let abortReason: string | null = null;
   let parts: ExecutionPart[] = [];
@@ -200,6 +205,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     lifecycleVU = main.createVU(0, 0);
     main.instance.vusInitialized--;
   } catch (error) {
+    if (error instanceof TestAbortError) return early(EXIT.scriptAborted, `ERRO ${error.message} (in the init context)`);
     return early(EXIT.scriptException, `ERRO the script's init context threw:\n${main.stack.describe(error)}`);
   }
 
@@ -325,7 +331,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       throw new LifecycleError(timedOut ? (name === 'setup' ? 100 : 101) : EXIT.scriptException, `ERRO ${name}() failed:\n${main.stack.describe(error)}`);
     } finally {
       // The data counters of setup()/teardown() carry their group, as k6's do.
-      lifecycleVU.emitData(Date.now());
+      lifecycleVU.emitData(Date.now(), true);
       lifecycleVU.groupPath = '';
     }
   };
@@ -362,6 +368,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     }
   };
 
+  let setupDataForSummary: unknown;
   let renderTimer: NodeJS.Timeout | null = null;
   let thresholdTimer: NodeJS.Timeout | null = null;
   let gaugeTimer: NodeJS.Timeout | null = null;
@@ -407,6 +414,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
 
     const setupResult = interrupted ? undefined : await runLifecycle('setup', undefined, merged.setupTimeout);
     const setupData = setupResult === undefined ? undefined : JSON.parse(JSON.stringify(setupResult));
+    setupDataForSummary = setupData;
 
     if (!interrupted && abortReason === null) {
       testStart = Date.now();
@@ -483,7 +491,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     testRunDurationMs,
     summaryTrendStats: merged.summaryTrendStats as string[] | undefined,
     summaryTimeUnit: merged.summaryTimeUnit as string | undefined,
-    noColor: !process.stdout.isTTY,
+    noColor: options.noColor === true,
     isStdOutTTY: process.stdout.isTTY === true,
     isStdErrTTY: process.stderr.isTTY === true,
   });
@@ -509,7 +517,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
   const summaryMode: SummaryMode =
     requestedMode !== 'auto' ? requestedMode : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
-  await handleSummary(lifecycleVU, summary, summaryMode, main.stack.describe.bind(main.stack), writeErr);
+  await handleSummary(lifecycleVU, summary, setupDataForSummary, summaryMode, options.noColor !== true && process.stdout.isTTY === true, main.stack.describe.bind(main.stack), writeErr);
   await writeMetaJson(runDir, {
     runId,
     script: options.script,
@@ -528,10 +536,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   return { exitCode, runDir, summary };
 }
 
-async function handleSummary(vu: VU, summary: SummaryData, mode: SummaryMode, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<void> {
+async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, mode: SummaryMode, colors: boolean, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<void> {
   const fn = vu.exports.handleSummary;
   const printDefault = () => {
-    if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, process.stdout.isTTY === true));
+    if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, colors));
   };
   // As k6: --summary-mode=disabled also skips handleSummary.
   if (typeof fn !== 'function' || mode === 'disabled') {
@@ -540,7 +548,8 @@ async function handleSummary(vu: VU, summary: SummaryData, mode: SummaryMode, de
   }
   let result: unknown;
   try {
-    result = await (fn as (d: unknown) => unknown)(structuredClone(summary));
+    // k6 v1 hands handleSummary setup()'s data too.
+    result = await (fn as (d: unknown) => unknown)({ ...structuredClone(summary), setup_data: setupData === undefined ? undefined : structuredClone(setupData) });
   } catch (error) {
     writeErr(`ERRO handleSummary() failed; the default summary follows:\n${describe(error)}`);
     printDefault();

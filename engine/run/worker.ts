@@ -118,7 +118,8 @@ async function runLifecycle(name: 'setup' | 'teardown', data: unknown): Promise<
     return { kind: 'error', text: execution.stack.describe(error) };
   } finally {
     vu.groupPath = '';
-    vu.emitData(Date.now());
+    // k6 emits setup's and teardown's data_sent/data_received even when nothing was sent.
+    vu.emitData(Date.now(), true);
     sink.flush();
   }
 }

@@ -101,8 +101,8 @@ export class VU {
   }
 
   /** data_sent/data_received outside iterations (setup, teardown). */
-  emitData(time: number): void {
-    if (this.bytesSent === 0 && this.bytesReceived === 0) return;
+  emitData(time: number, evenIfZero = false): void {
+    if (this.bytesSent === 0 && this.bytesReceived === 0 && !evenIfZero) return;
     this.emit({
       time,
       tags: { ...this.tags, group: this.groupPath },

@@ -88,6 +88,11 @@ export class BoundedStore<K, V> implements MeteredStore {
     const previous = this.slots.get(key);
     if (previous) this.remove(key, previous);
     const bytes = this.sizeOf(key, value) + ENTRY_OVERHEAD_BYTES;
+    // An entry larger than the whole budget is forgotten at once rather than breaking the bound.
+    if (bytes > this.limits.maxBytes) {
+      this.evict(key, { value, bytes: 0, storedAtMs: now }, 'capacity');
+      return this;
+    }
     this.sweepExpired(now);
     while (this.slots.size > 0 && (this.slots.size >= this.limits.maxEntries || this.totalBytes + bytes > this.limits.maxBytes)) {
       const oldest = this.slots.entries().next().value!;

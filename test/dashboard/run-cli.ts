@@ -23,11 +23,18 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     rejectUrl = reject;
   });
   url.catch(() => {});
-  child.stdout.on('data', (chunk) => (stdout += chunk));
+  // `loadlab run` and `capacity` print the URL on stderr, `start` on stdout.
+  const findUrl = () => {
+    const match = /web dashboard: (http:\/\/\S+)/.exec(stderr) ?? /web dashboard: (http:\/\/\S+)/.exec(stdout);
+    if (match) resolveUrl(match[1]);
+  };
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    findUrl();
+  });
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
-    const match = /web dashboard: (http:\/\/\S+)/.exec(stderr);
-    if (match) resolveUrl(match[1]);
+    findUrl();
   });
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     child.on('exit', (code) => {

@@ -33,10 +33,28 @@ const capacity = (resultsDir: string, ...extra: string[]) => [
   ...extra,
 ];
 
+describe('the dashboard of npm start', () => {
+  it('prints its URL, serves the suite live and leaves dashboard.html in the suite folder', async () => {
+    const resultsDir = join(dir, 'start');
+    const run = runCli(['start', '--scenarios', 'login-surge', '--no-capacity', '--results-dir', resultsDir], { K6_WEB_DASHBOARD_PORT: '0' });
+    const url = await run.url;
+    expect((await fetch(`${url}/ui/`)).status).toBe(200);
+    const { code, stdout, stderr } = await run.done;
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/ {2}web dashboard: http:\/\/127\.0\.0\.1:\d+\n/);
+    const [folder] = readdirSync(resultsDir);
+    const html = readFileSync(join(resultsDir, folder, 'dashboard.html'), 'utf8');
+    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(html)![1]) as { event: string; data: any }[];
+    expect(events.filter((e) => e.event === 'start').map((e) => e.data.run)).toEqual(['login-surge']);
+    expect(events.some((e) => e.event === 'snapshot' && e.data.services?.resources.length > 0)).toBe(true);
+  }, 180_000);
+});
+
 describe('the dashboard of a capacity search', () => {
   it('prints its URL, serves the steps live and leaves dashboard.html with them', async () => {
     const resultsDir = join(dir, 'with');
-    const run = runCli(capacity(resultsDir), { K6_WEB_DASHBOARD_PORT: '0' });
+    // K6_WEB_DASHBOARD=true too: the search's one page shows the steps, no step serves one of its own.
+    const run = runCli(capacity(resultsDir), { K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_PORT: '0' });
     const url = await run.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const page = await fetch(`${url}/ui/`);
@@ -44,6 +62,7 @@ describe('the dashboard of a capacity search', () => {
     expect(await page.text()).toContain('<body data-mode="live">');
     const { code, stderr } = await run.done;
     expect(code, stderr).toBe(0);
+    expect(stderr.match(/web dashboard: http/g)).toHaveLength(1);
     const [folder] = readdirSync(resultsDir);
     const file = join(resultsDir, folder, 'dashboard.html');
     expect(existsSync(file)).toBe(true);

@@ -22,6 +22,8 @@ describe('BoundedStore', () => {
     expect(store.delete('e')).toBe(true);
     expect(store.evictions).toEqual(new Map([['capacity', 2], ['expired', 3]]));
     expect([store.size, store.bytes]).toEqual([0, 0]);
+    store.set('huge', 'h'.repeat(2000));
+    expect([store.size, store.evictions.get('capacity')]).toEqual([0, 3]);
   });
 });
 

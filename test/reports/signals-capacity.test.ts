@@ -19,9 +19,9 @@ interface Finished {
   stderr: string;
 }
 
-function capacity(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Finished> {
+function capacity(args: string[], onStderr?: (text: string, child: ChildProcess) => void, script = SCRIPT): Promise<Finished> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'capacity', SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'capacity', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -89,6 +89,20 @@ describe('loadlab capacity under signals', () => {
     expect(report.verdict).toMatchObject({ key: 'targetDown', light: 'red', reason: 'refused', origins: [`http://127.0.0.1:${port}`] });
     expect(result.stdout).toContain(`Không có phản hồi: http://127.0.0.1:${port} từ chối mọi kết nối`);
     expect(result.stdout).not.toMatch(/vi phạm SLO/);
+  });
+
+  it('keeps the measured steps when the scenario itself fails later, with its exit code', { timeout: 60_000 }, async () => {
+    const result = await capacity(
+      ['--mocks', '--start-rate', '10', '--step-factor', '2', '--step-duration', '3s', '--warmup', '1s', '--max-duration', '1m', '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'aborts', '--lang', 'en'],
+      undefined,
+      join(import.meta.dirname, 'fixtures', 'aborts-at-rate.ts'),
+    );
+    expect(result.code, result.stderr).toBe(108);
+    const saved = JSON.parse(readFileSync(join(root, 'aborts', 'capacity.json'), 'utf8')) as CapacityResult;
+    expect(saved.stoppedBecause).toBe('scenario-failed');
+    expect(saved.steps.map((step) => step.offeredRate)).toEqual([10]);
+    expect(saved.scenarioFailure).toMatchObject({ stepIndex: 2, exitCode: 108 });
+    expect(readFileSync(join(root, 'aborts', 'report.md'), 'utf8')).toContain('the scenario itself failed at step 2 (exit code 108)');
   });
 
   it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', async () => {

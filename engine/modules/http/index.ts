@@ -111,6 +111,11 @@ function parseURL(text: string): ParsedURL | null {
   return parsed;
 }
 
+/** Whether Go's url.Parse refuses the text (bad %-escape, control character, unclosed IPv6 host). */
+function goRejectsURL(text: string): boolean {
+  return /%(?![0-9a-fA-F]{2})|[\x00-\x1f\x7f]/.test(text) || /^[a-z][a-z0-9+.-]*:\/\/\[[^\]]*$/i.test(text);
+}
+
 /** The values of one response header (all of them, in order), e.g. every Set-Cookie. */
 function headerValues(raw: Buffer[] | null, lowerName: string): string[] {
   const values: string[] = [];
@@ -348,7 +353,8 @@ export function createHttpModule(thread: ThreadContext) {
       if (parsed === null) {
         const message = `invalid URL "${url}": only absolute http:// and https:// URLs are supported`;
         if (throwOnError) this.reject(new Error(message));
-        else this.failBeforeSending(ERROR_CODES.invalidUrl, message);
+        // k6: 1020 when Go cannot parse the URL at all; a relative URL or another scheme fails later, as 1000.
+        else this.failBeforeSending(goRejectsURL(url) ? ERROR_CODES.invalidUrl : ERROR_CODES.generic, message);
         return;
       }
       if (transport.refuses(parsed.hostname)) {

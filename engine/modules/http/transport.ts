@@ -4,7 +4,7 @@
 // the whole exchange (k6's `timeout`, error 1050); the loopback guard.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, createSecureContext } from 'node:tls';
 import { buildConnector, Client } from 'undici';
 import { isLoopbackHost } from '../../loopback.ts';
 import type { Tags } from '../../metrics/types.ts';
@@ -363,8 +363,12 @@ export function withTlsVersion(tags: Tags, exchange: Exchange | null): Tags {
 
 /** undici's connector, stamping each new socket with its TCP connect and TLS handshake times. */
 function timedConnector(tls: ConnectionOptions): Connect {
-  // No TLS session cache: Go's client (k6) resumes no sessions, so every new connection does a full handshake.
-  const connector = buildConnector({ ...tls, maxCachedSessions: 0, timeout: DIAL_TIMEOUT_MS } as buildConnector.BuildOptions);
+  // One secure context for all connections (trust store, versions, ciphers, client certificate):
+  // building it per connection costs more than the handshake. No TLS session cache: Go's client
+  // (k6) resumes no sessions, so every new connection does a full handshake.
+  const { rejectUnauthorized, ...contextOptions } = tls;
+  const secureContext = createSecureContext(contextOptions);
+  const connector = buildConnector({ secureContext, rejectUnauthorized, maxCachedSessions: 0, timeout: DIAL_TIMEOUT_MS } as buildConnector.BuildOptions);
   return (opts, callback) => {
     const started = performance.now();
     let tcpDone = 0;

@@ -5,6 +5,16 @@ import type { OutputFactory, OutputParams } from '../../metrics/types.ts';
 import { readWebDashboardConfig } from './config.ts';
 import { LiveDashboard } from './dashboard.ts';
 
+/**
+ * Sessions serving in this process. While one serves, K6_WEB_DASHBOARD=true adds no dashboard of its own
+ * to each run: the session's page already shows them, and a second server would want the same port.
+ */
+let serving = 0;
+
+export function dashboardSessionServing(): boolean {
+  return serving > 0;
+}
+
 /** Several runs make a longer story than one: a shorter period than k6's 10 s keeps it readable. */
 const SESSION_PERIOD = 'period=2s';
 
@@ -43,6 +53,8 @@ export async function startDashboardSession(options: DashboardSessionOptions): P
   }
   options.print(url === null ? 'web dashboard: not served (K6_WEB_DASHBOARD_PORT=-1)' : `web dashboard: ${url}`);
   const live = dashboard;
+  serving++;
+  let finished = false;
   return {
     url,
     outputFactory: (params: OutputParams) => {
@@ -51,6 +63,8 @@ export async function startDashboardSession(options: DashboardSessionOptions): P
       return live.runOutput({ name, thresholds: scriptOptions.noThresholds === true ? null : scriptOptions.thresholds });
     },
     async finish(reportPath?: string) {
+      if (!finished) serving--;
+      finished = true;
       try {
         await live.endRun();
         if (reportPath) await live.writeReport(reportPath);

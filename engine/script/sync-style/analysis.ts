@@ -104,6 +104,10 @@ export interface ModuleInfo {
   /** `export * from` sources. */
   readonly starExports: string[];
   readonly problems: Problem[];
+  /** eval()/Function() of code built at run time: a problem only when the program makes blocking calls. */
+  readonly runtimeCode: Problem[];
+  /** It imports k6/http, or k6's sleep (or the whole k6 module). */
+  importsBlocking: boolean;
 }
 
 /** Import specifiers of a module that the bundler resolves (everything but k6 modules and URLs). */
@@ -150,7 +154,7 @@ function importRef(resolved: (spec: string) => string | null, source: string, na
  * the bundler keeps it external or it is not code the transform sees).
  */
 export function analyzeModule(ast: t.File, code: string, file: string, display: string, resolve: (spec: string) => string | null): ModuleInfo {
-  const info: ModuleInfo = { path: file, code, display, fns: [], calls: [], uses: [], methods: new Map(), exports: new Map(), starExports: [], problems: [] };
+  const info: ModuleInfo = { path: file, code, display, fns: [], calls: [], uses: [], methods: new Map(), exports: new Map(), starExports: [], problems: [], runtimeCode: [], importsBlocking: false };
   const fnOf = new Map<t.Node, FnInfo>();
   const where = (node: t.Node) => `${display}:${node.loc?.start.line ?? 0}:${(node.loc?.start.column ?? 0) + 1}`;
   const text = (node: t.Node) => code.slice(node.start ?? 0, node.end ?? 0);
@@ -323,7 +327,7 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       }
       if (node.callee.type === 'Identifier' && (node.callee.name === 'eval' || node.callee.name === 'Function') && !p.scope.getBinding(node.callee.name)) {
         const literal = node.arguments.every((a) => a.type === 'StringLiteral' && !/\b(http|sleep|group|check)\b/.test(a.value));
-        if (!literal) info.problems.push({ where: where(node), message: `${node.callee.name}() with code the bundler cannot see: the synchronous k6 style is made asynchronous when the script is bundled, and code built at run time is not; call the functions directly` });
+        if (!literal) info.runtimeCode.push({ where: where(node), message: `${node.callee.name}() with code the bundler cannot see: the synchronous k6 style is made asynchronous when the script is bundled, and code built at run time is not; call the functions directly` });
       }
       info.calls.push({
         node: node as CallInfo['node'],
@@ -368,6 +372,16 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (!p.isReferencedIdentifier()) return;
       const ref = identifierValue(p, p.node.name, 0);
       if (ref.kind === 'fn' || ref.kind === 'blocking' || ref.kind === 'import' || ref.kind === 'param') noteUse(p, ref);
+    },
+    ImportDeclaration(p) {
+      const source = p.node.source.value;
+      if (source === 'k6/http') info.importsBlocking = true;
+      if (source === 'k6') {
+        for (const spec of p.node.specifiers) {
+          const imported = spec.type === 'ImportSpecifier' ? (spec.imported.type === 'Identifier' ? spec.imported.name : spec.imported.value) : '*';
+          if (imported === '*' || imported === 'sleep') info.importsBlocking = true;
+        }
+      }
     },
     ExportNamedDeclaration(p) {
       const node = p.node;

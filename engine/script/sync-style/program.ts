@@ -140,6 +140,7 @@ export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPl
   }
 
   const problems: Problem[] = [...modules.values()].flatMap((m) => m.problems);
+  if ([...modules.values()].some((m) => m.importsBlocking)) problems.push(...[...modules.values()].flatMap((m) => m.runtimeCode));
   for (const mod of modules.values()) {
     for (const fn of mod.fns) {
       if (!fn.blocking) continue;

@@ -17,7 +17,8 @@ describeConformance('cookies: the VU jar and RFC 6265', () => {
     script: `${HEAD}${SORTED}export default function () {
   const res = http.get(__ENV.TARGET + '${raw('a=1', 'b=2; Path=/cookies', 'c=3; Path=/other', 'd=4; Max-Age=0', 'e=5; Domain=127.0.0.1', 'f=6; Secure', 'g=7; Expires=Wed, 21 Oct 2015 07:28:00 GMT', 'h="q"; HttpOnly', 'i=9; Max-Age=3600')}');
   const sent = http.get(__ENV.TARGET + '/cookies');
-  ${seen("'sent ' + JSON.stringify(sent.json().cookies)")}
+  // Cookies stored by one response share a creation time, so Go's jar sends them in no fixed order: compare them sorted.
+  ${seen("'sent ' + sorted(sent.json().cookies)")}
   const jar = http.cookieJar();
   ${seen("'jar /cookies ' + sorted(jar.cookiesForURL(__ENV.TARGET + '/cookies'))")}
   ${seen("'jar / ' + sorted(jar.cookiesForURL(__ENV.TARGET + '/'))")}
@@ -27,7 +28,7 @@ describeConformance('cookies: the VU jar and RFC 6265', () => {
 }`,
     workers: [1],
     check: ({ k6 }) => {
-      expect(k6.summary?.root_group.checks.some((c) => c.name.startsWith('sent {"a":"1"'))).toBe(true);
+      expect(k6.summary?.root_group.checks.some((c) => c.name.startsWith('sent [["a","1"],["b","2"]'))).toBe(true);
     },
   });
 

@@ -68,9 +68,15 @@ export default function () { http.get(__ENV.TARGET + '/delay/300'); }`,
   });
 
   conformance('per-vu-iterations maxDuration with gracefulStop lets the running iteration finish', {
-    script: `${GET}export const options = { scenarios: { p: { executor: 'per-vu-iterations', vus: 1, iterations: 10, maxDuration: '500ms', gracefulStop: '2s' } } };
-export default function () { http.get(__ENV.TARGET + '/delay/400'); }`,
+    script: `${GET}export const options = { scenarios: { p: { executor: 'per-vu-iterations', vus: 1, iterations: 10, maxDuration: '1s', gracefulStop: '2s' } } };
+export default function () { http.get(__ENV.TARGET + '/delay/700'); }`,
     check: ({ k6 }) => expect(k6.summary?.metrics.iterations.values.count).toBe(2),
+  });
+
+  conformance('maxDuration under 1s is refused (exit 104)', {
+    script: `export const options = { scenarios: { p: { executor: 'per-vu-iterations', maxDuration: '500ms' } } };
+export default function () {}`,
+    workers: [1],
   });
 
   conformance('iterations with a thrown exception still count, and the error is logged', {

@@ -64,6 +64,18 @@ export default function () {
     workers: [1],
   });
 
+  conformance('a server that hangs up: status 0, error and error_code as k6', {
+    script: `${HEAD}export default function () {
+  for (const how of ['fin', 'rst']) {
+    const r = http.get(__ENV.TARGET + '/api/hang-up?rst=' + (how === 'rst' ? 1 : 0));
+    ${seen("how + ' status ' + r.status + ' error_code ' + r.error_code + ' body ' + r.body")}
+  }
+  const bad = http.get('not a url');
+  ${seen("'invalid url status ' + bad.status + ' error_code ' + bad.error_code")}
+}`,
+    workers: [1],
+  });
+
   conformance('headers are canonicalised; userAgent; name tags of http.url templates', {
     script: `${HEAD}export const options = { userAgent: 'conformance-agent/1.0' };
 export default function () {
@@ -82,6 +94,23 @@ export default function () {
         // k6 names an http.url request by its template, each interpolation written as the literal text "\${}".
         expect(names.filter((n) => n === `${'$'}{}/status/200?id=${'$'}{}`)).toHaveLength(3);
         expect(names).toContain('explicit');
+      }
+    },
+  });
+
+  // The bare `--http-debug` before the script path is taken by loadlab's CLI as the flag's value (cli/run.ts), so the case spells the mode.
+  conformance('--http-debug=headers logs request and response headers, without bodies', {
+    cli: true,
+    flags: ['--http-debug=headers'],
+    script: `${HEAD}export default function () {
+  http.post(__ENV.TARGET + '/echo', 'request-body-marker', { headers: { 'X-Debug': '1' } });
+}`,
+    check: ({ k6, engine }) => {
+      for (const run of [k6, engine]) {
+        expect(run.stderr).toContain('POST /echo HTTP/1.1');
+        expect(run.stderr).toContain('X-Debug: 1');
+        expect(run.stderr).toContain('HTTP/1.1 200 OK');
+        expect(run.stderr).not.toContain('request-body-marker');
       }
     },
   });

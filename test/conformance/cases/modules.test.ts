@@ -34,7 +34,7 @@ export default function () {}`,
     script: `import { SharedArray } from 'k6/data';
 import { check } from 'k6';
 const users = new SharedArray('users', () => [{ name: 'An' }, { name: 'Bình' }, { name: 'Chi' }]);
-export const options = { vus: 2, iterations: 4 };
+export const options = { scenarios: { p: { executor: 'per-vu-iterations', vus: 2, iterations: 2 } } };
 export default function () {
   const u = users[__ITER % users.length];
   ${seen("'len ' + users.length + ' ' + u.name + ' ' + users.map((x) => x.name).join(',')")}

@@ -57,7 +57,8 @@ export default function () {}`,
   });
 
   conformance("values from open(), k6/encoding, k6/crypto, JSON and setup() are the script's own", {
-    script: `import encoding from 'k6/encoding';
+    script: `import http from 'k6/http';
+import encoding from 'k6/encoding';
 import crypto from 'k6/crypto';
 import { check } from 'k6';
 const bytes = open('./script.js', 'b');
@@ -74,6 +75,10 @@ export default function (data) {
   let caught;
   try { null.x; } catch (e) { caught = (e instanceof TypeError) + ' ' + (e instanceof Error); }
   ${seen("'errors: ' + caught")}
+  const json = http.get(__ENV.TARGET + '/json').json();
+  ${seen("'res.json(): ' + (json instanceof Object) + ' ' + (json.items instanceof Array) + ' ' + (json.user.constructor === Object)")}
+  const binary = http.get(__ENV.TARGET + '/bytes/4', { responseType: 'binary' }).body;
+  ${seen("'binary body: ' + (binary instanceof ArrayBuffer) + ' ' + binary.byteLength")}
   const p = (async () => 1)();
   ${seen("'promise: ' + (p instanceof Promise)")}
 }`,

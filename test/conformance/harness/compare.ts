@@ -13,12 +13,19 @@ export interface CompareOptions {
   uncountedMetrics: string[];
   /** Whole sections not compared for this case. */
   skipSections: Section[];
+  /** Compare vus and vus_max too (runs long enough that both engines sample them). */
+  compareSampled: boolean;
 }
 
 export type Section = 'exitCode' | 'metrics' | 'thresholds' | 'groups' | 'counts' | 'jsonMetrics' | 'jsonPoints' | 'requests' | 'summaryExport';
 
 /** Byte counts depend on headers each engine sends (User-Agent …); vus/vus_max points are time-sampled. */
 const NOT_COUNTED_BY_DEFAULT = ['data_sent', 'data_received', 'vus', 'vus_max'];
+/**
+ * vus and vus_max are sampled once a second: whether a short run has them depends on its wall time
+ * (each engine's start-up under load), so they are left out unless a case asks for them (compareSampled).
+ */
+export const SAMPLED_METRICS = ['vus', 'vus_max'];
 
 export interface View {
   exitCode?: number;
@@ -53,7 +60,7 @@ function sorted<T>(entries: [string, T][]): Record<string, T> {
 
 export function viewOf(run: RunRecord, options: CompareOptions): View {
   const skip = new Set(options.skipSections);
-  const ignored = new Set(options.ignoreMetrics);
+  const ignored = new Set([...options.ignoreMetrics, ...(options.compareSampled ? [] : SAMPLED_METRICS)]);
   const uncounted = new Set([...NOT_COUNTED_BY_DEFAULT, ...options.uncountedMetrics]);
   const view: View = {};
   if (!skip.has('exitCode')) view.exitCode = run.exitCode;

@@ -39,6 +39,8 @@ export interface ConformanceCase {
   /** Tolerance of counts: 'exact' (default; iteration-based executors) or relative (time-based). */
   counts?: Tolerance;
   ignoreMetrics?: string[];
+  /** Compare vus and vus_max too (left out by default: they are sampled once a second). */
+  compareSampled?: boolean;
   uncountedMetrics?: string[];
   skip?: Section[];
   /** Documented deliberate differences: removed from the comparison, and asserted to still differ. */
@@ -108,7 +110,7 @@ export function conformance(name: string, c: ConformanceCase): void {
     const isFile = /\.[cm]?[jt]s$/.test(c.script) && !c.script.includes('\n') && existsSync(c.script);
     const script = isFile ? c.script : writeCaseScript(dir, c.script, c.ext ?? 'js', c.captureSummary !== false);
     const spec: RunSpec = { script, flags: c.flags ?? [], systemEnv: c.env ?? {}, target, interrupt: c.interrupt, timeoutMs };
-    const options: CompareOptions = { counts: c.counts ?? 'exact', ignoreMetrics: c.ignoreMetrics ?? [], uncountedMetrics: c.uncountedMetrics ?? [], skipSections: c.skip ?? [] };
+    const options: CompareOptions = { counts: c.counts ?? 'exact', ignoreMetrics: c.ignoreMetrics ?? [], uncountedMetrics: c.uncountedMetrics ?? [], skipSections: c.skip ?? [], compareSampled: c.compareSampled === true };
     const k6 = await runOnK6(spec, dir, c.k6Binary ?? K6);
     const engines = c.cli ? [await runOnCli(spec, dir)] : [];
     if (!c.cli) for (const w of workers) engines.push(await runOnEngine(spec, dir, w));

@@ -89,6 +89,14 @@ export const routes: Route[] = [
     },
   },
   {
+    // Closes the connection without an answer: abruptly (RST) with ?rst=1, else with a FIN.
+    path: '/api/hang-up',
+    handle: (req, _res, { url }) => {
+      if (url.searchParams.get('rst') === '1') req.socket.resetAndDestroy();
+      else req.socket.end();
+    },
+  },
+  {
     // A JSON document for Response.json(selector) (GJSON paths).
     path: '/api/json',
     handle: (_req, res) => {

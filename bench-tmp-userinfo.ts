@@ -1,0 +1,11 @@
+import autocannon from 'autocannon';
+import { startMocks } from './mocks/index.ts';
+import { login } from './test/mocks/helpers.ts';
+const m = await startMocks({ port: 0, services: ['identity'], profile: 'zero-latency' });
+const t = await login(m.urls.identity!, '001203012345');
+const cpu0 = process.cpuUsage();
+const r = await autocannon({ url: `${m.urls.identity}/userinfo`, connections: 50, duration: 4, headers: { authorization: `Bearer ${t.access_token}` } });
+const cpu = process.cpuUsage(cpu0);
+console.log('req', r.requests.total, 'rps', Math.round(r.requests.average), 'cpu s', ((cpu.user + cpu.system) / 1e6).toFixed(2));
+await m.close();
+process.exit(0);
