@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 // The k6 conformance suite has its own config (vitest.conformance.config.ts, `npm run test:conformance`).
 const LOAD_TESTS = [
   'test/cli/**/*.test.ts',
+  'test/dashboard/sessions.test.ts',
+  'test/dashboard/web-dashboard-browser.test.ts',
   'test/engine/executors.test.ts',
   'test/engine/lifecycle.test.ts',
   'test/mocks/capacity.test.ts',

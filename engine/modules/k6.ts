@@ -33,19 +33,40 @@ export function check(vu: VU, value: unknown, checks: Checks, tags?: Record<stri
     vu.emit({ time: Date.now(), tags: checkTags(vu, name, tags), samples: [{ metric: BUILTIN_METRICS.checks, value: ok ? 1 : 0 }] });
   };
   for (let i = 0; i < names.length; i++) {
-    const condition = checks[names[i]];
-    const result = typeof condition === 'function' ? condition(value) : condition;
+    const result = evaluate(names[i], checks[names[i]], value, record);
     if (isThenable(result)) return finishChecks(names, i, result, checks, value, record).then(() => all);
     record(names[i], result);
   }
   return all;
 }
 
-async function finishChecks(names: string[], from: number, first: PromiseLike<unknown>, checks: Checks, value: unknown, record: (name: string, result: unknown) => void): Promise<void> {
-  record(names[from], await first);
+type Recorder = (name: string, result: unknown) => void;
+
+/** A condition that throws is a failed check, and the error goes on to the script (as k6). */
+function evaluate(name: string, condition: unknown, value: unknown, record: Recorder): unknown {
+  if (typeof condition !== 'function') return condition;
+  try {
+    return condition(value);
+  } catch (error) {
+    record(name, false);
+    throw error;
+  }
+}
+
+async function settled(name: string, result: PromiseLike<unknown>, record: Recorder): Promise<unknown> {
+  try {
+    return await result;
+  } catch (error) {
+    record(name, false);
+    throw error;
+  }
+}
+
+async function finishChecks(names: string[], from: number, first: PromiseLike<unknown>, checks: Checks, value: unknown, record: Recorder): Promise<void> {
+  record(names[from], await settled(names[from], first, record));
   for (let i = from + 1; i < names.length; i++) {
-    const condition = checks[names[i]];
-    record(names[i], await (typeof condition === 'function' ? condition(value) : condition));
+    const result = evaluate(names[i], checks[names[i]], value, record);
+    record(names[i], isThenable(result) ? await settled(names[i], result, record) : result);
   }
 }
 
@@ -100,14 +121,19 @@ export function fail(_vu: VU, message?: string): never {
   throw new Error(message === undefined ? 'fail() called' : String(message));
 }
 
-/** Seeds Math.random for the thread (k6 seeds the VU's source; here all VUs of a thread share one). */
-export function randomSeed(_vu: VU, seed: number): void {
+/** A repeatable Math.random for a seed (mulberry32). */
+export function seededRandom(seed: number): () => number {
   let state = Number(seed) >>> 0;
-  Math.random = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Seeds Math.random for the thread (k6 seeds the VU's source; here all VUs of a thread share one). The runtime seeds the script realm's Math instead. */
+export function randomSeed(_vu: VU, seed: number): void {
+  Math.random = seededRandom(seed);
 }

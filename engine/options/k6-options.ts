@@ -24,7 +24,7 @@ export const K6_OPTIONS: readonly { name: string; env?: string; support: Support
   { name: 'setupTimeout', env: 'K6_SETUP_TIMEOUT', support: engine },
   { name: 'noTeardown', env: 'K6_NO_TEARDOWN', support: engine },
   { name: 'teardownTimeout', env: 'K6_TEARDOWN_TIMEOUT', support: engine },
-  { name: 'rps', env: 'K6_RPS', support: engine },
+  { name: 'rps', env: 'K6_RPS', support: refused('a global request-rate limit is not implemented by the embedded engine; use an arrival-rate executor (what k6 recommends over rps)') },
   { name: 'dns', env: 'K6_DNS', support: http },
   { name: 'maxRedirects', env: 'K6_MAX_REDIRECTS', support: http },
   { name: 'userAgent', env: 'K6_USER_AGENT', support: http },

@@ -133,8 +133,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** k6 v1's exit code for a script that does not compile (a generic error, not 107). */
-const EXIT_NOT_COMPILED = 255;
+/** k6 v1's exit code for errors outside the script's run: a script that does not compile, an output that cannot start. */
+const EXIT_GENERIC = 255;
 /** After an abort (Ctrl-C, test.abort, abortOnFail), how long VUs get before their thread is ended. */
 const ABORT_GRACE_MS = 1500;
 /** How long after the last scenario's end (duration + gracefulStop) a thread still running is ended. */
@@ -179,7 +179,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     bundle = await bundleScript(options.script);
   } catch (error) {
     // k6 v1 exits 255 (not 107) when the script does not compile.
-    return early(EXIT_NOT_COMPILED, `ERRO script error: ${(error as Error).message}`);
+    return early(EXIT_GENERIC, `ERRO script error: ${(error as Error).message}`);
   }
   let abortReason: string | null = null;
   let parts: ExecutionPart[] = [];
@@ -270,7 +270,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     for (const output of outputs) await output.start();
   } catch (error) {
     await Promise.allSettled(outputs.map((output) => output.stop(error as Error)));
-    return early(EXIT.invalidConfig, `ERRO could not start an output: ${(error as Error).message}`);
+    return early(EXIT_GENERIC, `ERRO could not start an output: ${(error as Error).message}`);
   }
   mainSink.start();
 
@@ -513,11 +513,20 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
 
   await writeSummaryJson(runDir, summary);
   const summaryExport = options.summaryExport ?? systemEnv.K6_SUMMARY_EXPORT;
-  if (summaryExport) await writeFile(summaryExport, toSummaryExport(summary));
+  // As k6: a summary file that cannot be written is logged; the run keeps its result and exit code.
+  const summaryProblems: string[] = [];
+  if (summaryExport) {
+    try {
+      await writeFile(summaryExport, toSummaryExport(summary));
+    } catch (error) {
+      summaryProblems.push(`could not open '${summaryExport}': ${(error as Error).message}`);
+    }
+  }
   const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
   const summaryMode: SummaryMode =
     requestedMode !== 'auto' ? requestedMode : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
-  await handleSummary(lifecycleVU, summary, setupDataForSummary, summaryMode, options.noColor !== true && process.stdout.isTTY === true, main.stack.describe.bind(main.stack), writeErr);
+  summaryProblems.push(...(await handleSummary(lifecycleVU, summary, setupDataForSummary, summaryMode, options.noColor !== true && process.stdout.isTTY === true, main.stack.describe.bind(main.stack), writeErr)));
+  if (summaryProblems.length > 0) writeErr(`ERRO failed to handle the end-of-test summary: Could not save some summary information:\n${summaryProblems.map((p) => `\t- ${p}`).join('\n')}`);
   await writeMetaJson(runDir, {
     runId,
     script: options.script,
@@ -536,7 +545,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   return { exitCode, runDir, summary };
 }
 
-async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, mode: SummaryMode, colors: boolean, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<void> {
+/** Runs handleSummary (or prints the default summary); returns the outputs it could not write. */
+async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, mode: SummaryMode, colors: boolean, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<string[]> {
   const fn = vu.exports.handleSummary;
   const printDefault = () => {
     if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, colors));
@@ -544,7 +554,7 @@ async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, m
   // As k6: --summary-mode=disabled also skips handleSummary.
   if (typeof fn !== 'function' || mode === 'disabled') {
     printDefault();
-    return;
+    return [];
   }
   let result: unknown;
   try {
@@ -553,18 +563,24 @@ async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, m
   } catch (error) {
     writeErr(`ERRO handleSummary() failed; the default summary follows:\n${describe(error)}`);
     printDefault();
-    return;
+    return [];
   }
-  if (!result || typeof result !== 'object') return;
+  if (!result || typeof result !== 'object') return [];
+  const problems: string[] = [];
   for (const [target, content] of Object.entries(result as Record<string, unknown>)) {
     const data = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);
     if (target === 'stdout') process.stdout.write(data);
     else if (target === 'stderr') process.stderr.write(data);
     else {
-      await mkdir(path.dirname(path.resolve(target)), { recursive: true });
-      await writeFile(target, data);
+      try {
+        await mkdir(path.dirname(path.resolve(target)), { recursive: true });
+        await writeFile(target, data);
+      } catch (error) {
+        problems.push(`could not open '${target}': ${(error as Error).message}`);
+      }
     }
   }
+  return problems;
 }
 
 function describeExecution(scenarios: Scenario[], workers: number, script: string): string {

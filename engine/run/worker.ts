@@ -117,9 +117,9 @@ async function runLifecycle(name: 'setup' | 'teardown', data: unknown): Promise<
     if (error instanceof TestAbortError) return { kind: 'aborted', message: error.message };
     return { kind: 'error', text: execution.stack.describe(error) };
   } finally {
-    vu.groupPath = '';
-    // k6 emits setup's and teardown's data_sent/data_received even when nothing was sent.
+    // k6 emits setup's and teardown's data_sent/data_received even when nothing was sent, in their group.
     vu.emitData(Date.now(), true);
+    vu.groupPath = '';
     sink.flush();
   }
 }

@@ -114,7 +114,14 @@ export function createScriptGlobals(thread: ThreadContext, realm: ScriptRealm, t
   const level = (name: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => thread.logger.log(name, formatArgs(args), { source: 'console' });
   const console = { log: level('info'), info: level('info'), debug: level('debug'), warn: level('warn'), error: level('error') };
   const modules: EngineModules = {
-    k6: { ...k6, sleep: (vu: VU, seconds: number) => tracked(vu, k6.sleep(vu, seconds), 'sleep', true, tracking) as Promise<void> },
+    k6: {
+      ...k6,
+      sleep: (vu: VU, seconds: number) => tracked(vu, k6.sleep(vu, seconds), 'sleep', true, tracking) as Promise<void>,
+      // The script's Math is the realm's.
+      randomSeed: (_vu: VU, seed: number) => {
+        realm.math.random = k6.seededRandom(seed);
+      },
+    },
     http: trackHttp(createHttpModule(thread), tracking),
     html: htmlModule,
     metrics: createMetricsModule(thread.registry),

@@ -18,6 +18,8 @@ export class ScriptRealm {
   readonly context: vm.Context;
   /** The realm's helpers that await array callbacks one at a time. */
   readonly sequential: unknown;
+  /** The realm's Math (randomSeed() seeds its random()). */
+  readonly math: Math;
   private readonly json: JSON;
   private readonly arrayBuffer: ArrayBufferConstructor;
 
@@ -26,6 +28,7 @@ export class ScriptRealm {
     const run = <T>(code: string): T => vm.runInContext(code, this.context) as T;
     for (const name of NOT_IN_K6) run(`delete globalThis.${name}`);
     this.json = run<JSON>('JSON');
+    this.math = run<Math>('Math');
     this.arrayBuffer = run<ArrayBufferConstructor>('ArrayBuffer');
     this.sequential = run(SEQUENTIAL_SOURCE);
   }

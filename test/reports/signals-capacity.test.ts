@@ -93,14 +93,18 @@ describe('loadlab capacity under signals', () => {
 
   it('keeps the measured steps when the scenario itself fails later, with its exit code', { timeout: 60_000 }, async () => {
     const result = await capacity(
-      ['--mocks', '--start-rate', '10', '--step-factor', '2', '--step-duration', '3s', '--warmup', '1s', '--max-duration', '1m', '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'aborts', '--lang', 'en'],
+      // Step 1 (4/s) is measured; step 2 (8/s) aborts the test.
+      [
+        ...['--mocks', '-e', 'ABORT_ABOVE=6', '--slo', 'p95<5s,errors<5%', '--start-rate', '4', '--step-factor', '2', '--step-duration', '5s'],
+        ...['--warmup', '1s', '--max-duration', '1m', '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'aborts', '--lang', 'en'],
+      ],
       undefined,
       join(import.meta.dirname, 'fixtures', 'aborts-at-rate.ts'),
     );
     expect(result.code, result.stderr).toBe(108);
     const saved = JSON.parse(readFileSync(join(root, 'aborts', 'capacity.json'), 'utf8')) as CapacityResult;
     expect(saved.stoppedBecause).toBe('scenario-failed');
-    expect(saved.steps.map((step) => step.offeredRate)).toEqual([10]);
+    expect(saved.steps.map((step) => step.offeredRate)).toEqual([4]);
     expect(saved.scenarioFailure).toMatchObject({ stepIndex: 2, exitCode: 108 });
     expect(readFileSync(join(root, 'aborts', 'report.md'), 'utf8')).toContain('the scenario itself failed at step 2 (exit code 108)');
   });

@@ -1,0 +1,11 @@
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { login } from '/work/main/test/mocks/helpers.ts';
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', '/work/main/bench/mocks-server.ts', 'zero-latency', 'on'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.argv[2] });
+const line = await new Promise<string>((resolve) => { let o = ''; child.stdout.on('data', (c) => { o += c; if (o.includes('\n')) resolve(o.split('\n')[0]); }); });
+const urls = JSON.parse(line);
+const t = await login(urls.identity, '001203012345');
+const r = await autocannon({ url: `${urls.identity}/userinfo`, connections: 50, duration: 6, headers: { authorization: `Bearer ${t.access_token}` } });
+console.log('rps', Math.round(r.requests.average));
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
