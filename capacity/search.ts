@@ -141,8 +141,8 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       // Completions lag arrivals by one iteration: judge the pace only once the first iterations could end.
       const paceJudged = since >= watcher.measureFrom + medianIterationMs(watcher.window);
       const recentIterations = watcher.window.count('iterations', since) / 2;
-      // "Clearly broken": twice over a limit, or falling far behind the offered rate, for two seconds.
-      if (recent.some((outcome) => outcome.pressure >= 2) || (paceJudged && recentIterations < rate * 0.6)) {
+      // "Clearly broken": twice over a limit, or under two thirds of the pace a step must keep, for two seconds.
+      if (recent.some((outcome) => outcome.pressure >= 2) || (paceJudged && recentIterations < (rate * keepPaceRatio * 2) / 3)) {
         abortedEarly = true;
         controller.abort();
       }

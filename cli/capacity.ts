@@ -52,6 +52,7 @@ interface CapacityFlags {
   maxDuration: number;
   maxRate?: number;
   refine: number;
+  keepPace?: number;
   flow?: string;
   request?: string;
   env: Record<string, string>;
@@ -82,6 +83,11 @@ export function register(program: Command): void {
     .option('--warmup <duration>', 'unmeasured start of each step (default: a quarter of the step, at most 2s)', seconds)
     .option('--max-duration <duration>', 'time budget for the whole search', seconds, 600)
     .option('--max-rate <n>', 'never offer more than this', positive('--max-rate'))
+    .option('--keep-pace <ratio>', 'share of the offered rate a step must complete to count as sustained (default 0.95)', (value) => {
+      const ratio = Number(value);
+      if (!(ratio > 0 && ratio <= 1)) throw new InvalidArgumentError('--keep-pace must be a ratio in (0, 1], e.g. 0.95');
+      return ratio;
+    })
     .option('--refine <n>', 'bisection steps between the last good and the first broken rate', (v) => Math.max(0, Math.round(Number(v))), 3)
     .option('--flow <exec>', 'exported function to drive (k6 exec)', 'default')
     .option('--request <name>', 'only requests whose name contains this count for the SLO and the bottleneck')
@@ -146,6 +152,7 @@ export function register(program: Command): void {
           maxDurationS: flags.maxDuration,
           maxRate: flags.maxRate,
           refineSteps: flags.refine,
+          keepPaceRatio: flags.keepPace,
           maxVUs: flags.maxVus,
           env: { ...(local?.env ?? {}), ...flags.env },
           serviceUrls,

@@ -52,7 +52,7 @@ const pairs = (list: string[]) => Object.fromEntries(list.map((kv) => [kv.slice(
  * k6 run's flags that set a k6 option: the flag, its commander key, the option it sets, and how its
  * value becomes the option's. They override the script and K6_* variables, as in k6.
  */
-// biome-ignore lint/suspicious/noExplicitAny: commander's option parsers are typed per option
+
 const OPTION_FLAGS: readonly { flag: string; key: string; option: string; help: string; parse?: (value: string, previous?: any) => unknown; toOption?: (value: unknown) => unknown }[] = [
   { flag: '--max-redirects <n>', key: 'maxRedirects', option: 'maxRedirects', help: 'follow at most n redirects (default 10)', parse: integer(0) },
   { flag: '--batch <n>', key: 'batch', option: 'batch', help: 'max parallel batch requests (default 20)', parse: integer(0) },

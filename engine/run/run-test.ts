@@ -23,7 +23,6 @@ import { bundleScript, type ScriptBundle } from '../script/bundle.ts';
 import { EXIT, ScriptError, TestAbortError } from '../script/errors.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
 import { BatchingSink } from '../runtime/sink.ts';
-import type { Logger } from '../runtime/thread.ts';
 import { consoleAwareLogger } from './logging.ts';
 import type { VU } from '../runtime/vu.ts';
 import type { ExecutionPart } from './parts.ts';

@@ -59,7 +59,11 @@ export class ScriptRealm {
   copyIn<T>(value: T): T {
     if (value === null || typeof value !== 'object') return value;
     const text = JSON.stringify(value);
-    return text === undefined ? value : (this.json.parse(text) as T);
+    if (text === undefined) return value;
+    const copy = this.json.parse(text) as T;
+    // Keys whose value is undefined stay there (handleSummary's data.setup_data when setup() returned nothing).
+    if (!Array.isArray(value)) for (const key of Object.keys(value)) if ((value as Record<string, unknown>)[key] === undefined) (copy as Record<string, unknown>)[key] = undefined;
+    return copy;
   }
 
   /** JSON text parsed into the realm's objects (response bodies). */

@@ -512,7 +512,7 @@ export function createHttpModule(thread: ThreadContext) {
 
     /** A request that never reached the wire (bad URL, refused host): samples with error tags, status 0. */
     private failBeforeSending(code: number, message: string): void {
-      emitRequest(this.vu, null, ZERO_TIMINGS, this.method, this.url, this.name, 0, false, message, code, this.paramTags, 0);
+      emitRequest(this.vu, null, ZERO_TIMINGS, this.method, this.url === this.requestedUrl ? this.urlTag : this.url, this.name, 0, this.expectedFn === null ? null : false, message, code, this.paramTags, 0);
       const request = new RequestInfo(this.method, this.url, this.requestBodyText(), NO_HEADERS, {});
       const response = new Response(0, '', this.url, message, code, { ...ZERO_TIMINGS }, '', 0, null, null, this.responseType, request);
       response.client = this.state.client;

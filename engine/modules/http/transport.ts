@@ -366,10 +366,17 @@ function timedConnector(tls: ConnectionOptions): Connect {
   // One secure context for all connections (trust store, versions, ciphers, client certificate):
   // building it per connection costs more than the handshake. No TLS session cache: Go's client
   // (k6) resumes no sessions, so every new connection does a full handshake.
+  // Made on the first HTTPS connection only: without a CA of its own it loads the system roots, which
+  // takes long enough to show in the first plain-HTTP request's timings.
   const { rejectUnauthorized, ...contextOptions } = tls;
-  const secureContext = createSecureContext(contextOptions);
-  const connector = buildConnector({ secureContext, rejectUnauthorized, maxCachedSessions: 0, timeout: DIAL_TIMEOUT_MS } as buildConnector.BuildOptions);
+  const plain = buildConnector({ timeout: DIAL_TIMEOUT_MS });
+  let secure: Connect | null = null;
+  const secureConnector = (): Connect => {
+    secure ??= buildConnector({ secureContext: createSecureContext(contextOptions), rejectUnauthorized, maxCachedSessions: 0, timeout: DIAL_TIMEOUT_MS } as buildConnector.BuildOptions);
+    return secure;
+  };
   return (opts, callback) => {
+    const connector = opts.protocol === 'https:' ? secureConnector() : plain;
     const started = performance.now();
     let tcpDone = 0;
     const socket = connector(opts, (error, connected) => {

@@ -217,6 +217,8 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
 
   const memberOf = (base: ValueRef, name: string): ValueRef => {
     if (base.kind === 'k6') return k6Member(base.module, name);
+    // fn.call(...) and fn.apply(...) call fn.
+    if ((name === 'call' || name === 'apply') && (base.kind === 'blocking' || base.kind === 'fn')) return base;
     if (base.kind === 'import' && base.name === '*') return { kind: 'import', module: base.module, name };
     if (base.kind === 'import' || base.kind === 'member') return { kind: 'member', base, name };
     // res.submitForm()/res.clickLink() send a request: blocking in k6, a Promise on the engine.
