@@ -20,6 +20,7 @@ const LOAD_TESTS = [
   'test/reports/render.test.ts',
   'test/reports/signals*.test.ts',
   'test/scenarios/smoke-e2e.test.ts',
+  'test/scenarios/login-surge-tls.test.ts',
   'test/**/*.load.test.ts',
 ];
 

@@ -63,7 +63,7 @@ const STEPS = ['--mocks', '--slo', 'p95<1m,errors<5%', '--keep-pace', '0.5', '--
 
 describe('loadlab capacity under signals', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`keeps capacity.json and an interrupted report on ${signal} mid-step`, { timeout: 90_000 }, async () => {
+    it(`keeps capacity.json and an interrupted report on ${signal} mid-step`, { timeout: 150_000 }, async () => {
       const runId = `interrupted-${signal.toLowerCase()}`;
       const dir = join(root, runId);
       const result = await capacity([...STEPS, '--results-dir', root, '--run-id', runId, '--lang', 'en'], interruptDuringStep2(signal, dir));
@@ -87,7 +87,7 @@ describe('loadlab capacity under signals', () => {
     });
   }
 
-  it('names a target that never answered instead of an SLO breach at the starting rate', { timeout: 60_000 }, async () => {
+  it('names a target that never answered instead of an SLO breach at the starting rate', { timeout: 120_000 }, async () => {
     // A port nothing listens on: bind one, note it, close it.
     const { createServer } = await import('node:net');
     const server = createServer();
@@ -105,7 +105,7 @@ describe('loadlab capacity under signals', () => {
     expect(result.stdout).not.toMatch(/vi phạm SLO/);
   });
 
-  it('keeps the measured steps when the scenario itself fails later, with its exit code', { timeout: 60_000 }, async () => {
+  it('keeps the measured steps when the scenario itself fails later, with its exit code', { timeout: 120_000 }, async () => {
     const result = await capacity(
       // Step 1 (4/s) is measured; step 2 (8/s) aborts the test.
       [
@@ -123,7 +123,7 @@ describe('loadlab capacity under signals', () => {
     expect(readFileSync(join(root, 'aborts', 'report.md'), 'utf8')).toContain('the scenario itself failed at step 2 (exit code 108)');
   });
 
-  it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', async () => {
+  it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', { timeout: 120_000 }, async () => {
     const result = await capacity(['--run-id', '../escaped', '--results-dir', root]);
     expect(result.code).toBe(104);
     expect(result.stderr).toMatch(/invalid run id "\.\.\/escaped"/);

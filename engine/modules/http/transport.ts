@@ -364,10 +364,10 @@ export function withTlsVersion(tags: Tags, exchange: Exchange | null): Tags {
 /** undici's connector, stamping each new socket with its TCP connect and TLS handshake times. */
 function timedConnector(tls: ConnectionOptions): Connect {
   // One secure context for all connections (trust store, versions, ciphers, client certificate):
-  // building it per connection costs more than the handshake. No TLS session cache: Go's client
-  // (k6) resumes no sessions, so every new connection does a full handshake.
-  // Made on the first HTTPS connection only: without a CA of its own it loads the system roots, which
-  // takes long enough to show in the first plain-HTTP request's timings.
+  // building it per connection costs more than the handshake. It is made on the first HTTPS
+  // connection: without a CA of its own it loads the system roots, which takes long enough to show
+  // in a plain-HTTP request's timings. No TLS session cache: Go's client (k6) resumes no sessions,
+  // so every new connection does a full handshake.
   const { rejectUnauthorized, ...contextOptions } = tls;
   const plain = buildConnector({ timeout: DIAL_TIMEOUT_MS });
   let secure: Connect | null = null;

@@ -122,15 +122,6 @@ export function teardown() { http.get(__ENV.TARGET + '/status/202'); }`,
     flags: ['--include-system-env-vars=false', '-e', 'FROM_FLAG=yes'],
   });
 
-  conformance('K6_OUT adds the json output (issue 9)', {
-    script: `${HEAD}export const options = { iterations: 2 };
-export default function () { http.get(__ENV.TARGET + '/'); }`,
-    env: { K6_OUT: 'json=k6-out.json' },
-    check: ({ k6, engine }) => {
-      for (const run of [k6, engine]) expect(existsSync(path.join(run === engine ? process.cwd() : run.dir, 'k6-out.json'))).toBe(true);
-    },
-  });
-
   conformance('--summary-export to an unwritable path: logged, run result kept (issue 9)', {
     script: `${HEAD}export const options = { iterations: 1 };
 export default function () {}`,

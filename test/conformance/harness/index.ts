@@ -54,6 +54,11 @@ export interface ConformanceCase {
   timeoutMs?: number;
   /** Another k6 binary than the suite's (e.g. k6 v0.49.0). */
   k6Binary?: string;
+  /**
+   * A difference not fixed yet, owned by another area: the case runs as `it.fails` (it must still
+   * differ; the day it passes, remove this). Last resort only; name the area and the difference.
+   */
+  knownDifference?: string;
 }
 
 let currentTarget: Target | null = null;
@@ -103,7 +108,9 @@ function describeRun(run: RunRecord): string {
 export function conformance(name: string, c: ConformanceCase): void {
   const timeoutMs = c.timeoutMs ?? 60_000;
   const workers = c.workers ?? [undefined];
-  it(name, { timeout: timeoutMs * (1 + (c.cli ? 1 : workers.length)) + 5_000 }, async () => {
+  const define = c.knownDifference ? it.fails : it;
+  const title = c.knownDifference ? `${name} [known difference: ${c.knownDifference}]` : name;
+  define(title, { timeout: timeoutMs * (1 + (c.cli ? 1 : workers.length)) + 5_000 }, async () => {
     const target = currentTarget;
     if (!target) throw new Error('conformance() must be called inside describeConformance()');
     const dir = newCaseDir(name);
