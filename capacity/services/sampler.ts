@@ -2,7 +2,7 @@
 // each resource's saturation on the same time axis as the load.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ServiceSampleLine } from '../../results-format/index.ts';
-import { flattenMetrics } from './scrape.ts';
+import { flattenMetrics } from '../../results-format/prometheus-text.ts';
 
 export interface ServiceSamplerOptions {
   /** Base URLs by service name, e.g. { identity: 'http://127.0.0.1:7101' }. Loopback only. */

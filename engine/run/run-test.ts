@@ -177,8 +177,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   try {
     bundle = await bundleScript(options.script);
   } catch (error) {
-    // k6 v1 exits 255 (not 107) when the script does not compile.
-    return early(EXIT_GENERIC, `ERRO script error: ${(error as Error).message}`);
+    // k6 v1 exits 255 when the script does not compile, 107 for what fails when it is loaded (an unknown module …).
+    const message = (error as Error).message;
+    const loadError = /unsupported module|synchronous style/.test(message);
+    return early(loadError ? EXIT.scriptException : EXIT_GENERIC, `ERRO script error: ${message}`);
   }
   let abortReason: string | null = null;
   let parts: ExecutionPart[] = [];

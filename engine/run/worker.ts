@@ -56,7 +56,12 @@ const execution = new ThreadExecution({
   // Debug console lines are filtered on the main thread, which knows --verbose.
   logger: consoleAwareLogger((line, fromConsole) => post({ type: 'log', line, console: fromConsole }), false),
   allowRemoteTargets: input.allowRemoteTargets,
-  onAbort: (reason) => post({ type: 'abort', reason }),
+  // exec.test.abort(): no new iteration starts here at once (the aborting one still counts, as in k6);
+  // the main thread then interrupts what is left everywhere.
+  onAbort: (reason) => {
+    execution.stop.stop();
+    post({ type: 'abort', reason });
+  },
 });
 const status = (): PartStatus => ({ scenarios: execution.stats, vusActive: execution.instance.vusActive, vusMax: execution.vusMax });
 

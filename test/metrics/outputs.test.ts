@@ -99,10 +99,10 @@ describe('--out parsing', () => {
     expect(parseOutSpec('json=results/out.json')).toEqual({ name: 'json', argument: 'results/out.json' });
     expect(parseOutSpec('json=a=b.json')).toEqual({ name: 'json', argument: 'a=b.json' });
     expect(parseOutSpec('experimental-prometheus-rw')).toEqual({ name: 'experimental-prometheus-rw', argument: '' });
-    expect(SUPPORTED_OUTPUTS).toEqual(['json', 'experimental-prometheus-rw']);
+    expect(SUPPORTED_OUTPUTS).toEqual(['json', 'experimental-prometheus-rw', 'web-dashboard']);
     expect(() => parseOutSpec('influxdb=http://x')).toThrow(OutputConfigError);
     expect(() => parseOutSpec('influxdb=http://x')).toThrow(
-      "unknown output type 'influxdb', supported outputs: json, experimental-prometheus-rw",
+      "unknown output type 'influxdb', supported outputs: json, experimental-prometheus-rw, web-dashboard",
     );
     expect(() => parseOutSpec('=x')).toThrow(/expected name or name=argument/);
   });

@@ -9,7 +9,7 @@ import { analyseStability } from '../../reports/analysis/stability.ts';
 import { messages } from '../../reports/i18n.ts';
 import { buildReport } from '../../reports/model.ts';
 import { loadFolder, loadRun, RunFolderError, type ServiceSampleLine } from '../../reports/run-folder.ts';
-import { flattenMetrics } from '../../capacity/services/scrape.ts';
+import { flattenMetrics } from '../../results-format/prometheus-text.ts';
 import { SampleWindow } from '../../capacity/sample-window.ts';
 import { criteriaFromThresholds, parseSloFlag, SloSyntaxError, sloThresholds } from '../../capacity/slo.ts';
 import { brokenCriteria } from '../../capacity/analysis.ts';

@@ -1,7 +1,7 @@
 // The services' side of the page: each period, one scrape of every Prometheus endpoint, read with
 // the capacity search's parser and turned into per-resource saturation by the same analysis the
 // report uses, so the live page and the report agree on what "saturated" means.
-import { flattenMetrics } from '../../../capacity/services/scrape.ts';
+import { flattenMetrics } from '../../../results-format/prometheus-text.ts';
 import { isSaturated, type ServiceSampleLine, saturationInWindow } from '../../../results-format/index.ts';
 import type { ServiceEndpoint } from './config.ts';
 

@@ -1,7 +1,7 @@
 // One scrape of a service's /metrics, flattened into services.jsonl lines (docs/CONTRACTS.md section 2).
 // A compact reader of the Prometheus text format: the one npm parser (parse-prometheus-text-format)
 // drops labels, _sum and _count of labelled histograms, which are exactly what prom-client writes.
-import type { ServiceSampleLine } from '../../results-format/index.ts';
+import type { ServiceSampleLine } from './run.ts';
 
 /**
  * The series worth keeping every second: the USE series of modelled resources, request counts, and the
