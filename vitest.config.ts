@@ -1,13 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects. Unit tests run files in parallel. Load tests measure rates, saturation and timing,
+// Three projects. Unit tests run files in parallel. Load tests measure rates, saturation and timing,
 // or spawn whole CLIs; on a 2-core machine running them side by side would make them measure each
-// other, so they run one file at a time, after the unit project (groupOrder).
+// other, so they run one file at a time, after the unit project (groupOrder). `npm test` runs these
+// two. The end-to-end project (`npm run test:e2e`, run by CI after `npm test`) holds the long
+// journeys: whole scenarios against the mocks, capacity searches under signals, a real Prometheus
+// behind every Grafana panel, the live dashboard in Chromium.
 // The k6 conformance suite has its own config (vitest.conformance.config.ts, `npm run test:conformance`).
+const E2E_TESTS = [
+  'test/reports/signals*.test.ts',
+  'test/observability/dashboards-live.test.ts',
+  'test/reports/capacity-accuracy.test.ts',
+  'test/dashboard/sessions.test.ts',
+  'test/scenarios/login-surge-tls.test.ts',
+  'test/scenarios/smoke-e2e.test.ts',
+  'test/dashboard/web-dashboard-browser.test.ts',
+];
+
 const LOAD_TESTS = [
   'test/cli/**/*.test.ts',
-  'test/dashboard/sessions.test.ts',
-  'test/dashboard/web-dashboard-browser.test.ts',
   'test/engine/executors.test.ts',
   'test/engine/lifecycle.test.ts',
   'test/mocks/capacity.test.ts',
@@ -15,12 +26,8 @@ const LOAD_TESTS = [
   'test/mocks/memory*.test.ts',
   'test/mocks/slowloris*.test.ts',
   'test/observability/**/*.test.ts',
-  'test/reports/capacity-accuracy.test.ts',
   'test/reports/cli.test.ts',
   'test/reports/render.test.ts',
-  'test/reports/signals*.test.ts',
-  'test/scenarios/smoke-e2e.test.ts',
-  'test/scenarios/login-surge-tls.test.ts',
   'test/**/*.load.test.ts',
 ];
 
@@ -35,7 +42,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/conformance/**', ...LOAD_TESTS],
+          exclude: ['test/conformance/**', ...LOAD_TESTS, ...E2E_TESTS],
           sequence: { groupOrder: 0 },
         },
       },
@@ -44,9 +51,18 @@ export default defineConfig({
         test: {
           name: 'load',
           include: LOAD_TESTS,
-          exclude: ['test/conformance/**'],
+          exclude: ['test/conformance/**', ...E2E_TESTS],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: E2E_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

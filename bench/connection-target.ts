@@ -57,4 +57,3 @@ export function startConnectionTarget(host = '127.0.0.1', tls?: { cert: string; 
     });
   });
 }
-

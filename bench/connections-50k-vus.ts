@@ -80,7 +80,9 @@ export default async function () {
 
 function spawnPart(vus: number, seconds: number, targets: string, localIPs: string): Promise<PartResult> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, 'part', String(vus), String(seconds), targets, localIPs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', self, 'part', String(vus), String(seconds), targets, localIPs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -112,7 +114,10 @@ if (process.argv[2] === 'part') {
   for (let i = 0; i < serverCount; i++) targets.push(await startConnectionTarget(`127.0.0.${i + 1}`));
   let maxOpen = 0;
   const watcher = setInterval(() => {
-    maxOpen = Math.max(maxOpen, targets.reduce((n, t) => n + t.stats.open, 0));
+    maxOpen = Math.max(
+      maxOpen,
+      targets.reduce((n, t) => n + t.stats.open, 0),
+    );
   }, 250);
   const targetList = targets.map((t) => t.url).join(',');
   const started = Date.now();

@@ -65,18 +65,24 @@ export default async function () {
 }
 
 function inChild(vus: number, target: string): Promise<Measured> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), 'measure', String(vus), target], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), 'measure', String(vus), target],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  return new Promise((resolve, reject) => child.on('exit', () => {
-    try {
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Measured);
-    } catch {
-      reject(new Error(`measurement failed: ${stdout}`));
-    }
-  }));
+  return new Promise((resolve, reject) =>
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Measured);
+      } catch {
+        reject(new Error(`measurement failed: ${stdout}`));
+      }
+    }),
+  );
 }
 
 if (process.argv[2] === 'measure') {

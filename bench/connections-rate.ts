@@ -18,10 +18,40 @@ const file = (name: string) => path.join(dir, name);
 
 function makeCertificate(): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=loadlab bench CA');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=loadlab bench CA',
+  );
   writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '1', '-extfile', file('ext.cnf'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('server.pem'),
+    '-days',
+    '1',
+    '-extfile',
+    file('ext.cnf'),
+  );
 }
 
 const script = file('connect.js');
@@ -63,7 +93,11 @@ async function onK6(target: string, accepted: () => { accepted: number; handshak
   const before = accepted();
   const started = performance.now();
   const summary = file('k6-summary.json');
-  spawnSync(k6, ['run', '--no-usage-report', '--address', '127.0.0.1:0', '-q', '-e', `TARGET=${target}`, '--summary-export', summary, script], { env: { ...process.env, SSL_CERT_FILE: file('ca.pem') }, stdio: 'ignore' });
+  spawnSync(
+    k6,
+    ['run', '--no-usage-report', '--address', '127.0.0.1:0', '-q', '-e', `TARGET=${target}`, '--summary-export', summary, script],
+    { env: { ...process.env, SSL_CERT_FILE: file('ca.pem') }, stdio: 'ignore' },
+  );
   const elapsed = (performance.now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 300));
   const after = accepted();
@@ -89,4 +123,17 @@ for (const tls of [false, true]) {
   }
   target.close();
 }
-console.log(JSON.stringify({ bench: 'connections-rate', seconds, vus, cores: os.availableParallelism(), load: os.loadavg().map((l) => Number(l.toFixed(1))), rows }, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      bench: 'connections-rate',
+      seconds,
+      vus,
+      cores: os.availableParallelism(),
+      load: os.loadavg().map((l) => Number(l.toFixed(1))),
+      rows,
+    },
+    null,
+    1,
+  ),
+);

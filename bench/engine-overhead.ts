@@ -23,7 +23,13 @@ const idle = write('idle.ts', "import { sleep } from 'k6';\nexport default async
 
 async function perIterationMicros(script: string, vus: number): Promise<number> {
   const started = performance.now();
-  const result = await runTest({ script, optionOverrides: { vus, iterations }, workers: 1, quiet: true, resultsRoot: path.join(dir, 'results') });
+  const result = await runTest({
+    script,
+    optionOverrides: { vus, iterations },
+    workers: 1,
+    quiet: true,
+    resultsRoot: path.join(dir, 'results'),
+  });
   const elapsed = performance.now() - started;
   if (result.summary.metrics.iterations.values.count !== iterations) throw new Error('iteration count mismatch');
   return (elapsed * 1000) / iterations;
@@ -49,7 +55,14 @@ const sampler = setInterval(() => {
 }, 250);
 const controller = new AbortController();
 setTimeout(() => controller.abort(), 4000);
-await runTest({ script: idle, optionOverrides: { vus: idleVUs, duration: '30s' }, workers: 1, quiet: true, signal: controller.signal, resultsRoot: path.join(dir, 'results') });
+await runTest({
+  script: idle,
+  optionOverrides: { vus: idleVUs, duration: '30s' },
+  workers: 1,
+  quiet: true,
+  signal: controller.signal,
+  resultsRoot: path.join(dir, 'results'),
+});
 clearInterval(sampler);
 
 console.log(

@@ -60,10 +60,22 @@ const engine: number[] = [];
 for (let round = 1; round <= 3; round++) {
   ac.push(await autocannonRate());
   engine.push(await engineRate());
-  console.log(`round ${round}: autocannon ${ac.at(-1)!.toFixed(0)} req/s, engine ${engine.at(-1)!.toFixed(0)} req/s (${engineCpuMicros.at(-1)!.toFixed(1)} µs CPU per request)`);
+  console.log(
+    `round ${round}: autocannon ${ac.at(-1)!.toFixed(0)} req/s, engine ${engine.at(-1)!.toFixed(0)} req/s (${engineCpuMicros.at(-1)!.toFixed(1)} µs CPU per request)`,
+  );
 }
 target.close();
 const ratio = median(engine) / median(ac);
 console.log(
-  JSON.stringify({ bench: 'engine-vs-autocannon', seconds, connections, autocannonMedian: Math.round(median(ac)), engineMedian: Math.round(median(engine)), ratio: Number(ratio.toFixed(3)), target: 0.6, ok: ratio >= 0.6, engineCpuMicrosPerRequestMedian: Number(median(engineCpuMicros).toFixed(1)) }),
+  JSON.stringify({
+    bench: 'engine-vs-autocannon',
+    seconds,
+    connections,
+    autocannonMedian: Math.round(median(ac)),
+    engineMedian: Math.round(median(engine)),
+    ratio: Number(ratio.toFixed(3)),
+    target: 0.6,
+    ok: ratio >= 0.6,
+    engineCpuMicrosPerRequestMedian: Number(median(engineCpuMicros).toFixed(1)),
+  }),
 );

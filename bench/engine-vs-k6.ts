@@ -34,7 +34,10 @@ if (target.process.pid) spawn('taskset', ['-cp', '1', String(target.process.pid)
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', '0', command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('taskset', ['-c', '0', command, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -48,10 +51,27 @@ function requestsPerSecond(file: string): number {
 const results: { k6: number[]; engine: number[] } = { k6: [], engine: [] };
 for (let round = 0; round < rounds; round++) {
   const k6File = path.join(dir, `k6-${round}.json`);
-  await run(k6, ['run', '--no-usage-report', '-q', '--summary-mode', 'disabled', '--summary-export', k6File, '-e', `TARGET=${target.url}/`, script], { GOMAXPROCS: '1' });
+  await run(k6, ['run', '--no-usage-report', '-q', '--summary-export', k6File, '-e', `TARGET=${target.url}/`, script], { GOMAXPROCS: '1' });
   results.k6.push(requestsPerSecond(k6File));
   const engineFile = path.join(dir, `engine-${round}.json`);
-  await run(process.execPath, [path.join(root, 'cli', 'loadlab.js'), 'run', '-q', '--summary-mode', 'disabled', '--workers', '1', '--results-dir', dir, '--summary-export', engineFile, '-e', `TARGET=${target.url}/`, script], {});
+  await run(
+    process.execPath,
+    [
+      path.join(root, 'cli', 'loadlab.js'),
+      'run',
+      '-q',
+      '--workers',
+      '1',
+      '--results-dir',
+      dir,
+      '--summary-export',
+      engineFile,
+      '-e',
+      `TARGET=${target.url}/`,
+      script,
+    ],
+    {},
+  );
   results.engine.push(requestsPerSecond(engineFile));
   process.stderr.write(`round ${round + 1}: k6 ${results.k6[round].toFixed(0)} req/s, engine ${results.engine[round].toFixed(0)} req/s\n`);
 }
@@ -60,5 +80,15 @@ const k6Median = median(results.k6);
 const engineMedian = median(results.engine);
 const load = os.loadavg()[0].toFixed(1);
 console.log(
-  JSON.stringify({ seconds, vus, rounds, k6: results.k6.map(Math.round), engine: results.engine.map(Math.round), k6Median: Math.round(k6Median), engineMedian: Math.round(engineMedian), ratio: Number((engineMedian / k6Median).toFixed(2)), loadAverage: load }),
+  JSON.stringify({
+    seconds,
+    vus,
+    rounds,
+    k6: results.k6.map(Math.round),
+    engine: results.engine.map(Math.round),
+    k6Median: Math.round(k6Median),
+    engineMedian: Math.round(engineMedian),
+    ratio: Number((engineMedian / k6Median).toFixed(2)),
+    loadAverage: load,
+  }),
 );

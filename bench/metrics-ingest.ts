@@ -51,11 +51,7 @@ function makeContainers(count: number, startMs: number, perSecond: number): Samp
 }
 
 /** Feeds batches of 512 as worker threads would, letting the event loop run between batches (I/O). */
-async function measure(
-  label: string,
-  containers: SampleContainer[],
-  ingest: (batch: SampleContainer[]) => void,
-): Promise<number> {
+async function measure(label: string, containers: SampleContainer[], ingest: (batch: SampleContainer[]) => void): Promise<number> {
   const batch = 512;
   const started = process.hrtime.bigint();
   for (let i = 0; i < containers.length; i += batch) {
@@ -115,7 +111,14 @@ async function main(): Promise<void> {
   await measure('results-dir time series (1 s × metric × tags)', containers, (b) => results.addMetricSamples(b));
   await results.stop();
 
-  const json = createJsonOutput({ argument: join(dir, 'out.json.gz'), env: {}, runTags: {}, runDir: dir, allowRemoteTargets: false, log: console.error });
+  const json = createJsonOutput({
+    argument: join(dir, 'out.json.gz'),
+    env: {},
+    runTags: {},
+    runDir: dir,
+    allowRemoteTargets: false,
+    log: console.error,
+  });
   await json.start();
   const jsonContainers = containers.slice(0, 200_000);
   await measure('--out json=out.json.gz ', jsonContainers, (b) => json.addMetricSamples(b));
@@ -123,7 +126,6 @@ async function main(): Promise<void> {
   await json.stop();
   console.log(`  final flush at stop: ${(Number(process.hrtime.bigint() - stopping) / 1e6).toFixed(0)} ms`);
   rmSync(dir, { recursive: true, force: true });
-
 }
 
 await main();

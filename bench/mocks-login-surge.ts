@@ -32,7 +32,15 @@ type Outcome = 'success' | 'rejected' | 'failed';
 async function loginOnce(identity: string, n: number): Promise<Outcome> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const query = new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT, scope: 'openid profile', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'dvc-portal',
+    redirect_uri: REDIRECT,
+    scope: 'openid profile',
+    state: 's',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   const form = await request(`${identity}/authorize?${query}`, { dispatcher: agent });
   const page = await form.body.text();
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] ?? '';
@@ -40,7 +48,12 @@ async function loginOnce(identity: string, n: number): Promise<Outcome> {
   const posted = await request(`${identity}/authorize`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request_id: hidden('request_id'), csrf_token: hidden('csrf_token'), username: cccd, password: 'loadtest' }).toString(),
+    body: new URLSearchParams({
+      request_id: hidden('request_id'),
+      csrf_token: hidden('csrf_token'),
+      username: cccd,
+      password: 'loadtest',
+    }).toString(),
     dispatcher: agent,
   });
   await posted.body.dump();
@@ -50,22 +63,37 @@ async function loginOnce(identity: string, n: number): Promise<Outcome> {
   const token = await request(`${identity}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: 'dvc-portal', code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: 'dvc-portal',
+      code_verifier: verifier,
+    }).toString(),
     dispatcher: agent,
   });
   const tokens = (await token.body.json()) as { access_token?: string };
   if (token.statusCode === 503) return 'rejected';
   if (!tokens.access_token) return 'failed';
-  const userinfo = await request(`${identity}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` }, dispatcher: agent });
+  const userinfo = await request(`${identity}/userinfo`, {
+    headers: { authorization: `Bearer ${tokens.access_token}` },
+    dispatcher: agent,
+  });
   await userinfo.body.dump();
   return userinfo.statusCode === 200 ? 'success' : 'failed';
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'mocks-server.ts'), 'default', 'on'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'mocks-server.ts'), 'default', 'on'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const urls = JSON.parse(await new Promise<string>((resolve) => child.stdout.on('data', (chunk) => resolve(String(chunk).split('\n')[0]))));
 const identity: string = urls.identity;
-process.stderr.write(`login surge against ${identity} (default profile), ${seconds} s per step, open model (arrivals do not wait for completions)\n`);
-console.log('\n| offered logins/s | completed/s | rejected (503)/s | failed (in step) | p50 login ms | p95 login ms | credential_check utilisation | token_issuance utilisation | identity CPU |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+process.stderr.write(
+  `login surge against ${identity} (default profile), ${seconds} s per step, open model (arrivals do not wait for completions)\n`,
+);
+console.log(
+  '\n| offered logins/s | completed/s | rejected (503)/s | failed (in step) | p50 login ms | p95 login ms | credential_check utilisation | token_issuance utilisation | identity CPU |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+);
 let n = 0;
 try {
   for (const rate of STEPS) {

@@ -28,30 +28,52 @@ function procStatus(pid: number): { rss: number; peak: number } {
 }
 
 async function form(url: string, fields: Record<string, string>): Promise<Record<string, string>> {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
   return (await response.body.json()) as Record<string, string>;
 }
 
 async function citizenToken(identity: string): Promise<string> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const page = await (await request(`${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })}`)).body.text();
+  const page = await (
+    await request(
+      `${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+    )
+  ).body.text();
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
   const posted = await request(`${identity}/authorize`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request_id: hidden('request_id'), csrf_token: hidden('csrf_token'), username: '001203012345', password: 'loadtest' }).toString(),
+    body: new URLSearchParams({
+      request_id: hidden('request_id'),
+      csrf_token: hidden('csrf_token'),
+      username: '001203012345',
+      password: 'loadtest',
+    }).toString(),
   });
   await posted.body.dump();
   const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
-  return (await form(`${identity}/token`, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: 'dvc-portal', code_verifier: verifier })).access_token;
+  return (
+    await form(`${identity}/token`, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: 'dvc-portal',
+      code_verifier: verifier,
+    })
+  ).access_token;
 }
 
 async function storeLines(urls: Record<string, string>): Promise<string[]> {
   const lines: string[] = [];
   for (const [service, url] of Object.entries(urls)) {
     const text = await (await request(`${url}/metrics`)).body.text();
-    for (const line of text.split('\n')) if (/^loadlab_store_(entries|bytes|evictions_total)\{/.test(line) && !line.endsWith(' 0')) lines.push(`${service}: ${line}`);
+    for (const line of text.split('\n'))
+      if (/^loadlab_store_(entries|bytes|evictions_total)\{/.test(line) && !line.endsWith(' 0')) lines.push(`${service}: ${line}`);
   }
   return lines;
 }
@@ -82,9 +104,17 @@ async function liveHeap(): Promise<number> {
 const urls = JSON.parse(await nextLine()) as Record<'identity' | 'portal' | 'ndxp', string>;
 
 const citizen = await citizenToken(urls.identity);
-const agency = (await form(`${urls.identity}/token`, { grant_type: 'client_credentials', client_id: 'agency-H29', client_secret: 'secret-H29', scope: 'ndxp' })).access_token;
+const agency = (
+  await form(`${urls.identity}/token`, {
+    grant_type: 'client_credentials',
+    client_id: 'agency-H29',
+    client_secret: 'secret-H29',
+    scope: 'ndxp',
+  })
+).access_token;
 const challenge = createHash('sha256').update('v'.repeat(43)).digest('base64url');
-const procedure = ((await (await request(`${urls.portal}/api/procedures?pageSize=1&level=3`)).body.json()) as { items: { code: string }[] }).items[0].code;
+const procedure = ((await (await request(`${urls.portal}/api/procedures?pageSize=1&level=3`)).body.json()) as { items: { code: string }[] })
+  .items[0].code;
 const baseline = procStatus(child.pid!);
 const baselineHeap = await liveHeap();
 
@@ -111,7 +141,17 @@ const identityRequests: RequestSpec[] = [
   {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    setupRequest: (spec) => ({ ...spec, path: '/token', body: new URLSearchParams({ grant_type: 'authorization_code', code: next().padEnd(43, 'c'), redirect_uri: REDIRECT, client_id: 'dvc-portal', code_verifier: 'v'.repeat(43) }).toString() }),
+    setupRequest: (spec) => ({
+      ...spec,
+      path: '/token',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: next().padEnd(43, 'c'),
+        redirect_uri: REDIRECT,
+        client_id: 'dvc-portal',
+        code_verifier: 'v'.repeat(43),
+      }).toString(),
+    }),
   },
 ];
 const portalRequests: RequestSpec[] = [
@@ -121,7 +161,18 @@ const portalRequests: RequestSpec[] = [
     setupRequest: (spec) => ({
       ...spec,
       path: '/api/dossiers',
-      body: JSON.stringify({ procedureCode: procedure, applicant: { fullName: `Nguyễn Văn ${next()}`, cccd: '001203012345', birthDate: '2003-01-01', phone: '0912345678', address: 'Hà Nội' }, form: {}, attachmentIds: [] }),
+      body: JSON.stringify({
+        procedureCode: procedure,
+        applicant: {
+          fullName: `Nguyễn Văn ${next()}`,
+          cccd: '001203012345',
+          birthDate: '2003-01-01',
+          phone: '0912345678',
+          address: 'Hà Nội',
+        },
+        form: {},
+        attachmentIds: [],
+      }),
     }),
   },
 ];
@@ -135,7 +186,12 @@ const ndxpRequests: RequestSpec[] = [
         ...spec,
         path: '/ndxp/v1/documents',
         headers: { ...ndxpHeaders, 'content-type': 'application/json', 'idempotency-key': `key-${id}` },
-        body: JSON.stringify({ to: `U${id.slice(-3)}`, subject: `Công văn số ${id} về việc phối hợp`, documentNumber: `${id}/UBND-VP`, content: 'aGVsbG8=' }),
+        body: JSON.stringify({
+          to: `U${id.slice(-3)}`,
+          subject: `Công văn số ${id} về việc phối hợp`,
+          documentNumber: `${id}/UBND-VP`,
+          content: 'aGVsbG8=',
+        }),
       };
     },
   },
@@ -154,8 +210,20 @@ const sampler = setInterval(() => {
 
 const share = { identity: 0.6, portal: 0.15, ndxp: 0.25 };
 const results = await Promise.all([
-  autocannon({ url: urls.identity, connections: 32, pipelining: PIPELINING, amount: Math.round(total * share.identity), requests: identityRequests }),
-  autocannon({ url: urls.portal, connections: 8, pipelining: PIPELINING, amount: Math.round(total * share.portal), requests: portalRequests }),
+  autocannon({
+    url: urls.identity,
+    connections: 32,
+    pipelining: PIPELINING,
+    amount: Math.round(total * share.identity),
+    requests: identityRequests,
+  }),
+  autocannon({
+    url: urls.portal,
+    connections: 8,
+    pipelining: PIPELINING,
+    amount: Math.round(total * share.portal),
+    requests: portalRequests,
+  }),
   autocannon({ url: urls.ndxp, connections: 16, pipelining: PIPELINING, amount: Math.round(total * share.ndxp), requests: ndxpRequests }),
 ]);
 clearInterval(sampler);
@@ -163,7 +231,9 @@ const seconds = (performance.now() - startedAt) / 1000;
 const end = procStatus(child.pid!);
 peak = Math.max(peak, end.peak);
 const sent = results.reduce((sum, r) => sum + r.requests.total, 0);
-const statuses = results.map((r, i) => `${['identity', 'portal', 'ndxp'][i]}: ${r.requests.total} requests, ${r['2xx']} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`);
+const statuses = results.map(
+  (r, i) => `${['identity', 'portal', 'ndxp'][i]}: ${r.requests.total} requests, ${r['2xx']} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`,
+);
 const third = (from: number, to: number) => {
   const part = samples.filter((s) => s.t >= from * seconds && s.t < to * seconds);
   return part.length ? Math.max(...part.map((s) => s.rss)) : Number.NaN;
@@ -171,8 +241,12 @@ const third = (from: number, to: number) => {
 
 console.log(`${sent.toLocaleString('en')} requests in ${seconds.toFixed(1)} s (${Math.round(sent / seconds).toLocaleString('en')} req/s)`);
 for (const line of statuses) console.log(`  ${line}`);
-console.log(`mocks process RSS: ${(baseline.rss / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB, ${(end.rss / MiB).toFixed(0)} MiB at the end`);
+console.log(
+  `mocks process RSS: ${(baseline.rss / MiB).toFixed(0)} MiB before, peak ${(peak / MiB).toFixed(0)} MiB, ${(end.rss / MiB).toFixed(0)} MiB at the end`,
+);
 console.log(`live heap after GC: ${(baselineHeap / MiB).toFixed(0)} MiB before, ${((await liveHeap()) / MiB).toFixed(0)} MiB at the end`);
-console.log(`highest RSS by thirds of the run: ${[third(0, 1 / 3), third(1 / 3, 2 / 3), third(2 / 3, 1.01)].map((v) => `${(v / MiB).toFixed(0)} MiB`).join(' / ')}`);
+console.log(
+  `highest RSS by thirds of the run: ${[third(0, 1 / 3), third(1 / 3, 2 / 3), third(2 / 3, 1.01)].map((v) => `${(v / MiB).toFixed(0)} MiB`).join(' / ')}`,
+);
 for (const line of await storeLines(urls)) console.log(`  ${line}`);
 child.kill('SIGTERM');

@@ -3,6 +3,11 @@
 import { startMocks } from '../mocks/index.ts';
 
 const [profile = 'zero-latency', metrics = 'on'] = process.argv.slice(2);
-const mocks = await startMocks({ port: 0, services: ['identity', 'ndxp'], profile: profile as 'zero-latency', config: { metrics: metrics === 'on' } });
+const mocks = await startMocks({
+  port: 0,
+  services: ['identity', 'ndxp'],
+  profile: profile as 'zero-latency',
+  config: { metrics: metrics === 'on' },
+});
 process.stdout.write(`${JSON.stringify(mocks.urls)}\n`);
 process.once('SIGTERM', () => mocks.close().then(() => process.exit(0)));

@@ -30,7 +30,9 @@ function cpuSeconds(pid: number): number {
 async function startServer(metrics: 'on' | 'off'): Promise<Running> {
   const args = ['--import', 'tsx', SERVER, 'zero-latency', metrics];
   // Server on core 0, this process (the load generator) on the others.
-  const child = pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = pin
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -48,7 +50,11 @@ async function startServer(metrics: 'on' | 'off'): Promise<Running> {
 }
 
 async function form(url: string, fields: Record<string, string>): Promise<any> {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
   return response.body.json();
 }
 
@@ -57,16 +63,33 @@ async function citizenToken(identity: string): Promise<string> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const redirect = 'http://127.0.0.1:8080/cb';
-  const page = await (await request(`${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: redirect, scope: 'openid profile', code_challenge: challenge, code_challenge_method: 'S256' })}`)).body.text();
+  const page = await (
+    await request(
+      `${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: redirect, scope: 'openid profile', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+    )
+  ).body.text();
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
   const posted = await request(`${identity}/authorize`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ request_id: hidden('request_id'), csrf_token: hidden('csrf_token'), username: '001203012345', password: 'loadtest' }).toString(),
+    body: new URLSearchParams({
+      request_id: hidden('request_id'),
+      csrf_token: hidden('csrf_token'),
+      username: '001203012345',
+      password: 'loadtest',
+    }).toString(),
   });
   await posted.body.dump();
   const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
-  return (await form(`${identity}/token`, { grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: 'dvc-portal', code_verifier: verifier })).access_token;
+  return (
+    await form(`${identity}/token`, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      client_id: 'dvc-portal',
+      code_verifier: verifier,
+    })
+  ).access_token;
 }
 
 interface Row {
@@ -86,16 +109,30 @@ async function main(): Promise<void> {
   try {
     const targetsOf = async (server: Running): Promise<{ target: string; url: string; headers: Record<string, string> }[]> => {
       const citizen = await citizenToken(server.urls.identity);
-      const agency = (await form(`${server.urls.identity}/token`, { grant_type: 'client_credentials', client_id: 'agency-H29', client_secret: 'secret-H29', scope: 'ndxp' })).access_token;
+      const agency = (
+        await form(`${server.urls.identity}/token`, {
+          grant_type: 'client_credentials',
+          client_id: 'agency-H29',
+          client_secret: 'secret-H29',
+          scope: 'ndxp',
+        })
+      ).access_token;
       return [
         { target: 'GET /userinfo (identity)', url: `${server.urls.identity}/userinfo`, headers: { authorization: `Bearer ${citizen}` } },
-        { target: 'GET /ndxp/v1/population/citizens/:cccd', url: `${server.urls.ndxp}/ndxp/v1/population/citizens/001203012345`, headers: { authorization: `Bearer ${agency}`, 'x-consumer-code': 'H29', 'x-transaction-id': 'bench' } },
+        {
+          target: 'GET /ndxp/v1/population/citizens/:cccd',
+          url: `${server.urls.ndxp}/ndxp/v1/population/citizens/001203012345`,
+          headers: { authorization: `Bearer ${agency}`, 'x-consumer-code': 'H29', 'x-transaction-id': 'bench' },
+        },
       ];
     };
     const targets = { on: await targetsOf(servers.on), off: await targetsOf(servers.off) };
     const rows: Row[] = [];
     for (let t = 0; t < targets.on.length; t++) {
-      const totals = { on: { requests: 0, cpu: 0, wall: 0, p99: [] as number[], errors: 0 }, off: { requests: 0, cpu: 0, wall: 0, p99: [] as number[], errors: 0 } };
+      const totals = {
+        on: { requests: 0, cpu: 0, wall: 0, p99: [] as number[], errors: 0 },
+        off: { requests: 0, cpu: 0, wall: 0, p99: [] as number[], errors: 0 },
+      };
       for (const mode of ['on', 'off'] as const) await autocannon({ ...targets[mode][t], connections: 50, duration: 2 }); // warm-up: JIT, JWKS fetch, token cache
       for (let burst = 0; burst < BURSTS; burst++) {
         for (const mode of burst % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
@@ -120,10 +157,14 @@ async function main(): Promise<void> {
           errors: total.errors,
         };
         rows.push(row);
-        process.stderr.write(`  ${row.target}, metrics ${mode}: ${row.perCore} req/s per CPU-second, ${row.rps} req/s observed, p99 ${row.p99} ms\n`);
+        process.stderr.write(
+          `  ${row.target}, metrics ${mode}: ${row.perCore} req/s per CPU-second, ${row.rps} req/s observed, p99 ${row.p99} ms\n`,
+        );
       }
     }
-    console.log('\n| target | metrics | req/s per core | observed req/s | p99 ms (median) | non-2xx/errors |\n|---|---|---:|---:|---:|---:|');
+    console.log(
+      '\n| target | metrics | req/s per core | observed req/s | p99 ms (median) | non-2xx/errors |\n|---|---|---:|---:|---:|---:|',
+    );
     for (const row of rows) console.log(`| ${row.target} | ${row.metrics} | ${row.perCore} | ${row.rps} | ${row.p99} | ${row.errors} |`);
     console.log('\n| target | metrics cost (throughput per core lost) |\n|---|---:|');
     for (const target of new Set(rows.map((r) => r.target))) {

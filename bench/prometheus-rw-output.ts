@@ -51,10 +51,14 @@ const server = createServer((req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const { port } = server.address() as { port: number };
 
-for (const distinctUrls of (process.env.URLS ? [Number(process.env.URLS)] : [5, 20_000])) {
+for (const distinctUrls of process.env.URLS ? [Number(process.env.URLS)] : [5, 20_000]) {
   const output = createPrometheusRemoteWriteOutput({
     argument: '',
-    env: { K6_PROMETHEUS_RW_SERVER_URL: `http://127.0.0.1:${port}/api/v1/write`, K6_PROMETHEUS_RW_PUSH_INTERVAL: '1h', K6_PROMETHEUS_RW_TREND_STATS: 'p(95),p(99),avg,max' },
+    env: {
+      K6_PROMETHEUS_RW_SERVER_URL: `http://127.0.0.1:${port}/api/v1/write`,
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: '1h',
+      K6_PROMETHEUS_RW_TREND_STATS: 'p(95),p(99),avg,max',
+    },
     runTags: {},
     runDir: '/nonexistent',
     allowRemoteTargets: false,
@@ -80,7 +84,7 @@ for (const distinctUrls of (process.env.URLS ? [Number(process.env.URLS)] : [5, 
   const pushMs = performance.now() - t1;
   console.log(
     `${distinctUrls} distinct URLs: ingest ${Math.round(total / (ingestMs / 1000)).toLocaleString('en')} containers/s ` +
-      `(${(ingestMs / total * 1000).toFixed(2)} µs each), series memory ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB, ` +
+      `(${((ingestMs / total) * 1000).toFixed(2)} µs each), series memory ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB, ` +
       `final push (encode + snappy + POST) ${pushMs.toFixed(0)} ms`,
   );
 }

@@ -28,11 +28,18 @@ const write = (name: string, source: string) => {
   return file;
 };
 const syncScript = write('sync-get.js', "import http from 'k6/http';\nexport default function () {\n  http.get(__ENV.TARGET);\n}\n");
-const asyncScript = write('async-get.js', "import http from 'k6/http';\nexport default async function () {\n  await http.get(__ENV.TARGET);\n}\n");
+const asyncScript = write(
+  'async-get.js',
+  "import http from 'k6/http';\nexport default async function () {\n  await http.get(__ENV.TARGET);\n}\n",
+);
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('taskset', ['-c', engineCore, command, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('taskset', ['-c', engineCore, command, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}\n${stderr.slice(-2000)}`))));
@@ -42,9 +49,25 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 /** requests/s from the --summary-export of a run. */
 async function rate(engine: 'k6' | 'loadlab', script: string, target: string): Promise<number> {
   const exportFile = path.join(dir, `${engine}-${path.basename(script)}-${Date.now()}.json`);
-  const common = ['--vus', String(vus), '--duration', `${seconds}s`, '-q', '--summary-export', exportFile, '-e', `TARGET=${target}`, script];
+  const common = [
+    '--vus',
+    String(vus),
+    '--duration',
+    `${seconds}s`,
+    '-q',
+    '--summary-export',
+    exportFile,
+    '-e',
+    `TARGET=${target}`,
+    script,
+  ];
   if (engine === 'k6') await run(k6, ['run', '--no-usage-report', ...common], { GOMAXPROCS: '1' });
-  else await run(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'run', '--workers', '1', '--results-dir', path.join(dir, 'results'), ...common], {});
+  else
+    await run(
+      process.execPath,
+      ['--import', 'tsx', 'cli/index.ts', 'run', '--workers', '1', '--results-dir', path.join(dir, 'results'), ...common],
+      {},
+    );
   const summary = JSON.parse(readFileSync(exportFile, 'utf8')) as { metrics: { http_reqs: { rate: number; count: number } } };
   return summary.metrics.http_reqs.rate;
 }

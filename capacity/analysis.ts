@@ -8,7 +8,9 @@ export { isSaturated, KEEP_PACE, NO_DATA, SATURATED_UTILISATION } from '../resul
 export const LATENCY_INFLECTION = 2;
 
 export function brokenCriteria(step: CapacityStep, keepPaceRatio: number): string[] {
-  const broken = step.slo.filter((outcome) => !outcome.ok).map((outcome) => (outcome.noData ? `${NO_DATA}${outcome.label}` : outcome.label));
+  const broken = step.slo
+    .filter((outcome) => !outcome.ok)
+    .map((outcome) => (outcome.noData ? `${NO_DATA}${outcome.label}` : outcome.label));
   if (!step.keptPace) broken.push(`${KEEP_PACE}${keepPaceRatio}`);
   return broken;
 }
@@ -65,9 +67,7 @@ function findKnee(allSteps: readonly CapacityStep[]): CapacityAnalysis['knee'] {
 
 export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck | null {
   for (const step of stepsByRate) {
-    const saturated = step.saturation
-      .filter(isSaturated)
-      .sort((a, b) => b.utilisation - a.utilisation || b.rejections - a.rejections);
+    const saturated = step.saturation.filter(isSaturated).sort((a, b) => b.utilisation - a.utilisation || b.rejections - a.rejections);
     if (saturated.length > 0) {
       const resource = saturated[0];
       return {
@@ -90,7 +90,13 @@ export function findBottleneck(stepsByRate: readonly CapacityStep[]): Bottleneck
       if (growth >= LATENCY_INFLECTION && (!worst || growth > worst.growth)) worst = { name, growth };
     }
     if (worst) {
-      return { kind: 'request', name: worst.name, stepIndex: step.index, offeredRate: step.offeredRate, evidence: { latencyGrowth: worst.growth } };
+      return {
+        kind: 'request',
+        name: worst.name,
+        stepIndex: step.index,
+        offeredRate: step.offeredRate,
+        evidence: { latencyGrowth: worst.growth },
+      };
     }
   }
   return null;
@@ -109,7 +115,9 @@ export function analyseCapacity(allSteps: readonly CapacityStep[], keepPaceRatio
   const interrupted = allSteps.find((step) => step.partial);
   const byRate = [...steps].sort((a, b) => a.offeredRate - b.offeredRate);
   const firstUnsustainable = byRate.find((step) => !step.sustainable) ?? null;
-  const sustainableBelow = byRate.filter((step) => step.sustainable && (!firstUnsustainable || step.offeredRate < firstUnsustainable.offeredRate));
+  const sustainableBelow = byRate.filter(
+    (step) => step.sustainable && (!firstUnsustainable || step.offeredRate < firstUnsustainable.offeredRate),
+  );
   const lo = sustainableBelow[sustainableBelow.length - 1] ?? null;
   const chronological = [...steps].sort((a, b) => a.index - b.index);
   const firstBroken = chronological.find((step) => !step.sustainable) ?? null;

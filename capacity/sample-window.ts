@@ -87,12 +87,25 @@ export class SampleWindow {
       if (outcome.ok === null || outcome.value === null) {
         return { label: criterion.label, ok: false, noData: true, value: 0, limit: criterion.limit, pressure: 0 };
       }
-      return { label: criterion.label, ok: outcome.ok, value: outcome.value, limit: criterion.limit, pressure: pressure(outcome.value, criterion) };
+      return {
+        label: criterion.label,
+        ok: outcome.ok,
+        value: outcome.value,
+        limit: criterion.limit,
+        pressure: pressure(outcome.value, criterion),
+      };
     });
   }
 }
 
 export function latencyOf(trend: TrendSink | null): LatencyStats {
   if (trend === null) return { avg: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
-  return { avg: trend.avg, p50: trend.percentile(50), p90: trend.percentile(90), p95: trend.percentile(95), p99: trend.percentile(99), max: trend.max };
+  return {
+    avg: trend.avg,
+    p50: trend.percentile(50),
+    p90: trend.percentile(90),
+    p95: trend.percentile(95),
+    p99: trend.percentile(99),
+    max: trend.max,
+  };
 }

@@ -12,7 +12,15 @@ import { ServiceSampler } from './services/sampler.ts';
 import type { SampleWindow } from './sample-window.ts';
 import { criteriaFromThresholds, parseSloFlag, type SloCriterion } from './slo.ts';
 import { StepWatcher } from './step-watcher.ts';
-import { type CapacityResult, type CapacityStep, KEEP_PACE, NO_DATA, type RunMeta, type ServiceSampleLine, saturationInWindow } from '../results-format/index.ts';
+import {
+  type CapacityResult,
+  type CapacityStep,
+  KEEP_PACE,
+  NO_DATA,
+  type RunMeta,
+  type ServiceSampleLine,
+  saturationInWindow,
+} from '../results-format/index.ts';
 import { analyseCapacity, brokenCriteria } from './analysis.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
@@ -78,7 +86,8 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
   const resolution = options.resolution ?? 0.05;
   const refineSteps = options.refineSteps ?? 3;
   const maxRate = options.maxRate ?? 100_000;
-  const runId = options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-capacity-${basename(options.script).replace(/\.[jt]s$/, '')}`;
+  const runId =
+    options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-capacity-${basename(options.script).replace(/\.[jt]s$/, '')}`;
   const dir = resolveRunDir(options.resultsRoot ?? 'results', runId);
   mkdirSync(join(dir, 'steps'), { recursive: true });
   const progress = options.onProgress ?? (() => {});
@@ -90,7 +99,11 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
   const serviceLines: ServiceSampleLine[] = [];
   const sampler =
     options.serviceUrls && Object.keys(options.serviceUrls).length > 0
-      ? new ServiceSampler({ urls: options.serviceUrls, file: join(dir, 'services.jsonl'), onSample: (lines) => serviceLines.push(...lines) })
+      ? new ServiceSampler({
+          urls: options.serviceUrls,
+          file: join(dir, 'services.jsonl'),
+          onSample: (lines) => serviceLines.push(...lines),
+        })
       : undefined;
   sampler?.start();
 
@@ -110,7 +123,9 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !options.signal?.aborted) {
       const lines = await sampler.sampleOnce();
-      const busy = lines.some((line) => (line.metric === 'loadlab_resource_queue_length' || line.metric === 'loadlab_resource_in_use') && line.value > 0);
+      const busy = lines.some(
+        (line) => (line.metric === 'loadlab_resource_queue_length' || line.metric === 'loadlab_resource_in_use') && line.value > 0,
+      );
       if (!busy) return;
       await delay(250);
     }
@@ -184,7 +199,10 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       runDir = relative(dir, outcome.runDir);
       // Invalid options, a script exception or fail(): the scenario is broken, not the system under test.
       if (outcome.exitCode === 104 || outcome.exitCode === 107 || outcome.exitCode === 108) {
-        throw new ScenarioError(outcome.exitCode, `step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`);
+        throw new ScenarioError(
+          outcome.exitCode,
+          `step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`,
+        );
       }
       if (criteria.length === 0 && sloSource === 'thresholds') {
         const metaPath = join(outcome.runDir, 'meta.json');
@@ -249,7 +267,17 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       ? 'interrupted: partial step'
       : down
         ? `no response from ${down.origins.join(', ') || 'the target'} (${down.reason === 'refused' ? 'connection refused' : down.reason === 'timeout' ? 'timed out' : 'network unreachable'})`
-        : step.sustainable ? 'within SLO' : `broken: ${brokenCriteria(step, keepPaceRatio).map((c) => (c.startsWith(KEEP_PACE) ? 'throughput fell behind the offered rate' : c.startsWith(NO_DATA) ? `${c.slice(NO_DATA.length)}: no data` : c)).join(', ')}`;
+        : step.sustainable
+          ? 'within SLO'
+          : `broken: ${brokenCriteria(step, keepPaceRatio)
+              .map((c) =>
+                c.startsWith(KEEP_PACE)
+                  ? 'throughput fell behind the offered rate'
+                  : c.startsWith(NO_DATA)
+                    ? `${c.slice(NO_DATA.length)}: no data`
+                    : c,
+              )
+              .join(', ')}`;
     const top = step.saturation[0];
     progress(
       `step ${index} (${phase}) · offered ${formatRate(rate)}/s → ${formatRate(iterationsPerSec)} it/s, p95 ${step.latency.p95.toFixed(0)} ms, errors ${(step.failedRatio * 100).toFixed(1)} %` +
@@ -299,7 +327,8 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
   if (options.signal?.aborted) stoppedBecause = 'interrupted';
   const analysis = analyseCapacity(steps, keepPaceRatio);
   // Interrupted between steps (while the services settled): the step about to start is where it stopped.
-  if (stoppedBecause === 'interrupted' && analysis.interruptedAt === null) analysis.interruptedAt = { stepIndex: steps.length + 1, offeredRate: pendingRate };
+  if (stoppedBecause === 'interrupted' && analysis.interruptedAt === null)
+    analysis.interruptedAt = { stepIndex: steps.length + 1, offeredRate: pendingRate };
 
   const result: CapacityResult = {
     kind: 'capacity',

@@ -114,7 +114,15 @@ export async function bundleScenario(entry: string): Promise<string> {
 /** Fills the TestRun template's ${FIELD}s; the `${SCRIPT}` line becomes the script, indented as its block scalar. */
 export function renderTestRun(
   template: string,
-  fields: { scenario: string; namespace: string; parallelism: number; arguments: string; script: string; prometheusUrl?: string; image?: string },
+  fields: {
+    scenario: string;
+    namespace: string;
+    parallelism: number;
+    arguments: string;
+    script: string;
+    prometheusUrl?: string;
+    image?: string;
+  },
 ): string {
   const lines = fields.script.replace(/\n$/, '').split('\n');
   // A block scalar takes its indentation from its first line, which therefore must not start with a space.
@@ -141,7 +149,10 @@ export function renderTestRun(
 
 /** `loadlab-login-surge-20261201T101500Z`: one testid per bundled run, so runs stay apart in Prometheus. */
 export function defaultTestid(scenario: string, now: Date): string {
-  return `loadlab-${scenario}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `loadlab-${scenario}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /**
@@ -163,18 +174,23 @@ export async function bundleScenarios(options: BundleOptions = {}): Promise<Bund
   const unknown = wanted.filter((name) => !available.includes(name));
   if (unknown.length > 0) throw new BundleError(`unknown scenario ${unknown.join(', ')} (available: ${available.join(', ')})`);
   const parallelism = options.parallelism ?? 4;
-  if (!Number.isInteger(parallelism) || parallelism < 1) throw new BundleError(`--parallelism must be a whole number ≥ 1, got ${parallelism}`);
+  if (!Number.isInteger(parallelism) || parallelism < 1)
+    throw new BundleError(`--parallelism must be a whole number ≥ 1, got ${parallelism}`);
   const namespace = options.namespace ?? 'default';
   const prometheusUrl = options.prometheusUrl ?? DEFAULT_PROMETHEUS_RW_URL;
   try {
     const url = new URL(prometheusUrl);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
   } catch {
-    throw new BundleError(`--prometheus-url "${prometheusUrl}" is not an http(s) URL (e.g. http://prometheus.monitoring.svc:9090/api/v1/write)`);
+    throw new BundleError(
+      `--prometheus-url "${prometheusUrl}" is not an http(s) URL (e.g. http://prometheus.monitoring.svc:9090/api/v1/write)`,
+    );
   }
-  if (options.testid !== undefined && !/^[\w.:-]+$/.test(options.testid)) throw new BundleError(`--testid "${options.testid}" may hold only letters, digits and . _ : -`);
+  if (options.testid !== undefined && !/^[\w.:-]+$/.test(options.testid))
+    throw new BundleError(`--testid "${options.testid}" may hold only letters, digits and . _ : -`);
   const now = options.now ?? new Date();
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new BundleError(`--namespace "${namespace}" is not a valid Kubernetes namespace`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new BundleError(`--namespace "${namespace}" is not a valid Kubernetes namespace`);
 
   const outDir = path.resolve(options.outDir ?? 'dist');
   const scriptDir = path.join(outDir, 'k6');
@@ -224,30 +240,44 @@ export function register(program: Command): void {
     .option('-e, --env <KEY=VALUE>', 'k6 -e variable baked into the TestRun arguments (repeatable)', collectEnv, {})
     .option('--prometheus-url <url>', "the runners' remote-write endpoint (K6_PROMETHEUS_RW_SERVER_URL)", DEFAULT_PROMETHEUS_RW_URL)
     .option('--testid <id>', 'the testid tag of the run (default: loadlab-<scenario>-<time of bundling>)')
-    .action(async (scenarios: string[], flags: { outDir: string; parallelism: number; namespace: string; env: Record<string, string>; prometheusUrl: string; testid?: string }) => {
-      try {
-        const results = await bundleScenarios({
-          scenarios,
-          outDir: flags.outDir,
-          parallelism: flags.parallelism,
-          namespace: flags.namespace,
-          env: flags.env,
-          prometheusUrl: flags.prometheusUrl,
-          testid: flags.testid,
-        });
-        for (const result of results) {
-          const relative = (file: string) => path.relative(process.cwd(), file);
-          process.stdout.write(`${result.scenario.padEnd(20)} ${relative(result.script)} (${(result.bytes / 1024).toFixed(1)} KB)  ${relative(result.manifest)}\n`);
+    .action(
+      async (
+        scenarios: string[],
+        flags: {
+          outDir: string;
+          parallelism: number;
+          namespace: string;
+          env: Record<string, string>;
+          prometheusUrl: string;
+          testid?: string;
+        },
+      ) => {
+        try {
+          const results = await bundleScenarios({
+            scenarios,
+            outDir: flags.outDir,
+            parallelism: flags.parallelism,
+            namespace: flags.namespace,
+            env: flags.env,
+            prometheusUrl: flags.prometheusUrl,
+            testid: flags.testid,
+          });
+          for (const result of results) {
+            const relative = (file: string) => path.relative(process.cwd(), file);
+            process.stdout.write(
+              `${result.scenario.padEnd(20)} ${relative(result.script)} (${(result.bytes / 1024).toFixed(1)} KB)  ${relative(result.manifest)}\n`,
+            );
+          }
+          if (!Object.keys(flags.env).some((key) => key.endsWith('_URL'))) {
+            process.stdout.write(
+              'note / lưu ý: the manifests target the default 127.0.0.1 URLs; pass -e IDENTITY_URL=… -e PORTAL_URL=… -e NDXP_URL=… to reach the system under test from the cluster.\n',
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof BundleError)) throw error;
+          process.stderr.write(`loadlab bundle: ${error.message}\n`);
+          process.exitCode = 1;
         }
-        if (!Object.keys(flags.env).some((key) => key.endsWith('_URL'))) {
-          process.stdout.write(
-            'note / lưu ý: the manifests target the default 127.0.0.1 URLs; pass -e IDENTITY_URL=… -e PORTAL_URL=… -e NDXP_URL=… to reach the system under test from the cluster.\n',
-          );
-        }
-      } catch (error) {
-        if (!(error instanceof BundleError)) throw error;
-        process.stderr.write(`loadlab bundle: ${error.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      },
+    );
 }

@@ -14,7 +14,12 @@ import { WorkloadModelError } from '../reports/analysis/projection.ts';
 import { type DashboardSession, startDashboardSession } from '../engine/outputs/web-dashboard/session.ts';
 
 function isInvalidInput(error: unknown): boolean {
-  return error instanceof InvalidArgumentError || error instanceof SloSyntaxError || error instanceof RunIdError || error instanceof WorkloadModelError;
+  return (
+    error instanceof InvalidArgumentError ||
+    error instanceof SloSyntaxError ||
+    error instanceof RunIdError ||
+    error instanceof WorkloadModelError
+  );
 }
 
 function positive(label: string) {
@@ -73,9 +78,14 @@ interface CapacityFlags {
 export function register(program: Command): void {
   program
     .command('capacity')
-    .description('step the arrival rate up until the SLO breaks; records per-step aggregates, saturation and where and why it broke (capacity.json)')
+    .description(
+      'step the arrival rate up until the SLO breaks; records per-step aggregates, saturation and where and why it broke (capacity.json)',
+    )
     .argument('<SCENARIO>', 'k6 scenario (.ts/.js)')
-    .option('--slo <criteria>', "SLO instead of the scenario's thresholds, compiled into k6 thresholds: 'p95<800ms,errors<1%' (also p99<1m30s, avg<, checks>N%, p95{name:\"/api\"}<1s, or http_req_duration{flow:login}:p(95)<800)")
+    .option(
+      '--slo <criteria>',
+      "SLO instead of the scenario's thresholds, compiled into k6 thresholds: 'p95<800ms,errors<1%' (also p99<1m30s, avg<, checks>N%, p95{name:\"/api\"}<1s, or http_req_duration{flow:login}:p(95)<800)",
+    )
     .option('--start-rate <n>', 'first step, iterations per second', positive('--start-rate'), 10)
     .option('--step-factor <x>', 'multiply the rate by this each step (default 1.5)', positive('--step-factor'))
     .option('--step-size <n>', 'add this many iterations/s each step instead of multiplying', positive('--step-size'))
@@ -95,7 +105,10 @@ export function register(program: Command): void {
     .option('--mocks', 'start the identity, portal and NDXP mocks in-process on free ports, target them, and record their saturation')
     .option('--mocks-config <file>', 'mock config (capacity profiles) for --mocks')
     .option('--sample <service=url>', 'sample /metrics of an already running local service each second, repeatable', keyValue, {})
-    .option('--workload <preset|file>', 'demand model for the report: ndxp-national, province-documents, cutover-login-storm or a JSON file')
+    .option(
+      '--workload <preset|file>',
+      'demand model for the report: ndxp-national, province-documents, cutover-login-storm or a JSON file',
+    )
     .option('--allow-remote', 'allow load on hosts outside loopback (127.0.0.0/8, ::1): a staging system, never production')
     .option('--workers <n>', 'engine worker threads', positive('--workers'))
     .option('--max-vus <n>', 'VU pool per step (default 4 × rate, at least 100)', positive('--max-vus'))
@@ -105,7 +118,10 @@ export function register(program: Command): void {
     .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
     .option('-q, --quiet', 'no progress lines')
     .option('--no-dashboard', 'do not serve the live web dashboard (K6_WEB_DASHBOARD_HOST/_PORT/_PERIOD set it up)')
-    .addHelpText('after', "\nExample:\n  loadlab capacity scenarios/login-surge.ts --mocks --slo 'p95<800ms,errors<1%' --step-duration 10s --max-duration 3m")
+    .addHelpText(
+      'after',
+      "\nExample:\n  loadlab capacity scenarios/login-surge.ts --mocks --slo 'p95<800ms,errors<1%' --step-duration 10s --max-duration 3m",
+    )
     .action(async (scenario: string, flags: CapacityFlags) => {
       let local: LocalMocks | undefined;
       let dashboard: DashboardSession | null = null;
@@ -131,13 +147,23 @@ export function register(program: Command): void {
         };
         if (flags.mocks) {
           local = await startLocalMocks(flags.mocksConfig);
-          log(`mocks: ${Object.entries(local.urls).map(([s, u]) => `${s} ${u}`).join(', ')}`);
+          log(
+            `mocks: ${Object.entries(local.urls)
+              .map(([s, u]) => `${s} ${u}`)
+              .join(', ')}`,
+          );
         }
         log(`capacity search on ${scenario}: from ${flags.startRate}/s, steps of ${flags.stepDuration}s, at most ${flags.maxDuration}s`);
         const serviceUrls = { ...(local?.urls ?? {}), ...flags.sample };
         if (flags.dashboard) {
           const print = (line: string) => process.stderr.write(`${line}\n`);
-          dashboard = await startDashboardSession({ title: `loadlab capacity · ${scenario}`, env: process.env, services: serviceUrls, allowRemote: flags.allowRemote === true, print });
+          dashboard = await startDashboardSession({
+            title: `loadlab capacity · ${scenario}`,
+            env: process.env,
+            services: serviceUrls,
+            allowRemote: flags.allowRemote === true,
+            print,
+          });
         }
         const { result, dir } = await runCapacitySearch({
           script: scenario,
@@ -175,7 +201,9 @@ export function register(program: Command): void {
           process.stdout.write(`report ${written.files.html}\n`);
           process.stdout.write(`${messages(flags.lang).verdict(report.verdict)}\n`);
         } else {
-          process.stdout.write(`max sustainable throughput: ${a.maxSustainableThroughput === null ? 'none' : a.maxSustainableThroughput.toFixed(1)} it/s; bottleneck: ${a.bottleneck?.name ?? 'none found'}\n`);
+          process.stdout.write(
+            `max sustainable throughput: ${a.maxSustainableThroughput === null ? 'none' : a.maxSustainableThroughput.toFixed(1)} it/s; bottleneck: ${a.bottleneck?.name ?? 'none found'}\n`,
+          );
         }
         if (result.stoppedBecause === 'interrupted') process.exitCode = 105;
         if (result.scenarioFailure) process.exitCode = result.scenarioFailure.exitCode;

@@ -21,9 +21,13 @@ function parsePort(value: string): number {
 }
 
 function parseServices(value: string): ServiceName[] {
-  const services = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const services = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = services.filter((s) => !SERVICE_NAMES.includes(s as ServiceName));
-  if (unknown.length > 0 || services.length === 0) throw new InvalidArgumentError(`a comma-separated subset of ${SERVICE_NAMES.join(',')}; unknown: ${unknown.join(',') || '(empty)'}`);
+  if (unknown.length > 0 || services.length === 0)
+    throw new InvalidArgumentError(`a comma-separated subset of ${SERVICE_NAMES.join(',')}; unknown: ${unknown.join(',') || '(empty)'}`);
   return [...new Set(services)] as ServiceName[];
 }
 
@@ -58,14 +62,19 @@ interface MocksFlags {
 
 function tlsOption(flags: MocksFlags): TlsOption | undefined {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new MockConfigError(['--tls-cert and --tls-key go together']);
-  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) return { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa };
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined)
+    return { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa };
   if (flags.tlsCa !== undefined) throw new MockConfigError(['--tls-ca names the CA of a certificate given with --tls-cert/--tls-key']);
   return flags.tls || flags.tlsDir !== undefined ? { dir: flags.tlsDir } : undefined;
 }
 
 /** --config merged with the timeout flags, which win. */
 async function configFrom(flags: MocksFlags): Promise<MockConfig | string | undefined> {
-  const server = { headersTimeoutMs: flags.headersTimeout, requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout };
+  const server = {
+    headersTimeoutMs: flags.headersTimeout,
+    requestTimeoutMs: flags.requestTimeout,
+    keepAliveTimeoutMs: flags.keepAliveTimeout,
+  };
   const given = Object.fromEntries(Object.entries(server).filter(([, value]) => value !== undefined));
   if (Object.keys(given).length === 0) return flags.config;
   const config = flags.config ? await loadConfigFile(flags.config) : {};
@@ -79,21 +88,46 @@ export function register(program: Command): void {
     .description(
       'Start the identity (VNeID-like OIDC), portal (DVCQG-like) and NDXP gateway mocks. When all listen, prints one JSON line with their base URLs (and, under --tls, "caFile") to stdout; Ctrl-C (SIGINT) or SIGTERM stops them.',
     )
-    .option('--port <n>', `first port: identity N, portal N+1, ndxp N+2 (default ${DEFAULT_PORTS.identity}/${DEFAULT_PORTS.portal}/${DEFAULT_PORTS.ndxp}); 0 picks free ports`, parsePort)
+    .option(
+      '--port <n>',
+      `first port: identity N, portal N+1, ndxp N+2 (default ${DEFAULT_PORTS.identity}/${DEFAULT_PORTS.portal}/${DEFAULT_PORTS.ndxp}); 0 picks free ports`,
+      parsePort,
+    )
     .option('--host <address>', 'address to listen on; beyond loopback only with --allow-remote and an admin token', '127.0.0.1')
     .option('--allow-remote', 'allow --host to be a non-loopback address (other machines can then reach the mocks)')
-    .option('--admin-token <token>', 'require Authorization: Bearer <token> on /admin/* (default: env LOADLAB_ADMIN_TOKEN; mandatory beyond loopback)')
+    .option(
+      '--admin-token <token>',
+      'require Authorization: Bearer <token> on /admin/* (default: env LOADLAB_ADMIN_TOKEN; mandatory beyond loopback)',
+    )
     .option('--services <list>', `comma-separated subset of ${SERVICE_NAMES.join(',')}`, parseServices)
-    .option('--config <file>', 'JSON config file: capacity profiles, faults, token lifetimes, quotas, store bounds, timeouts (see README, "Mocks")')
+    .option(
+      '--config <file>',
+      'JSON config file: capacity profiles, faults, token lifetimes, quotas, store bounds, timeouts (see README, "Mocks")',
+    )
     .addOption(new Option('--profile <name>', 'capacity profile').choices(PROFILE_NAMES))
-    .option('--tls', `serve HTTPS with a local CA and certificate for 127.0.0.1, ::1 and localhost, generated on first use in ${DEFAULT_TLS_DIR}`)
+    .option(
+      '--tls',
+      `serve HTTPS with a local CA and certificate for 127.0.0.1, ::1 and localhost, generated on first use in ${DEFAULT_TLS_DIR}`,
+    )
     .option('--tls-dir <dir>', `where --tls keeps its CA and certificate (default ${DEFAULT_TLS_DIR}); implies --tls`)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) instead; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-ca <file>', 'CA certificate of --tls-cert, reported as caFile for clients to trust')
-    .option('--headers-timeout <duration>', `close a connection whose request headers are not complete after this long (slowloris; default ${seconds(DEFAULT_SERVER_TIMEOUTS.headersTimeoutMs)})`, parseTimeout)
-    .option('--request-timeout <duration>', `answer 408 to a request not received completely after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.requestTimeoutMs)})`, parseTimeout)
-    .option('--keep-alive-timeout <duration>', `close an idle keep-alive connection after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.keepAliveTimeoutMs)})`, parseTimeout)
+    .option(
+      '--headers-timeout <duration>',
+      `close a connection whose request headers are not complete after this long (slowloris; default ${seconds(DEFAULT_SERVER_TIMEOUTS.headersTimeoutMs)})`,
+      parseTimeout,
+    )
+    .option(
+      '--request-timeout <duration>',
+      `answer 408 to a request not received completely after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.requestTimeoutMs)})`,
+      parseTimeout,
+    )
+    .option(
+      '--keep-alive-timeout <duration>',
+      `close an idle keep-alive connection after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.keepAliveTimeoutMs)})`,
+      parseTimeout,
+    )
     .action(async (flags: MocksFlags) => {
       let mocks: RunningMocks;
       try {

@@ -12,17 +12,25 @@ export function register(program: Command): void {
     .description('render the capacity / load report of a results folder (a run, a capacity search or an `npm start` suite)')
     .argument('<RUN_DIR>', 'results/<run-id> folder')
     .addOption(new Option('--lang <lang>', 'report language').choices(['vi', 'en']).default('vi'))
-    .option('--format <list>', 'comma-separated formats: html,pdf,md,json', (value: string) => {
-      try {
-        return parseFormats(value);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-    }, parseFormats('html,md,json,pdf'))
+    .option(
+      '--format <list>',
+      'comma-separated formats: html,pdf,md,json',
+      (value: string) => {
+        try {
+          return parseFormats(value);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      },
+      parseFormats('html,md,json,pdf'),
+    )
     .option('--baseline <RUN_DIR>', 'an earlier results folder to compare with; regressions are flagged')
     .option('--workload <preset|file>', 'demand model: ndxp-national, province-documents, cutover-login-storm, a JSON file, or none')
     .option('--out <dir>', 'where to write the report files (default: RUN_DIR)')
-    .addHelpText('after', '\nExamples:\n  loadlab report results/2025-07-01T08-00-00-capacity-login-surge --lang en --format html,pdf\n  loadlab report results/new --baseline results/old')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  loadlab report results/2025-07-01T08-00-00-capacity-login-surge --lang en --format html,pdf\n  loadlab report results/new --baseline results/old',
+    )
     .action(async (runDir: string, opts: { lang: Lang; format: Format[]; baseline?: string; workload?: string; out?: string }) => {
       try {
         const folder = loadFolder(runDir);

@@ -41,11 +41,19 @@ const integer = (min: number) => (value: string) => {
   return Number(value);
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
-const keyValue = (what: string) => (value: string, previous: string[] = []) => {
-  if (!/^[^=]+=/.test(value)) throw new InvalidArgumentError(`${what} must be KEY=VALUE, got "${value}"`);
-  return [...previous, value];
-};
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+const keyValue =
+  (what: string) =>
+  (value: string, previous: string[] = []) => {
+    if (!/^[^=]+=/.test(value)) throw new InvalidArgumentError(`${what} must be KEY=VALUE, got "${value}"`);
+    return [...previous, value];
+  };
 const pairs = (list: string[]) => Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 /**
@@ -53,43 +61,163 @@ const pairs = (list: string[]) => Object.fromEntries(list.map((kv) => [kv.slice(
  * value becomes the option's. They override the script and K6_* variables, as in k6.
  */
 
-const OPTION_FLAGS: readonly { flag: string; key: string; option: string; help: string; parse?: (value: string, previous?: any) => unknown; toOption?: (value: unknown) => unknown }[] = [
-  { flag: '--max-redirects <n>', key: 'maxRedirects', option: 'maxRedirects', help: 'follow at most n redirects (default 10)', parse: integer(0) },
+const OPTION_FLAGS: readonly {
+  flag: string;
+  key: string;
+  option: string;
+  help: string;
+  parse?: (value: string, previous?: any) => unknown;
+  toOption?: (value: unknown) => unknown;
+}[] = [
+  {
+    flag: '--max-redirects <n>',
+    key: 'maxRedirects',
+    option: 'maxRedirects',
+    help: 'follow at most n redirects (default 10)',
+    parse: integer(0),
+  },
   { flag: '--batch <n>', key: 'batch', option: 'batch', help: 'max parallel batch requests (default 20)', parse: integer(0) },
-  { flag: '--batch-per-host <n>', key: 'batchPerHost', option: 'batchPerHost', help: 'max parallel batch requests per host (default 6)', parse: integer(0) },
+  {
+    flag: '--batch-per-host <n>',
+    key: 'batchPerHost',
+    option: 'batchPerHost',
+    help: 'max parallel batch requests per host (default 6)',
+    parse: integer(0),
+  },
   { flag: '--rps <n>', key: 'rps', option: 'rps', help: 'limit requests per second over all VUs', parse: integer(0) },
   { flag: '--user-agent <ua>', key: 'userAgent', option: 'userAgent', help: 'User-Agent of HTTP requests' },
-  { flag: '--http-debug [mode]', key: 'httpDebug', option: 'httpDebug', help: "log HTTP requests and responses (headers; 'full' adds bodies)", toOption: (v) => (v === true ? 'headers' : v) },
-  { flag: '--insecure-skip-tls-verify', key: 'insecureSkipTlsVerify', option: 'insecureSkipTLSVerify', help: 'skip verification of TLS certificates' },
-  { flag: '--no-connection-reuse', key: 'connectionReuse', option: 'noConnectionReuse', help: 'disable keep-alive connections', toOption: (v) => (v === false ? true : undefined) },
-  { flag: '--no-vu-connection-reuse', key: 'vuConnectionReuse', option: 'noVUConnectionReuse', help: "don't reuse connections between iterations", toOption: (v) => (v === false ? true : undefined) },
-  { flag: '--min-iteration-duration <duration>', key: 'minIterationDuration', option: 'minIterationDuration', help: 'minimum time an iteration takes' },
+  {
+    flag: '--http-debug [mode]',
+    key: 'httpDebug',
+    option: 'httpDebug',
+    help: "log HTTP requests and responses (headers; 'full' adds bodies)",
+    toOption: (v) => (v === true ? 'headers' : v),
+  },
+  {
+    flag: '--insecure-skip-tls-verify',
+    key: 'insecureSkipTlsVerify',
+    option: 'insecureSkipTLSVerify',
+    help: 'skip verification of TLS certificates',
+  },
+  {
+    flag: '--no-connection-reuse',
+    key: 'connectionReuse',
+    option: 'noConnectionReuse',
+    help: 'disable keep-alive connections',
+    toOption: (v) => (v === false ? true : undefined),
+  },
+  {
+    flag: '--no-vu-connection-reuse',
+    key: 'vuConnectionReuse',
+    option: 'noVUConnectionReuse',
+    help: "don't reuse connections between iterations",
+    toOption: (v) => (v === false ? true : undefined),
+  },
+  {
+    flag: '--min-iteration-duration <duration>',
+    key: 'minIterationDuration',
+    option: 'minIterationDuration',
+    help: 'minimum time an iteration takes',
+  },
   { flag: '-w, --throw', key: 'throw', option: 'throw', help: 'throw warnings (like failed HTTP requests) as errors' },
   { flag: '--blacklist-ip <cidrs>', key: 'blacklistIp', option: 'blacklistIPs', help: 'block an IP range (comma list)', parse: list },
-  { flag: '--block-hostnames <patterns>', key: 'blockHostnames', option: 'blockHostnames', help: 'block hostname patterns (comma list)', parse: list },
-  { flag: '--summary-trend-stats <stats>', key: 'summaryTrendStats', option: 'summaryTrendStats', help: "trend stats of the summary, e.g. 'avg,p(95),p(99.9)'", parse: (v) => v.split(',').map((s) => s.trim()) },
-  { flag: '--summary-time-unit <unit>', key: 'summaryTimeUnit', option: 'summaryTimeUnit', help: "time unit of the summary: 's', 'ms' or 'us'" },
-  { flag: '--system-tags <tags>', key: 'systemTags', option: 'systemTags', help: 'only these system tags on samples (comma list)', parse: list },
-  { flag: '--console-output <file>', key: 'consoleOutput', option: 'consoleOutput', help: "write the script's console output to this file" },
-  { flag: '--discard-response-bodies', key: 'discardResponseBodies', option: 'discardResponseBodies', help: "read but don't keep HTTP response bodies" },
+  {
+    flag: '--block-hostnames <patterns>',
+    key: 'blockHostnames',
+    option: 'blockHostnames',
+    help: 'block hostname patterns (comma list)',
+    parse: list,
+  },
+  {
+    flag: '--summary-trend-stats <stats>',
+    key: 'summaryTrendStats',
+    option: 'summaryTrendStats',
+    help: "trend stats of the summary, e.g. 'avg,p(95),p(99.9)'",
+    parse: (v) => v.split(',').map((s) => s.trim()),
+  },
+  {
+    flag: '--summary-time-unit <unit>',
+    key: 'summaryTimeUnit',
+    option: 'summaryTimeUnit',
+    help: "time unit of the summary: 's', 'ms' or 'us'",
+  },
+  {
+    flag: '--system-tags <tags>',
+    key: 'systemTags',
+    option: 'systemTags',
+    help: 'only these system tags on samples (comma list)',
+    parse: list,
+  },
+  {
+    flag: '--console-output <file>',
+    key: 'consoleOutput',
+    option: 'consoleOutput',
+    help: "write the script's console output to this file",
+  },
+  {
+    flag: '--discard-response-bodies',
+    key: 'discardResponseBodies',
+    option: 'discardResponseBodies',
+    help: "read but don't keep HTTP response bodies",
+  },
   { flag: '--local-ips <ranges>', key: 'localIps', option: 'localIPs', help: 'client IPs, ranges or CIDRs the VUs send from' },
-  { flag: '--dns <config>', key: 'dns', option: 'dns', help: 'DNS resolver settings, e.g. ttl=5m,select=random,policy=preferIPv4', parse: (v) => parseDnsFlag(v) },
+  {
+    flag: '--dns <config>',
+    key: 'dns',
+    option: 'dns',
+    help: 'DNS resolver settings, e.g. ttl=5m,select=random,policy=preferIPv4',
+    parse: (v) => parseDnsFlag(v),
+  },
   { flag: '-p, --paused', key: 'paused', option: 'paused', help: 'start paused (refused: needs a REST API)' },
-  { flag: '--execution-segment <segment>', key: 'executionSegment', option: 'executionSegment', help: 'run a segment of the test (refused)' },
-  { flag: '--execution-segment-sequence <sequence>', key: 'executionSegmentSequence', option: 'executionSegmentSequence', help: 'the segment sequence (refused)' },
+  {
+    flag: '--execution-segment <segment>',
+    key: 'executionSegment',
+    option: 'executionSegment',
+    help: 'run a segment of the test (refused)',
+  },
+  {
+    flag: '--execution-segment-sequence <sequence>',
+    key: 'executionSegmentSequence',
+    option: 'executionSegmentSequence',
+    help: 'the segment sequence (refused)',
+  },
 ];
 
 /** Flags of k6 run that configure k6 itself, which the embedded engine refuses (the reason is the error). */
 const REFUSED_FLAGS: readonly { flag: string; key: string; refuse: (value: unknown) => string | null }[] = [
   { flag: '-l, --linger', key: 'linger', refuse: () => "--linger keeps k6's REST API alive; the embedded engine has no REST API" },
   { flag: '-a, --address <address>', key: 'address', refuse: () => '--address: the embedded engine has no REST API' },
-  { flag: '--profiling-enabled', key: 'profilingEnabled', refuse: () => '--profiling-enabled: the embedded engine has no pprof endpoints (use node --inspect)' },
+  {
+    flag: '--profiling-enabled',
+    key: 'profilingEnabled',
+    refuse: () => '--profiling-enabled: the embedded engine has no pprof endpoints (use node --inspect)',
+  },
   { flag: '--secret-source <source>', key: 'secretSource', refuse: () => '--secret-source: k6/secrets sources are not implemented' },
-  { flag: '--log-format <format>', key: 'logFormat', refuse: (v) => (v === 'text' ? null : `--log-format ${v}: only k6's default text log format is implemented`) },
-  { flag: '--traces-output <output>', key: 'tracesOutput', refuse: (v) => (v === 'none' ? null : `--traces-output ${v}: the embedded engine emits no traces`) },
-  { flag: '-t, --type <type>', key: 'type', refuse: (v) => (v === 'js' ? null : `--type ${v}: the embedded engine runs scripts, not k6 archives`) },
-  { flag: '--compatibility-mode <mode>', key: 'compatibilityMode', refuse: (v) => (v === 'extended' ? null : `--compatibility-mode ${v}: scripts run as k6's "extended" mode`) },
-  { flag: '-c, --config <file>', key: 'config', refuse: () => "--config: k6's JSON config file is not read by the embedded engine; put the options in the script or K6_* variables" },
+  {
+    flag: '--log-format <format>',
+    key: 'logFormat',
+    refuse: (v) => (v === 'text' ? null : `--log-format ${v}: only k6's default text log format is implemented`),
+  },
+  {
+    flag: '--traces-output <output>',
+    key: 'tracesOutput',
+    refuse: (v) => (v === 'none' ? null : `--traces-output ${v}: the embedded engine emits no traces`),
+  },
+  {
+    flag: '-t, --type <type>',
+    key: 'type',
+    refuse: (v) => (v === 'js' ? null : `--type ${v}: the embedded engine runs scripts, not k6 archives`),
+  },
+  {
+    flag: '--compatibility-mode <mode>',
+    key: 'compatibilityMode',
+    refuse: (v) => (v === 'extended' ? null : `--compatibility-mode ${v}: scripts run as k6's "extended" mode`),
+  },
+  {
+    flag: '-c, --config <file>',
+    key: 'config',
+    refuse: () => "--config: k6's JSON config file is not read by the embedded engine; put the options in the script or K6_* variables",
+  },
 ];
 
 /** The flag problems of an embedded run (exit 104), empty when none. */
@@ -115,13 +243,20 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('-o, --out <spec>', "output: 'json=FILE' or 'experimental-prometheus-rw' (repeatable)", collect, [])
     .option('--summary-export <file>', "write the end-of-test summary in k6's --summary-export format")
     .option('--no-thresholds', "don't evaluate thresholds")
-    .addOption(new Option('--summary-mode <mode>', 'end-of-test summary: compact, full, disabled or legacy (default compact)').choices(['compact', 'full', 'disabled', 'legacy']))
+    .addOption(
+      new Option('--summary-mode <mode>', 'end-of-test summary: compact, full, disabled or legacy (default compact)').choices([
+        'compact',
+        'full',
+        'disabled',
+        'legacy',
+      ]),
+    )
     .option('--no-summary', "don't print the end-of-test summary (k6's deprecated form of --summary-mode=disabled)")
     .option('--no-setup', "don't run setup()")
     .option('--no-teardown', "don't run teardown()")
     .option('--include-system-env-vars [bool]', 'pass the system environment to __ENV (default true)', (v: string) => v !== 'false')
     .option('--no-usage-report', 'accepted for k6 compatibility: the embedded engine reports nothing')
-    .option('--log-output <output>', "where logs go: stderr (default), stdout, none or file=PATH")
+    .option('--log-output <output>', 'where logs go: stderr (default), stdout, none or file=PATH')
     .option('--no-color', 'no colours in the output')
     .option('-v, --verbose', 'show debug logs')
     .option('-q, --quiet', 'no progress display (the summary is still printed, as in k6)')
@@ -130,7 +265,12 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('--allow-remote', 'allow requests to hosts outside loopback (127.0.0.0/8, ::1)')
     .option('--results-dir <dir>', 'where results/<run-id>/ is written', 'results')
     .option('--run-id <id>', 'name of the results folder (default: timestamp and script name)')
-    .option('--service-metrics <url>', "a service's Prometheus endpoint for the web dashboard's saturation panels, [name=]URL (repeatable)", collect, [])
+    .option(
+      '--service-metrics <url>',
+      "a service's Prometheus endpoint for the web dashboard's saturation panels, [name=]URL (repeatable)",
+      collect,
+      [],
+    )
     .action(action);
   for (const { flag, help, parse } of OPTION_FLAGS) command.option(flag, help, parse as (value: string, previous: unknown) => unknown);
   for (const { flag } of REFUSED_FLAGS) command.option(flag, 'k6 flag (refused by the embedded engine; works with --engine k6)');
@@ -248,7 +388,13 @@ function k6Args(script: string, flags: RunFlags): string[] {
       if (value === false) add(name);
     } else if (value === true) add(name);
     else if (Array.isArray(value)) add(name, value.join(','));
-    else if (key === 'dns') add(name, Object.entries(value as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(','));
+    else if (key === 'dns')
+      add(
+        name,
+        Object.entries(value as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      );
     else add(name, value);
   }
   for (const { flag, key } of REFUSED_FLAGS) {
@@ -307,7 +453,9 @@ async function runOnK6(script: string, flags: RunFlags): Promise<number> {
         );
         done(104);
       });
-      child.on('exit', (code, signal) => done(code ?? (signal === 'SIGINT' ? 105 : 128 + (os.constants.signals[signal ?? 'SIGTERM'] ?? 15))));
+      child.on('exit', (code, signal) =>
+        done(code ?? (signal === 'SIGINT' ? 105 : 128 + (os.constants.signals[signal ?? 'SIGTERM'] ?? 15))),
+      );
     });
   } finally {
     if (bundled) rmSync(bundled, { force: true });

@@ -168,7 +168,9 @@ async function status(options: { results: string }): Promise<void> {
   } catch {
     ready = false;
   }
-  console.log(`Prometheus (loadlab stack): ${ready ? 'ready' : 'running, not ready'} at ${state.url} (pid ${state.pid}, since ${state.startedAt})`);
+  console.log(
+    `Prometheus (loadlab stack): ${ready ? 'ready' : 'running, not ready'} at ${state.url} (pid ${state.pid}, since ${state.startedAt})`,
+  );
   if (!ready) process.exitCode = 1;
 }
 

@@ -37,7 +37,9 @@ interface StartFlags {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('the main job (`npm start`): start the mocks in-process, run the standard suite at the smoke profile, a short capacity search on the login flow, and write the report')
+    .description(
+      'the main job (`npm start`): start the mocks in-process, run the standard suite at the smoke profile, a short capacity search on the login flow, and write the report',
+    )
     .addOption(new Option('--lang <lang>', 'language of report.html and the summary').choices(['vi', 'en']).default('vi'))
     .option('--no-capacity', 'skip the capacity search')
     .option('--no-dashboard', 'do not serve the live web dashboard (K6_WEB_DASHBOARD_HOST/_PORT/_PERIOD set it up)')
@@ -47,11 +49,16 @@ export function register(program: Command): void {
     .action(async (flags: StartFlags) => {
       const began = Date.now();
       const say = (line: string) => process.stdout.write(`${line}\n`);
-      const colour = process.stdout.isTTY ? (light: Light, text: string) => `${LIGHT_COLOUR[light]}${text}\x1b[0m` : (_: Light, text: string) => text;
+      const colour = process.stdout.isTTY
+        ? (light: Light, text: string) => `${LIGHT_COLOUR[light]}${text}\x1b[0m`
+        : (_: Light, text: string) => text;
       const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-start`;
       const dir = resolve(flags.resultsDir, runId);
       mkdirSync(join(dir, 'runs'), { recursive: true });
-      const scenarios = flags.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
+      const scenarios = flags.scenarios
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const missing = scenarios.filter((name) => !existsSync(join('scenarios', `${name}.ts`)));
       if (missing.length > 0) {
         process.stderr.write(`loadlab start: no scenario ${missing.map((m) => `scenarios/${m}.ts`).join(', ')}\n`);
@@ -64,8 +71,19 @@ export function register(program: Command): void {
 
       heading('starting the identity, portal and NDXP mocks in-process');
       const local = await startLocalMocks(PROVINCE_IDENTITY);
-      say(`  ${Object.entries(local.urls).map(([s, u]) => `${s} ${u}`).join(' · ')}`);
-      const dashboard = flags.dashboard ? await startDashboardSession({ title: `loadlab start · ${runId}`, env: process.env, services: local.urls, print: (line) => say(`  ${line}`) }) : null;
+      say(
+        `  ${Object.entries(local.urls)
+          .map(([s, u]) => `${s} ${u}`)
+          .join(' · ')}`,
+      );
+      const dashboard = flags.dashboard
+        ? await startDashboardSession({
+            title: `loadlab start · ${runId}`,
+            env: process.env,
+            services: local.urls,
+            print: (line) => say(`  ${line}`),
+          })
+        : null;
       const manifest: SuiteManifest = { kind: 'suite', runId, startTime: new Date(began).toISOString(), endTime: '', runs: [] };
       const controller = new AbortController();
       // SIGINT and SIGTERM alike: the run or step in progress is kept, then suite.json and the report are
@@ -103,8 +121,12 @@ export function register(program: Command): void {
             await sampler.stop();
           }
           manifest.runs.push({ name, dir: relative(dir, outcome.runDir) });
-          const failedThresholds = Object.values(outcome.summary.metrics).flatMap((m) => Object.values(m.thresholds ?? {})).filter((t) => !t.ok).length;
-          say(`${progress.line()} — exit ${outcome.exitCode}${failedThresholds > 0 ? `, ${failedThresholds} threshold(s) failed` : ', thresholds ok'}`);
+          const failedThresholds = Object.values(outcome.summary.metrics)
+            .flatMap((m) => Object.values(m.thresholds ?? {}))
+            .filter((t) => !t.ok).length;
+          say(
+            `${progress.line()} — exit ${outcome.exitCode}${failedThresholds > 0 ? `, ${failedThresholds} threshold(s) failed` : ', thresholds ok'}`,
+          );
         }
         if (flags.capacity && !controller.signal.aborted) {
           heading(`capacity search on the login flow (at most ${flags.capacityDuration}s)`);
@@ -127,7 +149,9 @@ export function register(program: Command): void {
           });
           manifest.capacity = relative(dir, capacityDir);
           const max = result.analysis.maxSustainableThroughput;
-          say(`  maximum sustainable: ${max === null ? 'none' : `${max.toFixed(1)} logins/s`}; bottleneck: ${result.analysis.bottleneck?.name ?? 'none found'}`);
+          say(
+            `  maximum sustainable: ${max === null ? 'none' : `${max.toFixed(1)} logins/s`}; bottleneck: ${result.analysis.bottleneck?.name ?? 'none found'}`,
+          );
         }
       } finally {
         process.off('SIGINT', onSignal);
@@ -149,7 +173,9 @@ export function register(program: Command): void {
       say('');
       say(colour(report.verdict.light, `${LIGHT_SYMBOL[report.verdict.light]} ${m.verdict(report.verdict)}`));
       for (const flow of report.flows) {
-        say(`  ${colour(flow.light, LIGHT_SYMBOL[flow.light])} ${flow.name.padEnd(28)} p95 ${m.fmt.ms(flow.p95).padStart(9)}  ${m.columns.errors.toLowerCase()} ${m.fmt.percent(flow.failedRatio, 2)}  — ${flow.findings.map((f) => m.finding(f)).join('; ')}`);
+        say(
+          `  ${colour(flow.light, LIGHT_SYMBOL[flow.light])} ${flow.name.padEnd(28)} p95 ${m.fmt.ms(flow.p95).padStart(9)}  ${m.columns.errors.toLowerCase()} ${m.fmt.percent(flow.failedRatio, 2)}  — ${flow.findings.map((f) => m.finding(f)).join('; ')}`,
+        );
       }
       say('');
       say(`report: ${primary.files.html}`);

@@ -3,7 +3,22 @@
 // reached 100 % and the queue that started to grow behind it.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { adhocFilterVariable, BLUE, GREEN, labelVariable, newDashboard, ORANGE, quantileName, RED, ranking, row, type TrendFlavour, timeSeries, trendQuery, trendVariable } from './panels.ts';
+import {
+  adhocFilterVariable,
+  BLUE,
+  GREEN,
+  labelVariable,
+  newDashboard,
+  ORANGE,
+  quantileName,
+  RED,
+  ranking,
+  row,
+  type TrendFlavour,
+  timeSeries,
+  trendQuery,
+  trendVariable,
+} from './panels.ts';
 import { UTILISATION } from './service-health.ts';
 
 const RUN = 'testid=~"$testid"';
@@ -25,7 +40,15 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
     'Load, latency and saturation on one time axis: follow the crosshair down from where latency bends to the first resource that saturates.',
   )
     .withVariable(labelVariable('testid', 'Test run', 'label_values(k6_vus, testid)', 'The run, from --tag testid=...', true))
-    .withVariable(labelVariable('scenario', 'Scenario', `label_values(k6_iterations_total{${RUN}}, scenario)`, 'k6 scenarios of the selected runs', true))
+    .withVariable(
+      labelVariable(
+        'scenario',
+        'Scenario',
+        `label_values(k6_iterations_total{${RUN}}, scenario)`,
+        'k6 scenarios of the selected runs',
+        true,
+      ),
+    )
     .withVariable(labelVariable('service', 'Service', 'label_values(loadlab_http_requests_total, service)', 'Services under test', true))
     .withVariable(trendVariable(flavour))
     .withVariable(adhocFilterVariable())
@@ -33,7 +56,8 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
     .withPanel(
       ranking({
         title: 'Peak utilisation per resource (time range)',
-        description: 'The highest utilisation each modelled resource reached in the selected time range, worst first. The top bar is the bottleneck candidate; check below when it got there.',
+        description:
+          'The highest utilisation each modelled resource reached in the selected time range, worst first. The top bar is the bottleneck candidate; check below when it got there.',
         unit: 'percentunit',
         steps: UTILISATION_STEPS,
         queries: [{ expr: `sort_desc(max_over_time((${UTILISATION})[$__range:$__rate_interval]))`, legend: '{{service}} {{resource}}' }],
@@ -45,7 +69,8 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
     .withPanel(
       ranking({
         title: 'Rejections per resource (time range)',
-        description: 'Requests each resource turned away in the selected range (queue full, queue timeout, quota, circuit open, outage, fault).',
+        description:
+          'Requests each resource turned away in the selected range (queue full, queue timeout, quota, circuit open, outage, fault).',
         unit: 'short',
         steps: [
           [0, GREEN],
@@ -64,7 +89,8 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
     .withPanel(
       timeSeries({
         title: 'Offered load',
-        description: 'Requests per second sent by the generator and answered by the services. A gap between the two lines is requests lost or still queued.',
+        description:
+          'Requests per second sent by the generator and answered by the services. A gap between the two lines is requests lost or still queued.',
         unit: 'reqps',
         steps: [[0, BLUE]],
         queries: [
@@ -164,7 +190,8 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
     .withPanel(
       timeSeries({
         title: 'Event-loop lag per service',
-        description: 'p99 event-loop lag (s) per service process. When this rises before any modelled resource saturates, the service process itself is the bottleneck.',
+        description:
+          'p99 event-loop lag (s) per service process. When this rises before any modelled resource saturates, the service process itself is the bottleneck.',
         unit: 's',
         steps: [
           [0, GREEN],

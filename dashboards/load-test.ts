@@ -4,7 +4,22 @@
 // the native-histogram flavour reads K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true's histograms.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { adhocFilterVariable, BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, quantileName, RED, row, type TrendFlavour, timeSeries, trendQuery, trendVariable } from './panels.ts';
+import {
+  adhocFilterVariable,
+  BLUE,
+  bigNumber,
+  GREEN,
+  labelVariable,
+  newDashboard,
+  ORANGE,
+  quantileName,
+  RED,
+  row,
+  type TrendFlavour,
+  timeSeries,
+  trendQuery,
+  trendVariable,
+} from './panels.ts';
 
 const RUN = 'testid=~"$testid"';
 const LOAD = 'testid=~"$testid", scenario=~"$scenario"';
@@ -14,8 +29,7 @@ const FAILED_RATIO_NOW =
   `(sum(rate(k6_http_reqs_total{${LOAD}, expected_response="false"}${RATE})) or vector(0))` +
   ` / sum(rate(k6_http_reqs_total{${LOAD}}${RATE}))`;
 /** Over the whole run, as k6 evaluates `http_req_failed: rate<0.01`. */
-const FAILED_RATIO_RUN =
-  `(sum(k6_http_reqs_total{${LOAD}, expected_response="false"}) or vector(0)) / sum(k6_http_reqs_total{${LOAD}})`;
+const FAILED_RATIO_RUN = `(sum(k6_http_reqs_total{${LOAD}, expected_response="false"}) or vector(0)) / sum(k6_http_reqs_total{${LOAD}})`;
 
 export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Dashboard {
   const q = quantileName(flavour);
@@ -25,9 +39,17 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     native ? 'loadlab · Load test (native histograms)' : 'loadlab · Load test',
     `What the load generator sees (embedded engine or real k6 with -o experimental-prometheus-rw${native ? ' and K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true' : ', default settings'}): load, latency, errors, checks. Pick the run with testid (--tag testid=...).`,
   )
-    .withVariable(labelVariable('testid', 'Test run', `label_values(k6_vus, testid)`, 'The run, from --tag testid=... (k6 and loadlab alike)', true))
     .withVariable(
-      labelVariable('scenario', 'Scenario', `label_values(k6_iterations_total{${RUN}}, scenario)`, 'k6 scenarios of the selected runs', true),
+      labelVariable('testid', 'Test run', `label_values(k6_vus, testid)`, 'The run, from --tag testid=... (k6 and loadlab alike)', true),
+    )
+    .withVariable(
+      labelVariable(
+        'scenario',
+        'Scenario',
+        `label_values(k6_iterations_total{${RUN}}, scenario)`,
+        'k6 scenarios of the selected runs',
+        true,
+      ),
     )
     .withVariable(trendVariable(flavour))
     .withVariable(adhocFilterVariable())
@@ -55,7 +77,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: 'Failed requests (now)',
-        description: 'Share of requests k6 counts as failed (`http_req_failed`: unexpected status) over the last rate window. Red above the SLO of 1 %.',
+        description:
+          'Share of requests k6 counts as failed (`http_req_failed`: unexpected status) over the last rate window. Red above the SLO of 1 %.',
         unit: 'percentunit',
         steps: [
           [0, GREEN],
@@ -83,7 +106,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: 'Checks passed',
-        description: 'Share of `check()` results that passed (mean over checks, since the start). The standard threshold is checks rate > 99 %.',
+        description:
+          'Share of `check()` results that passed (mean over checks, since the start). The standard threshold is checks rate > 99 %.',
         unit: 'percentunit',
         steps: [
           [0, RED],
@@ -98,7 +122,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: 'Dropped iterations',
-        description: 'Iterations an arrival-rate executor could not start because no VU was free (`dropped_iterations`). Anything above zero: the generator, not the target, limited the load.',
+        description:
+          'Iterations an arrival-rate executor could not start because no VU was free (`dropped_iterations`). Anything above zero: the generator, not the target, limited the load.',
         unit: 'short',
         steps: [
           [0, GREEN],
@@ -184,7 +209,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: `Where the time goes (${q} per phase)`,
-        description: 'The selected stat of each request phase: blocked (waiting for a connection), connecting, TLS, sending, waiting (server time to first byte), receiving. Growing "waiting" is the server; growing "blocked" is the client pool.',
+        description:
+          'The selected stat of each request phase: blocked (waiting for a connection), connecting, TLS, sending, waiting (server time to first byte), receiving. Growing "waiting" is the server; growing "blocked" is the client pool.',
         unit: 's',
         steps: [
           [0, GREEN],
@@ -231,7 +257,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: 'Responses by status',
-        description: 'Responses per second by HTTP status: 429/503 are the services shedding load, 504 a provider timing out, 0 a transport error (connection refused or reset).',
+        description:
+          'Responses per second by HTTP status: 429/503 are the services shedding load, 504 a provider timing out, 0 a transport error (connection refused or reset).',
         unit: 'reqps',
         steps: [[0, BLUE]],
         queries: [{ expr: `sum by (status) (rate(k6_http_reqs_total{${LOAD}}${RATE}))`, legend: '{{status}}' }],
@@ -272,7 +299,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: 'Dropped iterations per second',
-        description: 'Iterations not started for lack of a free VU. Non-zero: raise preAllocatedVUs/maxVUs or add generator capacity before reading the service panels.',
+        description:
+          'Iterations not started for lack of a free VU. Non-zero: raise preAllocatedVUs/maxVUs or add generator capacity before reading the service panels.',
         unit: 'short',
         steps: [
           [0, GREEN],

@@ -62,7 +62,13 @@ export function timeSeries(spec: PanelSpec): timeseries.PanelBuilder {
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Never)
     .spanNulls(true)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Right).calcs(['max', 'lastNotNull']))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Right)
+        .calcs(['max', 'lastNotNull']),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
     .span(spec.width)
     .height(spec.height ?? 8);
@@ -114,7 +120,13 @@ export function row(title: string): dashboard.RowBuilder {
 }
 
 /** A label-values variable; `All` matches everything through the regex `.*`. */
-export function labelVariable(name: string, label: string, query: string, description: string, multi: boolean): dashboard.QueryVariableBuilder {
+export function labelVariable(
+  name: string,
+  label: string,
+  query: string,
+  description: string,
+  multi: boolean,
+): dashboard.QueryVariableBuilder {
   return new dashboard.QueryVariableBuilder(name)
     .label(label)
     .description(description)
@@ -137,20 +149,24 @@ export type TrendFlavour = 'stats' | 'native';
 
 /** Grafana's official k6 dashboard's $quantile_stat: the stats that exist, found from the series names; p99 (k6's default) first. */
 export function quantileStatVariable(): dashboard.QueryVariableBuilder {
-  return new dashboard.QueryVariableBuilder('quantile_stat')
-    .label('Trend stat')
-    .description('Which trend stat the latency panels show, from the series that exist. k6 writes p99 by default; export more with K6_PROMETHEUS_RW_TREND_STATS=p(95),p(99),avg,max.')
-    .datasource(DATASOURCE)
-    .query({ qryType: 2, query: 'metrics(k6_http_req_duration_)', refId: 'PrometheusVariableQueryEditor-VariableQuery' })
-    .definition('metrics(k6_http_req_duration_)')
-    // Grafana's k6 dashboard takes any suffix; this one leaves out _seconds, the native histogram of a
-    // run written with K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true into the same Prometheus.
-    .regex('/^k6_http_req_duration_(?<value>p\\d+(_\\d+)?|avg|min|max|med|count|sum)$/')
-    .current({ selected: true, text: 'p99', value: 'p99' })
-    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
-    .sort(dashboard.VariableSort.AlphabeticalDesc)
-    .multi(false)
-    .includeAll(false);
+  return (
+    new dashboard.QueryVariableBuilder('quantile_stat')
+      .label('Trend stat')
+      .description(
+        'Which trend stat the latency panels show, from the series that exist. k6 writes p99 by default; export more with K6_PROMETHEUS_RW_TREND_STATS=p(95),p(99),avg,max.',
+      )
+      .datasource(DATASOURCE)
+      .query({ qryType: 2, query: 'metrics(k6_http_req_duration_)', refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+      .definition('metrics(k6_http_req_duration_)')
+      // Grafana's k6 dashboard takes any suffix; this one leaves out _seconds, the native histogram of a
+      // run written with K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true into the same Prometheus.
+      .regex('/^k6_http_req_duration_(?<value>p\\d+(_\\d+)?|avg|min|max|med|count|sum)$/')
+      .current({ selected: true, text: 'p99', value: 'p99' })
+      .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+      .sort(dashboard.VariableSort.AlphabeticalDesc)
+      .multi(false)
+      .includeAll(false)
+  );
 }
 
 /** The native-histogram flavour's quantile, computed by histogram_quantile over the rate window. */
@@ -166,7 +182,10 @@ export function quantileVariable(): dashboard.CustomVariableBuilder {
 
 /** Filters typed in Grafana apply to every query of the data source, as in Grafana's k6 dashboard. */
 export function adhocFilterVariable(): dashboard.AdHocVariableBuilder {
-  return new dashboard.AdHocVariableBuilder('adhoc_filter').label('Filter').description('Label filters applied to every panel').datasource(DATASOURCE);
+  return new dashboard.AdHocVariableBuilder('adhoc_filter')
+    .label('Filter')
+    .description('Label filters applied to every panel')
+    .datasource(DATASOURCE);
 }
 
 /** The trend variables of a flavour: $quantile_stat, or $quantile for native histograms. */

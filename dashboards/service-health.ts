@@ -3,7 +3,19 @@
 // USE per modelled resource, then the Node process, then the domain counters.
 
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { adhocFilterVariable, BLUE, bigNumber, GREEN, labelVariable, newDashboard, ORANGE, RED, row, ranking, timeSeries } from './panels.ts';
+import {
+  adhocFilterVariable,
+  BLUE,
+  bigNumber,
+  GREEN,
+  labelVariable,
+  newDashboard,
+  ORANGE,
+  RED,
+  row,
+  ranking,
+  timeSeries,
+} from './panels.ts';
 
 const SVC = 'service=~"$service"';
 const RATE = '[$__rate_interval]';
@@ -28,7 +40,13 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     'The services under test (identity, portal, ndxp mocks, or anything exporting the loadlab_* families): RED per route, USE per modelled resource, the Node process, domain counters.',
   )
     .withVariable(
-      labelVariable('service', 'Service', 'label_values(loadlab_http_requests_total, service)', 'Services exporting the loadlab_* families', true),
+      labelVariable(
+        'service',
+        'Service',
+        'label_values(loadlab_http_requests_total, service)',
+        'Services exporting the loadlab_* families',
+        true,
+      ),
     )
     .withVariable(adhocFilterVariable())
     .withRow(row('Are the services healthy?'))
@@ -64,7 +82,8 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       bigNumber({
         title: 'p95 server latency',
-        description: 'p95 of the time the services took to answer, all routes together (from the duration histogram). Orange from 1 s, red from 3 s.',
+        description:
+          'p95 of the time the services took to answer, all routes together (from the duration histogram). Orange from 1 s, red from 3 s.',
         unit: 's',
         steps: [
           [0, GREEN],
@@ -72,7 +91,10 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
           [3, RED],
         ],
         queries: [
-          { expr: `histogram_quantile(0.95, sum by (le) (rate(loadlab_http_request_duration_seconds_bucket{${SVC}}${RATE})))`, legend: 'p95' },
+          {
+            expr: `histogram_quantile(0.95, sum by (le) (rate(loadlab_http_request_duration_seconds_bucket{${SVC}}${RATE})))`,
+            legend: 'p95',
+          },
         ],
         width: 6,
       }),
@@ -80,7 +102,8 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       bigNumber({
         title: 'Busiest resource',
-        description: 'Utilisation of the most utilised modelled resource. Orange from 80 %: queues start to grow; red from 95 %: saturated.',
+        description:
+          'Utilisation of the most utilised modelled resource. Orange from 80 %: queues start to grow; red from 95 %: saturated.',
         unit: 'percentunit',
         steps: UTILISATION_STEPS,
         queries: [{ expr: `max(${UTILISATION})`, legend: 'max utilisation' }],
@@ -104,11 +127,15 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'Errors by route and status',
-        description: 'Responses per second by route and status: 2xx/3xx/4xx per route; a rising 429/503/504 line is a resource shedding load.',
+        description:
+          'Responses per second by route and status: 2xx/3xx/4xx per route; a rising 429/503/504 line is a resource shedding load.',
         unit: 'reqps',
         steps: [[0, BLUE]],
         queries: [
-          { expr: `sum by (service, route, status) (rate(loadlab_http_requests_total{${SVC}}${RATE}))`, legend: '{{service}} {{route}} {{status}}' },
+          {
+            expr: `sum by (service, route, status) (rate(loadlab_http_requests_total{${SVC}}${RATE}))`,
+            legend: '{{service}} {{route}} {{status}}',
+          },
         ],
         width: 8,
         min: 0,
@@ -138,7 +165,8 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'Utilisation',
-        description: 'rate(loadlab_resource_busy_seconds_total) / loadlab_resource_capacity: the share of slots busy. Near 100 % the resource is the bottleneck.',
+        description:
+          'rate(loadlab_resource_busy_seconds_total) / loadlab_resource_capacity: the share of slots busy. Near 100 % the resource is the bottleneck.',
         unit: 'percentunit',
         steps: UTILISATION_STEPS,
         queries: [{ expr: UTILISATION, legend: '{{service}} {{resource}}' }],
@@ -165,7 +193,8 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'Rejections by reason',
-        description: 'Requests turned away per second by resource and reason: queue_full, queue_timeout (saturation), outage, fault (injected), circuit_open, quota (NDXP).',
+        description:
+          'Requests turned away per second by resource and reason: queue_full, queue_timeout (saturation), outage, fault (injected), circuit_open, quota (NDXP).',
         unit: 'reqps',
         steps: [
           [0, GREEN],
@@ -239,7 +268,8 @@ export function serviceHealthDashboard(): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'CPU',
-        description: 'CPU seconds per second used by each service process (1 = one core). Near 1 the single Node thread is the limit, not the modelled resources.',
+        description:
+          'CPU seconds per second used by each service process (1 = one core). Near 1 the single Node thread is the limit, not the modelled resources.',
         unit: 'percentunit',
         steps: [
           [0, GREEN],

@@ -37,5 +37,8 @@ function ipv6Cidr(bits: number[], length: number): string {
 export function nonLoopbackCidrs(): string[] {
   const v4 = (127).toString(2).padStart(8, '0').split('').map(Number);
   const v6 = [...new Array(127).fill(0), 1];
-  return [...complementOfPrefix(v4, 8).map((c) => ipv4Cidr(c.bits, c.length)), ...complementOfPrefix(v6, 128).map((c) => ipv6Cidr(c.bits, c.length))];
+  return [
+    ...complementOfPrefix(v4, 8).map((c) => ipv4Cidr(c.bits, c.length)),
+    ...complementOfPrefix(v6, 128).map((c) => ipv6Cidr(c.bits, c.length)),
+  ];
 }

@@ -117,7 +117,13 @@ export interface ResolvedConfig {
 }
 
 const lognormal = (p50Ms: number, p99Ms: number) => ({ kind: 'lognormal' as const, p50Ms, p99Ms });
-const resource = (slots: number, queueLimit: number, queueTimeoutMs: number, serviceTime: ResourceSettings['serviceTime'], whenFull: 503 | 429 = 503): ResourceSettings => ({
+const resource = (
+  slots: number,
+  queueLimit: number,
+  queueTimeoutMs: number,
+  serviceTime: ResourceSettings['serviceTime'],
+  whenFull: 503 | 429 = 503,
+): ResourceSettings => ({
   slots,
   queueLimit,
   queueTimeoutMs,
@@ -175,13 +181,19 @@ export function resolveConfig(config: MockConfig = {}, profileOverride?: Profile
   for (const service of SERVICE_NAMES) {
     for (const [name, partial] of Object.entries(config.resources?.[service] ?? {})) {
       const base = resources[service][name];
-      if (!base) throw new MockConfigError([`resources.${service}.${name}: unknown resource (known: ${Object.keys(resources[service]).join(', ')})`]);
+      if (!base)
+        throw new MockConfigError([
+          `resources.${service}.${name}: unknown resource (known: ${Object.keys(resources[service]).join(', ')})`,
+        ]);
       resources[service][name] = { ...base, ...partial };
     }
   }
   const zero = profile === 'zero-latency';
   const server = { ...DEFAULT_SERVER_TIMEOUTS, ...config.server };
-  if (server.headersTimeoutMs > server.requestTimeoutMs) throw new MockConfigError([`server.headersTimeoutMs (${server.headersTimeoutMs}) must not exceed server.requestTimeoutMs (${server.requestTimeoutMs})`]);
+  if (server.headersTimeoutMs > server.requestTimeoutMs)
+    throw new MockConfigError([
+      `server.headersTimeoutMs (${server.headersTimeoutMs}) must not exceed server.requestTimeoutMs (${server.requestTimeoutMs})`,
+    ]);
   return {
     identityUrl: config.identityUrl,
     profile,
@@ -206,7 +218,10 @@ export function resolveConfig(config: MockConfig = {}, profileOverride?: Profile
       consumerQuotas: config.ndxp?.consumerQuotas ?? {},
       circuit: { failureThreshold: 5, openMs: 5000, ...config.ndxp?.circuit },
     },
-    stores: Object.fromEntries(STORE_NAMES.map((name) => [name, { ...DEFAULT_STORE_LIMITS[name], ...config.stores?.[name] }])) as Record<StoreName, StoreLimits>,
+    stores: Object.fromEntries(STORE_NAMES.map((name) => [name, { ...DEFAULT_STORE_LIMITS[name], ...config.stores?.[name] }])) as Record<
+      StoreName,
+      StoreLimits
+    >,
     server,
   };
 }
@@ -243,7 +258,11 @@ export const serviceTimeSchema = {
     { required: ['ms'], properties: { kind: { const: 'fixed' }, ms: { type: 'number', minimum: 0, maximum: 600_000 } } },
     {
       required: ['p50Ms', 'p99Ms'],
-      properties: { kind: { const: 'lognormal' }, p50Ms: { type: 'number', exclusiveMinimum: 0, maximum: 600_000 }, p99Ms: { type: 'number', exclusiveMinimum: 0, maximum: 600_000 } },
+      properties: {
+        kind: { const: 'lognormal' },
+        p50Ms: { type: 'number', exclusiveMinimum: 0, maximum: 600_000 },
+        p99Ms: { type: 'number', exclusiveMinimum: 0, maximum: 600_000 },
+      },
     },
   ],
 } as const;
@@ -273,7 +292,10 @@ export const faultsSchema = {
       type: 'object',
       required: ['durationMs'],
       additionalProperties: false,
-      properties: { startInMs: { type: 'number', minimum: 0, maximum: 86_400_000 }, durationMs: { type: 'number', minimum: 0, maximum: 86_400_000 } },
+      properties: {
+        startInMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+        durationMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+      },
     },
     resetRatio: { type: 'number', minimum: 0, maximum: 1 },
     slowResponseMs: { type: 'number', minimum: 0, maximum: 600_000 },
@@ -282,8 +304,17 @@ export const faultsSchema = {
 } as const;
 
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
-const quotaSchema = { type: 'object', required: ['ratePerSecond', 'burst'], additionalProperties: false, properties: { ratePerSecond: positive, burst: { type: 'number', minimum: 1 } } } as const;
-const perService = (schema: object) => ({ type: 'object', additionalProperties: false, properties: { identity: schema, portal: schema, ndxp: schema } });
+const quotaSchema = {
+  type: 'object',
+  required: ['ratePerSecond', 'burst'],
+  additionalProperties: false,
+  properties: { ratePerSecond: positive, burst: { type: 'number', minimum: 1 } },
+} as const;
+const perService = (schema: object) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { identity: schema, portal: schema, ndxp: schema },
+});
 
 const configSchema = {
   type: 'object',
@@ -312,7 +343,11 @@ const configSchema = {
     portal: {
       type: 'object',
       additionalProperties: false,
-      properties: { statusStepMs: { type: 'number', minimum: 0 }, maxUploadBytes: { type: 'integer', minimum: 1 }, procedureCount: { type: 'integer', minimum: 1, maximum: 100_000 } },
+      properties: {
+        statusStepMs: { type: 'number', minimum: 0 },
+        maxUploadBytes: { type: 'integer', minimum: 1 },
+        procedureCount: { type: 'integer', minimum: 1, maximum: 100_000 },
+      },
     },
     ndxp: {
       type: 'object',
@@ -321,7 +356,11 @@ const configSchema = {
         providerTimeoutMs: positive,
         quota: quotaSchema,
         consumerQuotas: { type: 'object', additionalProperties: quotaSchema },
-        circuit: { type: 'object', additionalProperties: false, properties: { failureThreshold: { type: 'integer', minimum: 1 }, openMs: { type: 'number', minimum: 0 } } },
+        circuit: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { failureThreshold: { type: 'integer', minimum: 1 }, openMs: { type: 'number', minimum: 0 } },
+        },
       },
     },
     stores: {
@@ -330,7 +369,15 @@ const configSchema = {
       properties: Object.fromEntries(
         STORE_NAMES.map((name) => [
           name,
-          { type: 'object', additionalProperties: false, minProperties: 1, properties: { maxEntries: { type: 'integer', minimum: 1, maximum: 10_000_000 }, maxBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * MiB } } },
+          {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              maxEntries: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+              maxBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * MiB },
+            },
+          },
         ]),
       ),
     },

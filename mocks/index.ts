@@ -1,7 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { isLoopbackHost } from '../engine/loopback.ts';
-import { DEFAULT_PORTS, loadConfigFile, type MockConfig, MockConfigError, type ProfileName, resolveConfig, SERVICE_NAMES, type ServiceName } from './config.ts';
+import {
+  DEFAULT_PORTS,
+  loadConfigFile,
+  type MockConfig,
+  MockConfigError,
+  type ProfileName,
+  resolveConfig,
+  SERVICE_NAMES,
+  type ServiceName,
+} from './config.ts';
 import { identityPlugin } from './identity/index.ts';
 import { SigningKey } from './identity/signing-key.ts';
 import { ndxpPlugin } from './ndxp/index.ts';
@@ -11,7 +20,14 @@ import { createServiceApp } from './shared/service.ts';
 import { loadTls, type TlsMaterial, type TlsOption } from './tls.ts';
 
 export type { MockConfig, ProfileName, ServiceName, ServerTimeouts, StoreName } from './config.ts';
-export { DEFAULT_PORTS, DEFAULT_SERVER_TIMEOUTS, loadConfigFile as loadMockConfig, MockConfigError, SERVICE_NAMES, STORE_NAMES } from './config.ts';
+export {
+  DEFAULT_PORTS,
+  DEFAULT_SERVER_TIMEOUTS,
+  loadConfigFile as loadMockConfig,
+  MockConfigError,
+  SERVICE_NAMES,
+  STORE_NAMES,
+} from './config.ts';
 export { DEFAULT_TLS_DIR, type TlsOption, TlsSetupError } from './tls.ts';
 
 export interface StartMocksOptions {
@@ -47,8 +63,17 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function buildApp(name: ServiceName, context: ServiceContext, logger: boolean, tls: TlsMaterial | undefined): Promise<FastifyInstance> {
-  const app = createServiceApp(context, { logger, tls: tls && { key: tls.key, cert: tls.cert }, errorDescriptionKey: name === 'identity' ? 'error_description' : 'message' });
+async function buildApp(
+  name: ServiceName,
+  context: ServiceContext,
+  logger: boolean,
+  tls: TlsMaterial | undefined,
+): Promise<FastifyInstance> {
+  const app = createServiceApp(context, {
+    logger,
+    tls: tls && { key: tls.key, cert: tls.cert },
+    errorDescriptionKey: name === 'identity' ? 'error_description' : 'message',
+  });
   if (name === 'identity') await app.register(identityPlugin, { context, key: await SigningKey.generate() });
   else if (name === 'portal') await app.register(portalPlugin, { context });
   else await app.register(ndxpPlugin, { context });
@@ -58,16 +83,22 @@ async function buildApp(name: ServiceName, context: ServiceContext, logger: bool
 /** A fetch for service-to-service calls (the JWKS) that trusts the mocks' own CA. */
 function fetchTrusting(ca: string): typeof globalThis.fetch {
   const dispatcher = new Agent({ connect: { ca } });
-  return ((url: string, init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof globalThis.fetch;
+  return ((url: string, init?: Parameters<typeof undiciFetch>[1]) =>
+    undiciFetch(url, { ...init, dispatcher })) as unknown as typeof globalThis.fetch;
 }
 
 /** Refuses an exposure nobody asked for: other machines reaching the mocks, or their admin API without a token. */
 function checkExposure(host: string, options: StartMocksOptions): void {
   if (isLoopbackHost(host)) return;
   if (!options.allowRemote) {
-    throw new MockConfigError([`host ${host}: listening beyond loopback lets other machines reach the mocks and their admin API; pass --allow-remote (allowRemote: true) with --admin-token to do so on purpose`]);
+    throw new MockConfigError([
+      `host ${host}: listening beyond loopback lets other machines reach the mocks and their admin API; pass --allow-remote (allowRemote: true) with --admin-token to do so on purpose`,
+    ]);
   }
-  if (!options.adminToken) throw new MockConfigError([`host ${host}: an admin token is mandatory when listening beyond loopback (--admin-token or LOADLAB_ADMIN_TOKEN)`]);
+  if (!options.adminToken)
+    throw new MockConfigError([
+      `host ${host}: an admin token is mandatory when listening beyond loopback (--admin-token or LOADLAB_ADMIN_TOKEN)`,
+    ]);
 }
 
 /** Starts the identity, portal and NDXP mocks; resolves once every one listens. */
@@ -75,7 +106,8 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const services = options.services ?? [...SERVICE_NAMES];
   const unknown = services.filter((service) => !SERVICE_NAMES.includes(service));
-  if (unknown.length > 0 || services.length === 0) throw new Error(`services must be some of ${SERVICE_NAMES.join(', ')}; got ${services.join(', ') || 'none'}`);
+  if (unknown.length > 0 || services.length === 0)
+    throw new Error(`services must be some of ${SERVICE_NAMES.join(', ')}; got ${services.join(', ') || 'none'}`);
   checkExposure(host, options);
   const rawConfig = typeof options.config === 'string' ? await loadConfigFile(options.config) : (options.config ?? {});
   const config = resolveConfig(rawConfig, options.profile);
@@ -99,7 +131,9 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Runni
         await app.listen({ host, port });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(`${name} mock cannot listen on ${host}:${port}${code === 'EADDRINUSE' ? ' (port in use; try --port 0)' : ''}: ${(error as Error).message}`);
+        throw new Error(
+          `${name} mock cannot listen on ${host}:${port}${code === 'EADDRINUSE' ? ' (port in use; try --port 0)' : ''}: ${(error as Error).message}`,
+        );
       }
       const address = app.server.address();
       context.port = typeof address === 'object' && address ? address.port : port;

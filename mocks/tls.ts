@@ -52,7 +52,10 @@ async function openssl(args: string[], cwd: string): Promise<void> {
     await run('openssl', args, { cwd, timeout: 30_000 });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new TlsSetupError('generating the local CA needs the openssl command (Debian: apt-get install openssl), or pass --tls-cert and --tls-key');
+    if (failure.code === 'ENOENT')
+      throw new TlsSetupError(
+        'generating the local CA needs the openssl command (Debian: apt-get install openssl), or pass --tls-cert and --tls-key',
+      );
     throw new TlsSetupError(`openssl ${args[0]} failed: ${(failure.stderr ?? failure.message).trim().split('\n').slice(-3).join(' ')}`);
   }
 }
@@ -92,10 +95,55 @@ async function generate(dir: string): Promise<void> {
   await writeFile(config, OPENSSL_CONFIG);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
-    await openssl(['req', '-x509', '-new', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-config', config, '-extensions', 'ca_ext', '-subj', '/O=loadlab/CN=loadlab local CA'], dir);
-    await openssl(['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-config', config, '-subj', '/O=loadlab/CN=localhost'], dir);
+    await openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '3650',
+        '-config',
+        config,
+        '-extensions',
+        'ca_ext',
+        '-subj',
+        '/O=loadlab/CN=loadlab local CA',
+      ],
+      dir,
+    );
+    await openssl(
+      ['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-config', config, '-subj', '/O=loadlab/CN=localhost'],
+      dir,
+    );
     const serial = `0x${randomBytes(16).toString('hex')}`;
-    await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', serial, '-days', '730', '-extfile', config, '-extensions', 'server_ext', '-out', 'server.pem'], dir);
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        serial,
+        '-days',
+        '730',
+        '-extfile',
+        config,
+        '-extensions',
+        'server_ext',
+        '-out',
+        'server.pem',
+      ],
+      dir,
+    );
     await Promise.all([chmod(join(dir, 'ca.key'), 0o600), chmod(join(dir, 'server.key'), 0o600)]);
   } finally {
     await Promise.all([rm(config, { force: true }), rm(csr, { force: true })]);
@@ -110,20 +158,35 @@ export async function loadTls(option: TlsOption, cwd: string = process.cwd()): P
       if (text === undefined) throw new TlsSetupError(`${what} ${path}: cannot read`);
       return text;
     };
-    const [cert, key, ca] = await Promise.all([read(option.certFile, '--tls-cert'), read(option.keyFile, '--tls-key'), option.caFile ? read(option.caFile, '--tls-ca') : undefined]);
+    const [cert, key, ca] = await Promise.all([
+      read(option.certFile, '--tls-cert'),
+      read(option.keyFile, '--tls-key'),
+      option.caFile ? read(option.caFile, '--tls-ca') : undefined,
+    ]);
     try {
       new X509Certificate(cert);
     } catch (error) {
       throw new TlsSetupError(`--tls-cert ${option.certFile}: not a PEM certificate (${(error as Error).message})`);
     }
-    return { cert, key, ca, caFile: option.caFile && resolve(cwd, option.caFile), certFile: resolve(cwd, option.certFile), keyFile: resolve(cwd, option.keyFile) };
+    return {
+      cert,
+      key,
+      ca,
+      caFile: option.caFile && resolve(cwd, option.caFile),
+      certFile: resolve(cwd, option.certFile),
+      keyFile: resolve(cwd, option.keyFile),
+    };
   }
   const dir = resolve(cwd, option.dir ?? DEFAULT_TLS_DIR);
   const files = { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
   let [ca, cert, key] = await Promise.all([readIfThere(files.caFile), readIfThere(files.certFile), readIfThere(files.keyFile)]);
   if (!ca || !cert || !key || !usable(cert, ca)) {
     await generate(dir);
-    [ca, cert, key] = await Promise.all([readFile(files.caFile, 'utf8'), readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+    [ca, cert, key] = await Promise.all([
+      readFile(files.caFile, 'utf8'),
+      readFile(files.certFile, 'utf8'),
+      readFile(files.keyFile, 'utf8'),
+    ]);
   }
   return { cert, key, ca, ...files };
 }

@@ -22,12 +22,25 @@ function formatters(locale: string): Formatters {
   const number = (value: number, digits = 0) => {
     let format = numberCache.get(digits);
     // signDisplay 'negative': a value that rounds to zero prints "0", never "-0".
-    if (!format) numberCache.set(digits, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay: 'negative' })));
+    if (!format)
+      numberCache.set(
+        digits,
+        (format = new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0, signDisplay: 'negative' })),
+      );
     return Number.isFinite(value) ? format.format(value) : '∞';
   };
   const zone = 'Asia/Ho_Chi_Minh';
   const date = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: zone });
-  const dateTime = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: zone });
+  const dateTime = new Intl.DateTimeFormat(locale, {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    timeZone: zone,
+  });
   const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: zone });
   return {
     number,
@@ -59,8 +72,30 @@ export interface Messages {
     metadata: string;
   };
   columns: Record<
-    | 'flow' | 'status' | 'findings' | 'requests' | 'p95' | 'errors' | 'checks' | 'thresholds' | 'step' | 'phase' | 'offered' | 'achieved'
-    | 'sustainable' | 'topResource' | 'year' | 'peak' | 'headroom' | 'subject' | 'baseline' | 'current' | 'change' | 'assessment' | 'slope' | 'r2',
+    | 'flow'
+    | 'status'
+    | 'findings'
+    | 'requests'
+    | 'p95'
+    | 'errors'
+    | 'checks'
+    | 'thresholds'
+    | 'step'
+    | 'phase'
+    | 'offered'
+    | 'achieved'
+    | 'sustainable'
+    | 'topResource'
+    | 'year'
+    | 'peak'
+    | 'headroom'
+    | 'subject'
+    | 'baseline'
+    | 'current'
+    | 'change'
+    | 'assessment'
+    | 'slope'
+    | 'r2',
     string
   >;
   yes: string;
@@ -79,7 +114,14 @@ export interface Messages {
   bottleneckRequest(name: string, rate: number, growth: number): string;
   noBottleneck: string;
   projectionIntro(name: string, description: string, source: string): string;
-  projectionCrossing(projection: { crossingYear: number | null; beyondHorizon: number | null; headroomNow: number | null; currentYear: number; capacity: number | null; unit: string }): string;
+  projectionCrossing(projection: {
+    crossingYear: number | null;
+    beyondHorizon: number | null;
+    headroomNow: number | null;
+    currentYear: number;
+    capacity: number | null;
+    unit: string;
+  }): string;
   comparison(c: Comparison): string;
   noRegressions: string;
   regressionFlag: string;
@@ -89,11 +131,34 @@ export interface Messages {
   driftSubject(subject: string): string;
   drifting: string;
   steady: string;
-  charts: Record<'timeline' | 'capacityThroughput' | 'capacityLatency' | 'capacityErrors' | 'capacitySaturation' | 'utilisation' | 'projection', string>;
+  charts: Record<
+    'timeline' | 'capacityThroughput' | 'capacityLatency' | 'capacityErrors' | 'capacitySaturation' | 'utilisation' | 'projection',
+    string
+  >;
   axes: Record<'time' | 'offered' | 'reqPerSec' | 'latency' | 'errors' | 'utilisation' | 'year' | 'demand', string>;
-  series: Record<'requests' | 'p95' | 'errors' | 'vus' | 'achieved' | 'ideal' | 'sloLimit' | 'maxSustainable' | 'capacityLine' | 'peakDemand', string>;
+  series: Record<
+    'requests' | 'p95' | 'errors' | 'vus' | 'achieved' | 'ideal' | 'sloLimit' | 'maxSustainable' | 'capacityLine' | 'peakDemand',
+    string
+  >;
   methodology: string[];
-  meta: Record<'folder' | 'generated' | 'run' | 'script' | 'engine' | 'profile' | 'started' | 'ended' | 'duration' | 'git' | 'host' | 'slo' | 'sloSource' | 'stoppedBecause' | 'settings', string>;
+  meta: Record<
+    | 'folder'
+    | 'generated'
+    | 'run'
+    | 'script'
+    | 'engine'
+    | 'profile'
+    | 'started'
+    | 'ended'
+    | 'duration'
+    | 'git'
+    | 'host'
+    | 'slo'
+    | 'sloSource'
+    | 'stoppedBecause'
+    | 'settings',
+    string
+  >;
   sloSource: Record<'flag' | 'thresholds', string>;
   stoppedBecause: Record<CapacityResult['stoppedBecause'], string>;
   seconds(value: number): string;
@@ -104,7 +169,21 @@ export interface Messages {
 
 type StaticMessages = Omit<
   Messages,
-  'fmt' | 'verdict' | 'finding' | 'recommendation' | 'capacitySummary' | 'firstBreak' | 'knee' | 'bottleneckResource' | 'bottleneckRequest' | 'projectionIntro' | 'projectionCrossing' | 'comparison' | 'stabilityNote' | 'seconds' | 'criterion'
+  | 'fmt'
+  | 'verdict'
+  | 'finding'
+  | 'recommendation'
+  | 'capacitySummary'
+  | 'firstBreak'
+  | 'knee'
+  | 'bottleneckResource'
+  | 'bottleneckRequest'
+  | 'projectionIntro'
+  | 'projectionCrossing'
+  | 'comparison'
+  | 'stabilityNote'
+  | 'seconds'
+  | 'criterion'
 >;
 
 const en: StaticMessages = {
@@ -125,10 +204,30 @@ const en: StaticMessages = {
     metadata: 'Run metadata',
   },
   columns: {
-    flow: 'Flow', status: 'Status', findings: 'Findings', requests: 'Requests', p95: 'p95 latency', errors: 'Errors', checks: 'Checks', thresholds: 'Thresholds',
-    step: 'Step', phase: 'Phase', offered: 'Offered (it/s)', achieved: 'Achieved (it/s)', sustainable: 'Within SLO', topResource: 'Busiest resource',
-    year: 'Year', peak: 'Peak demand', headroom: 'Headroom', subject: 'Measure', baseline: 'Baseline', current: 'This run', change: 'Change', assessment: 'Assessment',
-    slope: 'Trend per minute', r2: 'Fit (R²)',
+    flow: 'Flow',
+    status: 'Status',
+    findings: 'Findings',
+    requests: 'Requests',
+    p95: 'p95 latency',
+    errors: 'Errors',
+    checks: 'Checks',
+    thresholds: 'Thresholds',
+    step: 'Step',
+    phase: 'Phase',
+    offered: 'Offered (it/s)',
+    achieved: 'Achieved (it/s)',
+    sustainable: 'Within SLO',
+    topResource: 'Busiest resource',
+    year: 'Year',
+    peak: 'Peak demand',
+    headroom: 'Headroom',
+    subject: 'Measure',
+    baseline: 'Baseline',
+    current: 'This run',
+    change: 'Change',
+    assessment: 'Assessment',
+    slope: 'Trend per minute',
+    r2: 'Fit (R²)',
   },
   yes: 'yes',
   no: 'no',
@@ -140,7 +239,8 @@ const en: StaticMessages = {
   regressionFlag: 'regression',
   improvementFlag: 'improvement',
   unchangedFlag: 'unchanged',
-  driftSubject: (subject) => subject.replace('latency_p95', 'p95 latency').replace('error_rate', 'error rate').replace('memory:', 'memory of '),
+  driftSubject: (subject) =>
+    subject.replace('latency_p95', 'p95 latency').replace('error_rate', 'error rate').replace('memory:', 'memory of '),
   drifting: 'drifting',
   steady: 'steady',
   charts: {
@@ -152,10 +252,27 @@ const en: StaticMessages = {
     utilisation: 'Resource utilisation over time',
     projection: 'Projected peak demand vs measured capacity',
   },
-  axes: { time: 'time', offered: 'offered load (it/s)', reqPerSec: 'req/s', latency: 'ms', errors: '% failed', utilisation: '% busy', year: 'year', demand: 'per second' },
+  axes: {
+    time: 'time',
+    offered: 'offered load (it/s)',
+    reqPerSec: 'req/s',
+    latency: 'ms',
+    errors: '% failed',
+    utilisation: '% busy',
+    year: 'year',
+    demand: 'per second',
+  },
   series: {
-    requests: 'requests/s', p95: 'p95 latency', errors: 'failed %', vus: 'VUs', achieved: 'achieved', ideal: 'offered (ideal)', sloLimit: 'SLO limit',
-    maxSustainable: 'max sustainable', capacityLine: 'measured capacity', peakDemand: 'peak demand',
+    requests: 'requests/s',
+    p95: 'p95 latency',
+    errors: 'failed %',
+    vus: 'VUs',
+    achieved: 'achieved',
+    ideal: 'offered (ideal)',
+    sloLimit: 'SLO limit',
+    maxSustainable: 'max sustainable',
+    capacityLine: 'measured capacity',
+    peakDemand: 'peak demand',
   },
   methodology: [
     'Capacity search: each step is an embedded-engine run of the scenario with a constant-arrival-rate executor (an open model: new iterations start on schedule however slow the responses, so overload shows as queueing instead of being hidden).',
@@ -169,11 +286,30 @@ const en: StaticMessages = {
     'An interrupted search (Ctrl-C, SIGTERM) keeps the step in progress, marked partial: it is shown but not judged, and the capacity found so far is a lower bound.',
   ],
   meta: {
-    folder: 'Results folder', generated: 'Report generated', run: 'Run', script: 'Script', engine: 'Engine', profile: 'Profile', started: 'Started', ended: 'Ended',
-    duration: 'Duration', git: 'Git revision', host: 'Host', slo: 'SLO', sloSource: 'SLO source', stoppedBecause: 'Search stopped because', settings: 'Search settings',
+    folder: 'Results folder',
+    generated: 'Report generated',
+    run: 'Run',
+    script: 'Script',
+    engine: 'Engine',
+    profile: 'Profile',
+    started: 'Started',
+    ended: 'Ended',
+    duration: 'Duration',
+    git: 'Git revision',
+    host: 'Host',
+    slo: 'SLO',
+    sloSource: 'SLO source',
+    stoppedBecause: 'Search stopped because',
+    settings: 'Search settings',
   },
   sloSource: { flag: '--slo flag', thresholds: "the scenario's thresholds" },
-  stoppedBecause: { 'slo-broken': 'the SLO broke', 'max-duration': 'the time budget (--max-duration) ran out', 'max-rate': 'the maximum rate was reached', interrupted: 'it was interrupted', 'scenario-failed': 'the scenario itself failed a step (see the exit code)' },
+  stoppedBecause: {
+    'slo-broken': 'the SLO broke',
+    'max-duration': 'the time budget (--max-duration) ran out',
+    'max-rate': 'the maximum rate was reached',
+    interrupted: 'it was interrupted',
+    'scenario-failed': 'the scenario itself failed a step (see the exit code)',
+  },
   noData: 'no data',
 };
 
@@ -195,12 +331,16 @@ function shortList(labels: readonly string[]): string {
 
 function criterionEn(label: string): string {
   if (label.startsWith(NO_DATA)) return `${label.slice(NO_DATA.length)}: no data (no sample matched it)`;
-  return label.startsWith(KEEP_PACE) ? `throughput kept below ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % of the offered rate` : label;
+  return label.startsWith(KEEP_PACE)
+    ? `throughput kept below ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % of the offered rate`
+    : label;
 }
 
 function criterionVi(label: string): string {
   if (label.startsWith(NO_DATA)) return `${label.slice(NO_DATA.length)}: không có dữ liệu (không mẫu nào khớp)`;
-  return label.startsWith(KEEP_PACE) ? `thông lượng đạt được dưới ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % tải đặt` : label;
+  return label.startsWith(KEEP_PACE)
+    ? `thông lượng đạt được dưới ${Math.round(Number(label.slice(KEEP_PACE.length)) * 100)} % tải đặt`
+    : label;
 }
 
 function english(fmt: Formatters): Messages {
@@ -221,13 +361,15 @@ function english(fmt: Formatters): Messages {
         }
         return `The ${v.flow} flow sustains ${v.lowerBound ? 'at least' : 'at most'} ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
       }
-      if (v.key === 'capacityNone') return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
+      if (v.key === 'capacityNone')
+        return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
       if (v.key === 'capacityInterrupted') {
         return v.atLeast === null
           ? `The capacity search on the ${v.flow} flow was interrupted at step ${v.stepIndex}, before any step was complete: no capacity was measured.`
           : `The capacity search on the ${v.flow} flow was interrupted at step ${v.stepIndex}, capacity ≥ ${fmt.rate(v.atLeast)} iterations/s within its SLO (${shortList(v.slo)}); the limit was not reached.`;
       }
-      if (v.key === 'targetDown') return `Nothing answered: ${v.origins.join(', ') || 'the target'} ${UNREACHABLE_EN[v.reason]}, so the ${v.flow} flow was not measured. Is the target running?`;
+      if (v.key === 'targetDown')
+        return `Nothing answered: ${v.origins.join(', ') || 'the target'} ${UNREACHABLE_EN[v.reason]}, so the ${v.flow} flow was not measured. Is the target running?`;
       if (v.total === 0) return `${v.flows} flow(s) ran; the scenarios define no thresholds, so the verdict rests on errors and checks.`;
       return v.failedFlows.length === 0
         ? `All ${v.total} thresholds held across ${v.flows} flow(s).`
@@ -246,7 +388,9 @@ function english(fmt: Formatters): Messages {
         case 'interrupted':
           return `the run was interrupted after ${fmt.number(f.afterS, 0)} s: figures are partial`;
         case 'headroomLow':
-          return f.headroom < 0 ? `demand exceeds capacity by ${fmt.percent(-f.headroom, 0)}` : `only ${fmt.percent(f.headroom, 0)} headroom over this year's peak`;
+          return f.headroom < 0
+            ? `demand exceeds capacity by ${fmt.percent(-f.headroom, 0)}`
+            : `only ${fmt.percent(f.headroom, 0)} headroom over this year's peak`;
         case 'demandExceeds':
           return `projected peak demand has exceeded the measured capacity since ${f.year}`;
         case 'noSustainableStep':
@@ -254,7 +398,9 @@ function english(fmt: Formatters): Messages {
         case 'demandAboveLowerBound':
           return `this year's projected peak is above the measured floor; the search did not reach the limit, so this is not a shortfall yet`;
         case 'searchInterrupted':
-          return f.atLeast === null ? `interrupted at step ${f.stepIndex}, before any step was complete` : `interrupted at step ${f.stepIndex}, capacity ≥ ${fmt.rate(f.atLeast)} it/s: figures are partial`;
+          return f.atLeast === null
+            ? `interrupted at step ${f.stepIndex}, before any step was complete`
+            : `interrupted at step ${f.stepIndex}, capacity ≥ ${fmt.rate(f.atLeast)} it/s: figures are partial`;
         case 'targetDown':
           return `no response from ${f.origins.join(', ') || 'the target'}: ${UNREACHABLE_EN[f.reason]}`;
         case 'scenarioFailed':
@@ -291,15 +437,19 @@ function english(fmt: Formatters): Messages {
       max === null
         ? 'No step was within the SLO, so no sustainable throughput could be measured.'
         : `Maximum sustainable throughput: ${fmt.rate(max)} iterations/s${rps !== null ? ` (${fmt.rate(rps)} requests/s)` : ''}, between the last sustainable rate ${lo !== null ? fmt.rate(lo) : '–'} it/s and the first broken rate ${hi !== null ? `${fmt.rate(hi)} it/s` : '(none reached)'}.`,
-    firstBreak: (step, rate, criteria) => `The SLO first broke at step ${step} (${fmt.rate(rate)} it/s offered): ${criteria.map(criterionEn).join('; ')}.`,
-    knee: (rate, p95) => `Knee of the throughput–latency curve: ${fmt.rate(rate)} it/s offered, where p95 was ${fmt.ms(p95)}; beyond it latency rises faster than load.`,
+    firstBreak: (step, rate, criteria) =>
+      `The SLO first broke at step ${step} (${fmt.rate(rate)} it/s offered): ${criteria.map(criterionEn).join('; ')}.`,
+    knee: (rate, p95) =>
+      `Knee of the throughput–latency curve: ${fmt.rate(rate)} it/s offered, where p95 was ${fmt.ms(p95)}; beyond it latency rises faster than load.`,
     bottleneckResource: (name, rate, u, q, rej) =>
       `${name} saturated first, at ${fmt.rate(rate)} it/s offered: ${fmt.percent(u, 0)} of its slots busy${q > 0 ? `, queue growing by ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} requests rejected` : ''}.`,
-    bottleneckRequest: (name, rate, growth) => `No service metrics showed saturation; the request "${name}" slowed first (p95 ${n(growth, 1)}× its light-load value) at ${fmt.rate(rate)} it/s offered.`,
+    bottleneckRequest: (name, rate, growth) =>
+      `No service metrics showed saturation; the request "${name}" slowed first (p95 ${n(growth, 1)}× its light-load value) at ${fmt.rate(rate)} it/s offered.`,
     projectionIntro: (name, description, source) => `${name}: ${description} Source: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'No capacity was measured for this flow, so only the demand is shown.';
-      if (p.crossingYear !== null && p.crossingYear <= p.currentYear) return `Demand already exceeds the measured capacity of ${fmt.rate(p.capacity)} ${p.unit} (crossed in ${p.crossingYear}).`;
+      if (p.crossingYear !== null && p.crossingYear <= p.currentYear)
+        return `Demand already exceeds the measured capacity of ${fmt.rate(p.capacity)} ${p.unit} (crossed in ${p.crossingYear}).`;
       const year = p.crossingYear ?? p.beyondHorizon;
       const headroom = p.headroomNow !== null ? `Headroom in ${p.currentYear}: ${fmt.percent(p.headroomNow, 0)}. ` : '';
       return `${headroom}${year !== null ? `Demand reaches the measured capacity of ${fmt.rate(p.capacity)} ${p.unit} in ${year}.` : 'Demand does not reach the measured capacity.'}`;
@@ -332,10 +482,30 @@ const viStatic: StaticMessages = {
     metadata: 'Thông tin lần chạy',
   },
   columns: {
-    flow: 'Luồng', status: 'Trạng thái', findings: 'Nhận định', requests: 'Số yêu cầu', p95: 'Độ trễ p95', errors: 'Tỷ lệ lỗi', checks: 'Kiểm tra đạt', thresholds: 'Ngưỡng',
-    step: 'Bước', phase: 'Giai đoạn', offered: 'Tải đặt (lượt/giây)', achieved: 'Đạt được (lượt/giây)', sustainable: 'Đạt SLO', topResource: 'Tài nguyên bận nhất',
-    year: 'Năm', peak: 'Nhu cầu cao điểm', headroom: 'Dư địa', subject: 'Chỉ số', baseline: 'Lần cơ sở', current: 'Lần này', change: 'Thay đổi', assessment: 'Đánh giá',
-    slope: 'Xu hướng mỗi phút', r2: 'Độ khớp (R²)',
+    flow: 'Luồng',
+    status: 'Trạng thái',
+    findings: 'Nhận định',
+    requests: 'Số yêu cầu',
+    p95: 'Độ trễ p95',
+    errors: 'Tỷ lệ lỗi',
+    checks: 'Kiểm tra đạt',
+    thresholds: 'Ngưỡng',
+    step: 'Bước',
+    phase: 'Giai đoạn',
+    offered: 'Tải đặt (lượt/giây)',
+    achieved: 'Đạt được (lượt/giây)',
+    sustainable: 'Đạt SLO',
+    topResource: 'Tài nguyên bận nhất',
+    year: 'Năm',
+    peak: 'Nhu cầu cao điểm',
+    headroom: 'Dư địa',
+    subject: 'Chỉ số',
+    baseline: 'Lần cơ sở',
+    current: 'Lần này',
+    change: 'Thay đổi',
+    assessment: 'Đánh giá',
+    slope: 'Xu hướng mỗi phút',
+    r2: 'Độ khớp (R²)',
   },
   yes: 'có',
   no: 'không',
@@ -347,7 +517,8 @@ const viStatic: StaticMessages = {
   regressionFlag: 'suy giảm',
   improvementFlag: 'cải thiện',
   unchangedFlag: 'không đổi',
-  driftSubject: (subject) => subject.replace('latency_p95', 'độ trễ p95').replace('error_rate', 'tỷ lệ lỗi').replace('memory:', 'bộ nhớ của '),
+  driftSubject: (subject) =>
+    subject.replace('latency_p95', 'độ trễ p95').replace('error_rate', 'tỷ lệ lỗi').replace('memory:', 'bộ nhớ của '),
   drifting: 'đang trôi',
   steady: 'ổn định',
   charts: {
@@ -359,10 +530,27 @@ const viStatic: StaticMessages = {
     utilisation: 'Mức sử dụng tài nguyên theo thời gian',
     projection: 'Nhu cầu cao điểm dự báo so với năng lực đo được',
   },
-  axes: { time: 'thời gian', offered: 'tải đặt (lượt/giây)', reqPerSec: 'yêu cầu/giây', latency: 'ms', errors: '% lỗi', utilisation: '% bận', year: 'năm', demand: 'mỗi giây' },
+  axes: {
+    time: 'thời gian',
+    offered: 'tải đặt (lượt/giây)',
+    reqPerSec: 'yêu cầu/giây',
+    latency: 'ms',
+    errors: '% lỗi',
+    utilisation: '% bận',
+    year: 'năm',
+    demand: 'mỗi giây',
+  },
   series: {
-    requests: 'yêu cầu/giây', p95: 'độ trễ p95', errors: '% lỗi', vus: 'người dùng ảo', achieved: 'đạt được', ideal: 'tải đặt (lý tưởng)', sloLimit: 'giới hạn SLO',
-    maxSustainable: 'thông lượng tối đa bền vững', capacityLine: 'năng lực đo được', peakDemand: 'nhu cầu cao điểm',
+    requests: 'yêu cầu/giây',
+    p95: 'độ trễ p95',
+    errors: '% lỗi',
+    vus: 'người dùng ảo',
+    achieved: 'đạt được',
+    ideal: 'tải đặt (lý tưởng)',
+    sloLimit: 'giới hạn SLO',
+    maxSustainable: 'thông lượng tối đa bền vững',
+    capacityLine: 'năng lực đo được',
+    peakDemand: 'nhu cầu cao điểm',
   },
   methodology: [
     'Tìm năng lực: mỗi bước là một lần chạy kịch bản bằng engine nhúng với bộ thực thi tốc độ đến không đổi (mô hình mở: lượt mới bắt đầu đúng lịch dù phản hồi chậm, nên quá tải hiện ra thành hàng đợi chứ không bị che khuất).',
@@ -376,12 +564,31 @@ const viStatic: StaticMessages = {
     'Khi việc tìm kiếm bị ngắt (Ctrl-C, SIGTERM), bước đang chạy được giữ lại và đánh dấu là một phần: bước đó được hiển thị nhưng không dùng để kết luận, và năng lực tìm được đến lúc đó chỉ là mức tối thiểu.',
   ],
   meta: {
-    folder: 'Thư mục kết quả', generated: 'Thời điểm lập báo cáo', run: 'Lần chạy', script: 'Kịch bản', engine: 'Engine', profile: 'Hồ sơ tải', started: 'Bắt đầu', ended: 'Kết thúc',
-    duration: 'Thời lượng', git: 'Phiên bản Git', host: 'Máy chạy', slo: 'SLO', sloSource: 'Nguồn SLO', stoppedBecause: 'Dừng tìm kiếm vì', settings: 'Thiết lập tìm kiếm',
+    folder: 'Thư mục kết quả',
+    generated: 'Thời điểm lập báo cáo',
+    run: 'Lần chạy',
+    script: 'Kịch bản',
+    engine: 'Engine',
+    profile: 'Hồ sơ tải',
+    started: 'Bắt đầu',
+    ended: 'Kết thúc',
+    duration: 'Thời lượng',
+    git: 'Phiên bản Git',
+    host: 'Máy chạy',
+    slo: 'SLO',
+    sloSource: 'Nguồn SLO',
+    stoppedBecause: 'Dừng tìm kiếm vì',
+    settings: 'Thiết lập tìm kiếm',
   },
   sloSource: { flag: 'tham số --slo', thresholds: 'các ngưỡng của kịch bản' },
   noData: 'không có dữ liệu',
-  stoppedBecause: { 'slo-broken': 'SLO bị vi phạm', 'max-duration': 'hết thời gian cho phép (--max-duration)', 'max-rate': 'đã đạt tốc độ tối đa', interrupted: 'bị ngắt giữa chừng', 'scenario-failed': 'chính kịch bản bị lỗi ở một bước (xem mã thoát)' },
+  stoppedBecause: {
+    'slo-broken': 'SLO bị vi phạm',
+    'max-duration': 'hết thời gian cho phép (--max-duration)',
+    'max-rate': 'đã đạt tốc độ tối đa',
+    interrupted: 'bị ngắt giữa chừng',
+    'scenario-failed': 'chính kịch bản bị lỗi ở một bước (xem mã thoát)',
+  },
 };
 
 function vietnamese(fmt: Formatters): Messages {
@@ -402,13 +609,15 @@ function vietnamese(fmt: Formatters): Messages {
         }
         return `Luồng ${v.flow} chịu được ${v.lowerBound ? 'ít nhất' : 'tối đa'} ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
       }
-      if (v.key === 'capacityNone') return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
+      if (v.key === 'capacityNone')
+        return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
       if (v.key === 'capacityInterrupted') {
         return v.atLeast === null
           ? `Việc tìm năng lực của luồng ${v.flow} bị ngắt ở bước ${v.stepIndex}, trước khi bước nào hoàn tất: chưa đo được năng lực.`
           : `Việc tìm năng lực của luồng ${v.flow} bị ngắt ở bước ${v.stepIndex}, năng lực ≥ ${fmt.rate(v.atLeast)} lượt/giây trong giới hạn SLO (${shortList(v.slo)}); chưa chạm tới giới hạn.`;
       }
-      if (v.key === 'targetDown') return `Không có phản hồi: ${v.origins.join(', ') || 'hệ thống đích'} ${UNREACHABLE_VI[v.reason]}, nên luồng ${v.flow} chưa được đo. Hệ thống đích có đang chạy không?`;
+      if (v.key === 'targetDown')
+        return `Không có phản hồi: ${v.origins.join(', ') || 'hệ thống đích'} ${UNREACHABLE_VI[v.reason]}, nên luồng ${v.flow} chưa được đo. Hệ thống đích có đang chạy không?`;
       if (v.total === 0) return `Đã chạy ${v.flows} luồng; các kịch bản không đặt ngưỡng nên kết luận dựa trên tỷ lệ lỗi và kiểm tra.`;
       return v.failedFlows.length === 0
         ? `Tất cả ${v.total} ngưỡng đều đạt trên ${v.flows} luồng nghiệp vụ.`
@@ -427,7 +636,9 @@ function vietnamese(fmt: Formatters): Messages {
         case 'interrupted':
           return `lần chạy bị ngắt sau ${fmt.number(f.afterS, 0)} giây: số liệu chỉ là một phần`;
         case 'headroomLow':
-          return f.headroom < 0 ? `nhu cầu vượt năng lực ${fmt.percent(-f.headroom, 0)}` : `dư địa chỉ còn ${fmt.percent(f.headroom, 0)} so với cao điểm năm nay`;
+          return f.headroom < 0
+            ? `nhu cầu vượt năng lực ${fmt.percent(-f.headroom, 0)}`
+            : `dư địa chỉ còn ${fmt.percent(f.headroom, 0)} so với cao điểm năm nay`;
         case 'demandExceeds':
           return `nhu cầu cao điểm dự báo đã vượt năng lực đo được từ năm ${f.year}`;
         case 'noSustainableStep':
@@ -435,7 +646,9 @@ function vietnamese(fmt: Formatters): Messages {
         case 'demandAboveLowerBound':
           return 'cao điểm dự báo năm nay cao hơn mức tối thiểu đã đo; việc tìm kiếm chưa chạm giới hạn nên đây chưa phải là thiếu hụt';
         case 'searchInterrupted':
-          return f.atLeast === null ? `bị ngắt ở bước ${f.stepIndex}, trước khi bước nào hoàn tất` : `bị ngắt ở bước ${f.stepIndex}, năng lực ≥ ${fmt.rate(f.atLeast)} lượt/giây: số liệu chỉ là một phần`;
+          return f.atLeast === null
+            ? `bị ngắt ở bước ${f.stepIndex}, trước khi bước nào hoàn tất`
+            : `bị ngắt ở bước ${f.stepIndex}, năng lực ≥ ${fmt.rate(f.atLeast)} lượt/giây: số liệu chỉ là một phần`;
         case 'targetDown':
           return `không có phản hồi từ ${f.origins.join(', ') || 'hệ thống đích'}: ${UNREACHABLE_VI[f.reason]}`;
         case 'scenarioFailed':
@@ -472,15 +685,19 @@ function vietnamese(fmt: Formatters): Messages {
       max === null
         ? 'Không bước nào đạt SLO nên không đo được thông lượng bền vững.'
         : `Thông lượng tối đa bền vững: ${fmt.rate(max)} lượt/giây${rps !== null ? ` (${fmt.rate(rps)} yêu cầu/giây)` : ''}, nằm giữa mức bền vững cuối cùng ${lo !== null ? fmt.rate(lo) : '–'} lượt/giây và mức vi phạm đầu tiên ${hi !== null ? `${fmt.rate(hi)} lượt/giây` : '(chưa đạt tới)'}.`,
-    firstBreak: (step, rate, criteria) => `SLO bị vi phạm lần đầu ở bước ${step} (tải đặt ${fmt.rate(rate)} lượt/giây): ${criteria.map(criterionVi).join('; ')}.`,
-    knee: (rate, p95) => `Điểm gãy của đường thông lượng–độ trễ: tải đặt ${fmt.rate(rate)} lượt/giây, p95 khi đó là ${fmt.ms(p95)}; vượt quá điểm này độ trễ tăng nhanh hơn tải.`,
+    firstBreak: (step, rate, criteria) =>
+      `SLO bị vi phạm lần đầu ở bước ${step} (tải đặt ${fmt.rate(rate)} lượt/giây): ${criteria.map(criterionVi).join('; ')}.`,
+    knee: (rate, p95) =>
+      `Điểm gãy của đường thông lượng–độ trễ: tải đặt ${fmt.rate(rate)} lượt/giây, p95 khi đó là ${fmt.ms(p95)}; vượt quá điểm này độ trễ tăng nhanh hơn tải.`,
     bottleneckResource: (name, rate, u, q, rej) =>
       `${name} bão hòa đầu tiên, ở tải đặt ${fmt.rate(rate)} lượt/giây: ${fmt.percent(u, 0)} số khe bận${q > 0 ? `, hàng đợi tăng thêm ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} yêu cầu bị từ chối` : ''}.`,
-    bottleneckRequest: (name, rate, growth) => `Không có số liệu dịch vụ cho thấy bão hòa; yêu cầu "${name}" chậm đi đầu tiên (p95 gấp ${n(growth, 1)} lần lúc tải nhẹ) ở tải đặt ${fmt.rate(rate)} lượt/giây.`,
+    bottleneckRequest: (name, rate, growth) =>
+      `Không có số liệu dịch vụ cho thấy bão hòa; yêu cầu "${name}" chậm đi đầu tiên (p95 gấp ${n(growth, 1)} lần lúc tải nhẹ) ở tải đặt ${fmt.rate(rate)} lượt/giây.`,
     projectionIntro: (name, description, source) => `${name}: ${description} Nguồn: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'Chưa đo năng lực cho luồng này nên chỉ hiển thị nhu cầu.';
-      if (p.crossingYear !== null && p.crossingYear <= p.currentYear) return `Nhu cầu đã vượt năng lực đo được ${fmt.rate(p.capacity)} ${p.unit} (từ năm ${p.crossingYear}).`;
+      if (p.crossingYear !== null && p.crossingYear <= p.currentYear)
+        return `Nhu cầu đã vượt năng lực đo được ${fmt.rate(p.capacity)} ${p.unit} (từ năm ${p.crossingYear}).`;
       const year = p.crossingYear ?? p.beyondHorizon;
       const headroom = p.headroomNow !== null ? `Dư địa năm ${p.currentYear}: ${fmt.percent(p.headroomNow, 0)}. ` : '';
       return `${headroom}${year !== null ? `Nhu cầu sẽ chạm năng lực đo được ${fmt.rate(p.capacity)} ${p.unit} vào năm ${year}.` : 'Nhu cầu không chạm tới năng lực đo được.'}`;

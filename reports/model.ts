@@ -50,7 +50,16 @@ export interface FlowLight {
 }
 
 export type Verdict =
-  | { key: 'capacity'; light: Light; flow: string; throughput: number; lowerBound: boolean; slo: string[]; projection: DemandProjection | null; bottleneck: string | null }
+  | {
+      key: 'capacity';
+      light: Light;
+      flow: string;
+      throughput: number;
+      lowerBound: boolean;
+      slo: string[];
+      projection: DemandProjection | null;
+      bottleneck: string | null;
+    }
   | { key: 'capacityNone'; light: Light; flow: string; rate: number; slo: string[] }
   /** Ctrl-C or SIGTERM during step N: what was measured is a lower bound, never a verdict on demand. */
   | { key: 'capacityInterrupted'; light: Light; flow: string; stepIndex: number; atLeast: number | null; slo: string[] }
@@ -91,11 +100,18 @@ export interface BuildReportOptions {
 const HEADROOM_LOW = 0.3;
 
 function flowLight(name: string, facts: RunFacts, flow: RunFacts['flows'][number] | null, headroom: number | null): FlowLight {
-  const source = flow ?? { requests: facts.requests, failedRatio: facts.failedRatio, p95: facts.latency.p95, checksRatio: facts.checksRatio, thresholds: facts.thresholds };
+  const source = flow ?? {
+    requests: facts.requests,
+    failedRatio: facts.failedRatio,
+    p95: facts.latency.p95,
+    checksRatio: facts.checksRatio,
+    thresholds: facts.thresholds,
+  };
   const findings: Finding[] = [];
   // Ctrl-C (k6's exit 105): every figure below covers only the part that ran, so say so first.
   if (facts.exitCode === 105) findings.push({ key: 'interrupted', afterS: facts.durationS });
-  for (const threshold of source.thresholds.filter((t) => !t.ok)) findings.push({ key: 'thresholdFailed', metric: threshold.metric, expression: threshold.expression });
+  for (const threshold of source.thresholds.filter((t) => !t.ok))
+    findings.push({ key: 'thresholdFailed', metric: threshold.metric, expression: threshold.expression });
   if (facts.exitCode !== null && [104, 107, 108].includes(facts.exitCode)) findings.push({ key: 'exitCode', code: facts.exitCode });
   const red = findings.some((f) => f.key !== 'interrupted') || (headroom !== null && headroom < 0);
   if (headroom !== null && headroom < 0) findings.push({ key: 'headroomLow', headroom });
@@ -187,7 +203,10 @@ function capacityOf(folder: LoadedFolder): CapacityResult | null {
   const capacity = folder.kind === 'capacity' ? folder.capacity : folder.kind === 'suite' ? (folder.capacity?.capacity ?? null) : null;
   if (!capacity) return null;
   const analysis = capacity.analysis;
-  return { ...capacity, analysis: { ...analysis, unreachable: analysis.unreachable ?? null, interruptedAt: analysis.interruptedAt ?? null } };
+  return {
+    ...capacity,
+    analysis: { ...analysis, unreachable: analysis.unreachable ?? null, interruptedAt: analysis.interruptedAt ?? null },
+  };
 }
 
 function projectionFor(capacity: CapacityResult | null, workload: string | undefined, now: Date): DemandProjection | null {
@@ -219,13 +238,17 @@ function recommendationsFor(report: Omit<Report, 'recommendations'>): Recommenda
       recommendations.push({ key: 'planBefore', year, unit: projection.model.unit.en, capacity: projection.capacityPerSec });
     }
   }
-  if (capacity && capacity.analysis.bracket.unsustainable === null && capacity.steps.length > 0) recommendations.push({ key: 'extendSearch' });
-  const failing = report.flows.filter((flow) => flow.findings.some((f) => f.key === 'thresholdFailed' || f.key === 'exitCode')).map((f) => f.name);
+  if (capacity && capacity.analysis.bracket.unsustainable === null && capacity.steps.length > 0)
+    recommendations.push({ key: 'extendSearch' });
+  const failing = report.flows
+    .filter((flow) => flow.findings.some((f) => f.key === 'thresholdFailed' || f.key === 'exitCode'))
+    .map((f) => f.name);
   if (failing.length > 0) recommendations.push({ key: 'fixThresholds', flows: failing });
   const errorRatio = Math.max(0, ...report.runs.map((run) => run.facts.failedRatio));
   if (errorRatio > 0.01) recommendations.push({ key: 'investigateErrors', ratio: errorRatio });
   for (const run of report.runs) {
-    for (const drift of run.stability.drifts.filter((d) => d.drifting)) recommendations.push({ key: 'drift', subject: `${run.name}: ${drift.subject}`, change: drift.change });
+    for (const drift of run.stability.drifts.filter((d) => d.drifting))
+      recommendations.push({ key: 'drift', subject: `${run.name}: ${drift.subject}`, change: drift.change });
   }
   const regressions = report.baseline?.comparisons.filter((c) => c.regression).map((c) => c.subject) ?? [];
   if (regressions.length > 0) recommendations.push({ key: 'regressions', subjects: regressions });
@@ -272,7 +295,11 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
   const runs: RunSection[] = [];
   let services: ServiceSampleLine[] = [];
   if (folder.kind === 'run') {
-    runs.push({ name: scriptName(folder.run.meta.script ?? folder.run.meta.runId), facts: runFacts(folder.run), stability: analyseStability(runFacts(folder.run).seconds, folder.run.services) });
+    runs.push({
+      name: scriptName(folder.run.meta.script ?? folder.run.meta.runId),
+      facts: runFacts(folder.run),
+      stability: analyseStability(runFacts(folder.run).seconds, folder.run.services),
+    });
     services = folder.run.services;
   } else if (folder.kind === 'suite') {
     for (const entry of folder.runs) {
@@ -299,7 +326,14 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
   const flowName = capacity ? (capacity.flow === 'default' ? scriptName(capacity.script) : capacity.flow) : '';
   if (capacity?.analysis.unreachable) {
     const down = capacity.analysis.unreachable;
-    verdict = { key: 'targetDown', light: 'red', flow: flowName, reason: down.reason, origins: down.origins, rate: capacity.settings.startRate };
+    verdict = {
+      key: 'targetDown',
+      light: 'red',
+      flow: flowName,
+      reason: down.reason,
+      origins: down.origins,
+      rate: capacity.settings.startRate,
+    };
   } else if (capacity?.analysis.interruptedAt) {
     verdict = {
       key: 'capacityInterrupted',

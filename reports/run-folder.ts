@@ -4,7 +4,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CapacityResult, RunMeta, ServiceSampleLine, SuiteManifest, SummaryData, TimeseriesLine } from '../results-format/index.ts';
 
-export type { RunMeta, ServiceSampleLine, SuiteManifest, SummaryCheck, SummaryData, SummaryGroup, SummaryMetric, TimeseriesLine } from '../results-format/index.ts';
+export type {
+  RunMeta,
+  ServiceSampleLine,
+  SuiteManifest,
+  SummaryCheck,
+  SummaryData,
+  SummaryGroup,
+  SummaryMetric,
+  TimeseriesLine,
+} from '../results-format/index.ts';
 
 /** One k6 run: the unit every analysis works on. */
 export interface LoadedRun {
@@ -18,7 +27,13 @@ export interface LoadedRun {
 export type LoadedFolder =
   | { kind: 'run'; dir: string; run: LoadedRun }
   | { kind: 'capacity'; dir: string; capacity: CapacityResult; services: ServiceSampleLine[]; steps: LoadedRun[] }
-  | { kind: 'suite'; dir: string; manifest: SuiteManifest; runs: { name: string; run: LoadedRun }[]; capacity?: LoadedFolder & { kind: 'capacity' } };
+  | {
+      kind: 'suite';
+      dir: string;
+      manifest: SuiteManifest;
+      runs: { name: string; run: LoadedRun }[];
+      capacity?: LoadedFolder & { kind: 'capacity' };
+    };
 
 export class RunFolderError extends Error {}
 

@@ -59,7 +59,8 @@ export function parsePromText(text: string): PromSample[] {
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, line));
     const valueText = rest.trim().split(/\s+/)[0];
     const value = valueText === '+Inf' ? Number.POSITIVE_INFINITY : valueText === '-Inf' ? Number.NEGATIVE_INFINITY : Number(valueText);
-    if (valueText === undefined || valueText === '' || (Number.isNaN(value) && valueText !== 'NaN')) throw new PromTextError(`bad value in: ${line}`);
+    if (valueText === undefined || valueText === '' || (Number.isNaN(value) && valueText !== 'NaN'))
+      throw new PromTextError(`bad value in: ${line}`);
     samples.push({ name, labels, value });
   }
   return samples;

@@ -69,7 +69,8 @@ function delta(series: Series | undefined, from: number, to: number): { amount: 
   const within = inside(series, from, to);
   if (!series || within.t.length === 0) return { amount: 0, seconds: 0 };
   const startValue = valueAt(series, from) ?? within.v[0];
-  const startTime = series.t.find((time) => time <= from) !== undefined ? Math.max(...series.t.filter((time) => time <= from)) : within.t[0];
+  const startTime =
+    series.t.find((time) => time <= from) !== undefined ? Math.max(...series.t.filter((time) => time <= from)) : within.t[0];
   const endTime = within.t[within.t.length - 1];
   return { amount: Math.max(0, within.v[within.v.length - 1] - startValue), seconds: endTime - startTime };
 }
@@ -86,8 +87,7 @@ export function saturationInWindow(lines: readonly ServiceSampleLine[], from: nu
     const completed = delta(metrics.get('loadlab_resource_completed_total'), from, to);
     const rejections = delta(metrics.get('loadlab_resource_rejections_total'), from, to);
     const meanInUse = inUse.length ? inUse.reduce((s, v) => s + v, 0) / inUse.length : 0;
-    const utilisation =
-      capacity > 0 && busy.seconds > 0 ? busy.amount / busy.seconds / capacity : capacity > 0 ? meanInUse / capacity : 0;
+    const utilisation = capacity > 0 && busy.seconds > 0 ? busy.amount / busy.seconds / capacity : capacity > 0 ? meanInUse / capacity : 0;
     result.push({
       service,
       resource,

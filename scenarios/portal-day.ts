@@ -43,14 +43,28 @@ interface DayFlow {
 
 export const DAY_FLOWS: Record<'login' | 'submission' | 'ndxp', DayFlow> = {
   login: { exec: 'citizenLogin', peakRate: (DAILY.logins / OFFICE_SECONDS) * PEAK_FACTOR, smokeRate: 1, iterationSeconds: 3 },
-  submission: { exec: 'dossierSubmission', peakRate: (DAILY.dossiers / OFFICE_SECONDS) * PEAK_FACTOR, smokeRate: 0.4, iterationSeconds: 40 },
+  submission: {
+    exec: 'dossierSubmission',
+    peakRate: (DAILY.dossiers / OFFICE_SECONDS) * PEAK_FACTOR,
+    smokeRate: 0.4,
+    iterationSeconds: 40,
+  },
   ndxp: { exec: 'agencyExchange', peakRate: (DAILY.ndxp / OFFICE_SECONDS) * PEAK_FACTOR, smokeRate: 4, iterationSeconds: 0.5 },
 };
 
 /** Share of the peak-hour rate for each hour from 07:00 to 17:00. */
 export const OFFICE_DAY_CURVE: ReadonlyArray<readonly [string, number]> = [
-  ['07:00', 0.25], ['08:00', 1.0], ['09:00', 0.95], ['10:00', 0.85], ['11:00', 0.65], ['12:00', 0.2],
-  ['13:00', 0.5], ['14:00', 0.9], ['15:00', 0.85], ['16:00', 0.6], ['17:00', 0.2],
+  ['07:00', 0.25],
+  ['08:00', 1.0],
+  ['09:00', 0.95],
+  ['10:00', 0.85],
+  ['11:00', 0.65],
+  ['12:00', 0.2],
+  ['13:00', 0.5],
+  ['14:00', 0.9],
+  ['15:00', 0.85],
+  ['16:00', 0.6],
+  ['17:00', 0.2],
 ];
 
 function seconds(value: number): string {

@@ -68,7 +68,13 @@ export function slotOwners(maxVUs: number, count: number, shareOf: (index: numbe
   return owners;
 }
 
-async function runArrivals(run: ScenarioRun, startTimeOf: (i: number) => number, durationMs: number, preAllocatedVUs: number, maxVUs: number): Promise<void> {
+async function runArrivals(
+  run: ScenarioRun,
+  startTimeOf: (i: number) => number,
+  durationMs: number,
+  preAllocatedVUs: number,
+  maxVUs: number,
+): Promise<void> {
   const preallocated = share(preAllocatedVUs, run.segment);
   const maxHere = share(maxVUs, run.segment);
   run.maxVUs = maxHere;

@@ -32,7 +32,7 @@ export async function runSharedIterations(run: ScenarioRun): Promise<void> {
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
   // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
   let left = 0;
-  while (vus > 0 && !run.stop.stopped && run.counter.next() < total) left++;
+  while (vus > 0 && !run.stop.stopped && !run.stop.draining && run.counter.next() < total) left++;
   if (left > 0) run.emitDropped(left);
 }
 
@@ -55,5 +55,5 @@ export async function runPerVuIterations(run: ScenarioRun): Promise<void> {
   }
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
   // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
-  if (total > run.iterationsStarted && !run.stop.stopped) run.emitDropped(total - run.iterationsStarted);
+  if (total > run.iterationsStarted && !run.stop.stopped && !run.stop.draining) run.emitDropped(total - run.iterationsStarted);
 }

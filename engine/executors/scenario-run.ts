@@ -27,6 +27,8 @@ export interface ScenarioStats {
 /** The run-wide stop (Ctrl-C, test.abort, thresholds abortOnFail). */
 export class StopSignal {
   stopped = false;
+  /** exec.test.abort() was called in this thread: no new iteration starts, running ones go on until the abort arrives. */
+  draining = false;
   private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
   private readonly waiters: (() => void)[] = [];
 
@@ -58,10 +60,13 @@ export class StopSignal {
   sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.sleepers.delete(timer);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.sleepers.delete(timer);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.sleepers.set(timer, resolve);
     });
   }
@@ -160,7 +165,7 @@ export class ScenarioRun implements ScenarioInfo {
   }
 
   get stopped(): boolean {
-    return this.stopping || this.stop.stopped;
+    return this.stopping || this.stop.stopped || this.stop.draining;
   }
 
   activate(): VU {

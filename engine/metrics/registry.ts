@@ -43,9 +43,7 @@ export class MetricRegistry {
       throw new MetricError(`metric '${name}' already exists but with type ${existing.type}, instead of ${type}`);
     }
     if (existing.contains !== contains) {
-      throw new MetricError(
-        `metric '${name}' already exists but with a value type ${existing.contains}, instead of ${contains}`,
-      );
+      throw new MetricError(`metric '${name}' already exists but with a value type ${existing.contains}, instead of ${contains}`);
     }
     return existing;
   }

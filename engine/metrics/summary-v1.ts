@@ -59,7 +59,11 @@ function mainAndExtras(metric: SummaryMetric, timeUnit: string): string[] {
     case 'counter':
       return [humanizeValue(v.count, metric, timeUnit), `${humanizeValue(v.rate, metric, timeUnit)}/s`];
     case 'gauge':
-      return [humanizeValue(v.value, metric, timeUnit), `min=${humanizeValue(v.min, metric, timeUnit)}`, `max=${humanizeValue(v.max, metric, timeUnit)}`];
+      return [
+        humanizeValue(v.value, metric, timeUnit),
+        `min=${humanizeValue(v.min, metric, timeUnit)}`,
+        `max=${humanizeValue(v.max, metric, timeUnit)}`,
+      ];
     case 'rate':
       return [humanizeValue(v.rate, metric, timeUnit), `${v.passes} out of ${v.passes + v.fails}`];
     default:
@@ -69,7 +73,15 @@ function mainAndExtras(metric: SummaryMetric, timeUnit: string): string[] {
 
 /** Column widths of a block of metric lines, shared by all its sections. */
 function columns(entries: [string, SummaryMetric][], level: number, trendStats: readonly string[], timeUnit: string): Columns {
-  const cols: Columns = { nameWidth: 0, trend: {}, trendWidths: trendStats.map(() => 0), main: {}, mainWidth: 0, extras: {}, extraWidths: [] };
+  const cols: Columns = {
+    nameWidth: 0,
+    trend: {},
+    trendWidths: trendStats.map(() => 0),
+    main: {},
+    mainWidth: 0,
+    extras: {},
+    extraWidths: [],
+  };
   for (const [name, metric] of entries) {
     cols.nameWidth = Math.max(cols.nameWidth, strWidth(indent(level) + (name.includes('{') ? '  ' : '') + displayName(name)));
     if (metric.type === 'trend') {
@@ -98,13 +110,16 @@ function metricLine(name: string, metric: SummaryMetric, cols: Columns, level: n
   const dots = f.color(`${'.'.repeat(cols.nameWidth - strWidth(shown) - strWidth(indent(level)) + 3)}:`, 'white', 'faint');
   let data: string;
   if (metric.type === 'trend') {
-    data = cols.trend[name].map((col, i) => `${trendStats[i]}=${f.color(col, 'cyan')}${' '.repeat(cols.trendWidths[i] - strWidth(col))}`).join(' ');
+    data = cols.trend[name]
+      .map((col, i) => `${trendStats[i]}=${f.color(col, 'cyan')}${' '.repeat(cols.trendWidths[i] - strWidth(col))}`)
+      .join(' ');
   } else {
     const main = cols.main[name];
     const extras = cols.extras[name];
     data = f.color(main, 'cyan') + ' '.repeat(cols.mainWidth - strWidth(main));
     if (extras.length === 1) data += ` ${f.color(extras[0], 'cyan', 'faint')}`;
-    else if (extras.length > 1) data += ` ${extras.map((e, i) => f.color(e, 'cyan', 'faint') + ' '.repeat(cols.extraWidths[i] - strWidth(e))).join(' ')}`;
+    else if (extras.length > 1)
+      data += ` ${extras.map((e, i) => f.color(e, 'cyan', 'faint') + ' '.repeat(cols.extraWidths[i] - strWidth(e))).join(' ')}`;
   }
   return `${indent(level)}${shown}${dots} ${data}`;
 }
@@ -137,8 +152,22 @@ function checksBlock(data: SummaryData, f: Format): string[] {
   const seconds = data.state.testRunDurationMs / 1000;
   const metrics: [string, SummaryMetric][] = [
     ['checks_total', { type: 'counter', contains: 'default', values: { count: total, rate: seconds > 0 ? total / seconds : 0 } }],
-    ['checks_succeeded', { type: 'rate', contains: 'default', values: { rate: total ? checks.values.passes / total : 0, passes: checks.values.passes, fails: checks.values.fails } }],
-    ['checks_failed', { type: 'rate', contains: 'default', values: { rate: total ? checks.values.fails / total : 0, passes: checks.values.fails, fails: checks.values.passes } }],
+    [
+      'checks_succeeded',
+      {
+        type: 'rate',
+        contains: 'default',
+        values: { rate: total ? checks.values.passes / total : 0, passes: checks.values.passes, fails: checks.values.fails },
+      },
+    ],
+    [
+      'checks_failed',
+      {
+        type: 'rate',
+        contains: 'default',
+        values: { rate: total ? checks.values.fails / total : 0, passes: checks.values.fails, fails: checks.values.passes },
+      },
+    ],
   ];
   const cols = columns(metrics, 2, data.options.summaryTrendStats, data.options.summaryTimeUnit);
   const lines = metrics.map(([name, metric]) => metricLine(name, metric, cols, 2, data.options.summaryTrendStats, f));
@@ -172,7 +201,12 @@ function thresholdsBlock(data: SummaryData, f: Format): string[] {
   const names = sortByName(Object.keys(data.metrics).filter((name) => data.metrics[name].thresholds !== undefined));
   if (names.length === 0) return [];
   const trendStats = data.options.summaryTrendStats;
-  const cols = columns(names.map((n) => [n, data.metrics[n]]), 2, trendStats, data.options.summaryTimeUnit);
+  const cols = columns(
+    names.map((n) => [n, data.metrics[n]]),
+    2,
+    trendStats,
+    data.options.summaryTimeUnit,
+  );
   const lines: string[] = [];
   for (const name of names) {
     const parent = name.split('{', 1)[0];
@@ -187,7 +221,9 @@ function thresholdsBlock(data: SummaryData, f: Format): string[] {
       else if (metric.type === 'counter') value = aggregation === 'count' ? cols.main[name] : cols.extras[name][0];
       else value = cols.main[name];
       const mark = threshold.ok ? f.color(PASS, 'green') : f.color(FAIL, 'red');
-      lines.push(`${indent(level)}${mark} ${f.color(`'${source}'`, 'white')} ${f.color(aggregation, 'white')}=${f.color(String(value), 'cyan')}`);
+      lines.push(
+        `${indent(level)}${mark} ${f.color(`'${source}'`, 'white')} ${f.color(aggregation, 'white')}=${f.color(String(value), 'cyan')}`,
+      );
     }
     lines.push('\n');
   }

@@ -358,10 +358,7 @@ function summarizeMetrics(
     const cols = trendCols[name];
     if (cols !== undefined) {
       return cols
-        .map(
-          (col, i) =>
-            `${trendStats[i]}=${decorate(col, PALETTE.cyan)}${' '.repeat(trendColMaxLens[i] - strWidth(col))}`,
-        )
+        .map((col, i) => `${trendStats[i]}=${decorate(col, PALETTE.cyan)}${' '.repeat(trendColMaxLens[i] - strWidth(col))}`)
         .join(' ');
     }
     const value = nonTrendValue[name];
@@ -370,10 +367,7 @@ function summarizeMetrics(
     if (extras.length === 1) text += ` ${decorate(extras[0], PALETTE.cyan, PALETTE.faint)}`;
     else if (extras.length > 1) {
       text += ` ${extras
-        .map(
-          (extra, i) =>
-            decorate(extra, PALETTE.cyan, PALETTE.faint) + ' '.repeat(nonTrendExtraMaxLens[i] - strWidth(extra)),
-        )
+        .map((extra, i) => decorate(extra, PALETTE.cyan, PALETTE.faint) + ' '.repeat(nonTrendExtraMaxLens[i] - strWidth(extra)))
         .join(' ')}`;
     }
     return text;
@@ -403,9 +397,7 @@ export function renderTextSummary(data: SummaryData, options: TextSummaryOptions
   const enableColors = options.enableColors ?? !data.options.noColor;
   const trendStats = options.summaryTrendStats ?? data.options.summaryTrendStats;
   const timeUnit = options.summaryTimeUnit ?? data.options.summaryTimeUnit ?? '';
-  const decorate: Decorate = enableColors
-    ? (text, ...codes) => `\x1b[${codes.join(';')}m${text}\x1b[0m`
-    : (text) => text;
+  const decorate: Decorate = enableColors ? (text, ...codes) => `\x1b[${codes.join(';')}m${text}\x1b[0m` : (text) => text;
   return [
     ...summarizeGroup(`${indent}    `, data.root_group, decorate),
     ...summarizeMetrics(indent, trendStats, timeUnit, data, decorate),

@@ -73,9 +73,7 @@ export function parseThresholdExpression(source: string): ThresholdExpression {
     );
   }
   if (!FLOAT.test(right)) {
-    throw new ThresholdError(
-      `failed parsing threshold expression's "${source}" right hand side; reason: "${right}" is not a number`,
-    );
+    throw new ThresholdError(`failed parsing threshold expression's "${source}" right hand side; reason: "${right}" is not a number`);
   }
   return { method, percentile, operator, value: Number(right) };
 }

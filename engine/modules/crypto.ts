@@ -88,7 +88,8 @@ function hasher(algo: string, key: Buffer | null) {
   };
 }
 
-const hashFn = (name: string) => (input: Input, outputEncoding?: string) => encode(digestOf(algorithm(name), [bytes(input)], null), outputEncoding);
+const hashFn = (name: string) => (input: Input, outputEncoding?: string) =>
+  encode(digestOf(algorithm(name), [bytes(input)], null), outputEncoding);
 
 export const cryptoModule = {
   ...Object.fromEntries(Object.keys(ALGORITHMS).map((name) => [name, hashFn(name)])),

@@ -36,7 +36,9 @@ function vuTagsProxy(vu: VU): Record<string, string> {
       has: (_t, key) => typeof key === 'string' && key in vu.tags,
       ownKeys: () => Object.keys(vu.tags),
       getOwnPropertyDescriptor: (_t, key) =>
-        typeof key === 'string' && key in vu.tags ? { value: vu.tags[key], enumerable: true, configurable: true, writable: true } : undefined,
+        typeof key === 'string' && key in vu.tags
+          ? { value: vu.tags[key], enumerable: true, configurable: true, writable: true }
+          : undefined,
     },
   );
 }
@@ -56,7 +58,8 @@ export function createExecutionModule(thread: ThreadContext) {
   // The options are known only after the init context ran (configure): consolidated on first read.
   let consolidated: { of: unknown; value: unknown } | null = null;
   const testOptions = () => {
-    if (consolidated?.of !== thread.options) consolidated = { of: thread.options, value: deepFreeze(consolidatedOptions(thread.options, deriveScenarios(thread.options))) };
+    if (consolidated?.of !== thread.options)
+      consolidated = { of: thread.options, value: deepFreeze(consolidatedOptions(thread.options, deriveScenarios(thread.options))) };
     return consolidated.value;
   };
   const test = Object.freeze({
@@ -124,27 +127,27 @@ export function createExecutionModule(thread: ThreadContext) {
         },
       };
       const instance = Object.freeze({
-    get iterationsCompleted() {
+        get iterationsCompleted() {
           requireInstance(vu);
-      return thread.instance.iterationsCompleted;
-    },
-    get iterationsInterrupted() {
+          return thread.instance.iterationsCompleted;
+        },
+        get iterationsInterrupted() {
           requireInstance(vu);
-      return thread.instance.iterationsInterrupted;
-    },
-    get vusActive() {
+          return thread.instance.iterationsInterrupted;
+        },
+        get vusActive() {
           requireInstance(vu);
-      return thread.instance.vusActive;
-    },
-    get vusInitialized() {
+          return thread.instance.vusActive;
+        },
+        get vusInitialized() {
           requireInstance(vu);
-      return thread.instance.vusInitialized;
-    },
-    get currentTestRunDuration() {
+          return thread.instance.vusInitialized;
+        },
+        get currentTestRunDuration() {
           requireInstance(vu);
-      return thread.instance.testStartTime === 0 ? 0 : Date.now() - thread.instance.testStartTime;
-    },
-  });
+          return thread.instance.testStartTime === 0 ? 0 : Date.now() - thread.instance.testStartTime;
+        },
+      });
       return { vu: vuInfo, scenario, instance, test };
     },
   };

@@ -62,7 +62,14 @@ async function settled(name: string, result: PromiseLike<unknown>, record: Recor
   }
 }
 
-async function finishChecks(names: string[], from: number, first: PromiseLike<unknown>, checks: Checks, value: unknown, record: Recorder): Promise<void> {
+async function finishChecks(
+  names: string[],
+  from: number,
+  first: PromiseLike<unknown>,
+  checks: Checks,
+  value: unknown,
+  record: Recorder,
+): Promise<void> {
   record(names[from], await settled(names[from], first, record));
   for (let i = from + 1; i < names.length; i++) {
     const result = evaluate(names[i], checks[names[i]], value, record);

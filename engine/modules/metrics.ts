@@ -32,7 +32,8 @@ export class CustomMetric {
 export function createMetricsModule(registry: MetricRegistry) {
   return {
     create(vu: VU, type: MetricType, name: string, isTime?: boolean): CustomMetric {
-      if (!vu.inInitContext) throw new Error(`new ${type[0].toUpperCase()}${type.slice(1)}("${name}"): metrics must be created in the init context`);
+      if (!vu.inInitContext)
+        throw new Error(`new ${type[0].toUpperCase()}${type.slice(1)}("${name}"): metrics must be created in the init context`);
       return new CustomMetric(vu, registry.define(name, type, !!isTime));
     },
   };

@@ -15,7 +15,20 @@ const forward = (ns: string, names: string[], vuBound: boolean) =>
 const defaultOf = (names: string[]) => `export default { ${names.join(', ')} };`;
 
 const K6 = ['check', 'group', 'sleep', 'fail', 'randomSeed'];
-const HTTP_VU = ['request', 'asyncRequest', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch', 'setResponseCallback', 'cookieJar'];
+const HTTP_VU = [
+  'request',
+  'asyncRequest',
+  'get',
+  'head',
+  'post',
+  'put',
+  'patch',
+  'del',
+  'options',
+  'batch',
+  'setResponseCallback',
+  'cookieJar',
+];
 const HTTP_SHARED = [
   'CookieJar',
   'file',
@@ -43,14 +56,32 @@ const HTTP_SHARED = [
 const HTML = ['parseHTML'];
 const METRICS = ['Counter', 'Gauge', 'Rate', 'Trend'];
 const ENCODING = ['b64encode', 'b64decode'];
-const CRYPTO = ['md4', 'md5', 'sha1', 'sha256', 'sha384', 'sha512', 'sha512_224', 'sha512_256', 'ripemd160', 'hmac', 'createHash', 'createHMAC', 'randomBytes'];
+const CRYPTO = [
+  'md4',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha384',
+  'sha512',
+  'sha512_224',
+  'sha512_256',
+  'ripemd160',
+  'hmac',
+  'createHash',
+  'createHMAC',
+  'randomBytes',
+];
 const TIMERS = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'];
 
 export const MODULE_SOURCES: Record<string, string> = {
   k6: `${forward('k6', K6, true)}\n${defaultOf(K6)}`,
   'k6/http': `${forward('http', HTTP_VU, true)}\n${forward('http', HTTP_SHARED, false)}\n${defaultOf([...HTTP_VU, ...HTTP_SHARED])}`,
-  'k6/metrics': METRICS.map((name) => `export function ${name}(name, isTime) { return __k6.metrics.create(__loadlab, '${name.toLowerCase()}', name, isTime); }`).join('\n') + `\n${defaultOf(METRICS)}`,
-  'k6/execution': 'const execution = __k6.execution.forVU(__loadlab);\nexport const vu = execution.vu, scenario = execution.scenario, instance = execution.instance, test = execution.test;\nexport default execution;',
+  'k6/metrics':
+    METRICS.map(
+      (name) => `export function ${name}(name, isTime) { return __k6.metrics.create(__loadlab, '${name.toLowerCase()}', name, isTime); }`,
+    ).join('\n') + `\n${defaultOf(METRICS)}`,
+  'k6/execution':
+    'const execution = __k6.execution.forVU(__loadlab);\nexport const vu = execution.vu, scenario = execution.scenario, instance = execution.instance, test = execution.test;\nexport default execution;',
   'k6/data': `${forward('data', ['SharedArray'], false)}\n${defaultOf(['SharedArray'])}`,
   'k6/html': `${forward('html', HTML, false)}\n${defaultOf(HTML)}`,
   'k6/encoding': `${forward('encoding', ENCODING, false)}\n${defaultOf(ENCODING)}`,

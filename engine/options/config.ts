@@ -13,7 +13,11 @@ const SHORTCUTS = ['duration', 'iterations', 'stages'] as const;
 
 const envInt = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
 const envBool = (v: string) => v === 'true' || v === '1';
-const envList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const envList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const envString = (v: string) => v;
 const envJson = (v: string) => {
   try {
@@ -156,11 +160,21 @@ export function validateOptions(options: Record<string, unknown>): string[] {
     problems.push('using multiple execution config shortcuts (stages together with duration or iterations) simultaneously is not allowed');
   }
   if (scenarios !== undefined && (stages !== undefined || duration !== undefined || iterations !== undefined)) {
-    problems.push('using an execution configuration shortcut (vus/duration/iterations/stages) and "scenarios" simultaneously is not allowed');
+    problems.push(
+      'using an execution configuration shortcut (vus/duration/iterations/stages) and "scenarios" simultaneously is not allowed',
+    );
   }
   if (scenarios !== undefined && !isPlainObject(scenarios)) problems.push('scenarios must be an object of named scenarios');
   const shortcutsValid = typeof vus !== 'number' || (Number.isInteger(vus) && vus >= 0);
-  if ((shortcutsValid || scenarios !== undefined) && !problems.some((p) => p.includes('simultaneously') || p.startsWith('scenarios') || (scenarios === undefined && (p.startsWith('iterations') || p.startsWith('duration'))))) {
+  if (
+    (shortcutsValid || scenarios !== undefined) &&
+    !problems.some(
+      (p) =>
+        p.includes('simultaneously') ||
+        p.startsWith('scenarios') ||
+        (scenarios === undefined && (p.startsWith('iterations') || p.startsWith('duration'))),
+    )
+  ) {
     const raw = deriveScenarios(options);
     if (Object.keys(raw).length === 0) problems.push('scenarios: no scenario defined');
     for (const [name, scenario] of Object.entries(raw)) problems.push(...scenarioProblems(name, scenario));
@@ -195,22 +209,40 @@ function engineOptionProblems(options: Options): string[] {
       problems.push(`${key}: ${(error as Error).message}`);
     }
   }
-  if (options.rps !== undefined && options.rps !== null && !isInt(options.rps, 0)) problems.push(`rps must be a non-negative integer, got ${JSON.stringify(options.rps)}`);
+  if (options.rps !== undefined && options.rps !== null && !isInt(options.rps, 0))
+    problems.push(`rps must be a non-negative integer, got ${JSON.stringify(options.rps)}`);
   for (const key of ['batch', 'batchPerHost', 'metricSamplesBufferSize']) {
-    if (options[key] !== undefined && options[key] !== null && !isInt(options[key], 0)) problems.push(`${key} must be a non-negative integer, got ${JSON.stringify(options[key])}`);
+    if (options[key] !== undefined && options[key] !== null && !isInt(options[key], 0))
+      problems.push(`${key} must be a non-negative integer, got ${JSON.stringify(options[key])}`);
   }
-  for (const key of ['noSetup', 'noTeardown', 'noConnectionReuse', 'noVUConnectionReuse', 'discardResponseBodies', 'insecureSkipTLSVerify', 'throw', 'noCookiesReset', 'noThresholds', 'noSummary']) {
-    if (options[key] !== undefined && options[key] !== null && typeof options[key] !== 'boolean') problems.push(`${key} must be true or false, got ${JSON.stringify(options[key])}`);
+  for (const key of [
+    'noSetup',
+    'noTeardown',
+    'noConnectionReuse',
+    'noVUConnectionReuse',
+    'discardResponseBodies',
+    'insecureSkipTLSVerify',
+    'throw',
+    'noCookiesReset',
+    'noThresholds',
+    'noSummary',
+  ]) {
+    if (options[key] !== undefined && options[key] !== null && typeof options[key] !== 'boolean')
+      problems.push(`${key} must be true or false, got ${JSON.stringify(options[key])}`);
   }
   const systemTags = options.systemTags;
   if (systemTags !== undefined && systemTags !== null) {
-    if (!Array.isArray(systemTags) || systemTags.some((t) => typeof t !== 'string')) problems.push('systemTags must be a list of tag names');
+    if (!Array.isArray(systemTags) || systemTags.some((t) => typeof t !== 'string'))
+      problems.push('systemTags must be a list of tag names');
     else {
-      for (const tag of systemTags) if (!SYSTEM_TAGS.has(tag)) problems.push(`systemTags: unknown system tag "${tag}" (known: ${[...SYSTEM_TAGS].join(', ')})`);
-      for (const tag of ['vu', 'iter', 'ip', 'ocsp_status']) if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
+      for (const tag of systemTags)
+        if (!SYSTEM_TAGS.has(tag)) problems.push(`systemTags: unknown system tag "${tag}" (known: ${[...SYSTEM_TAGS].join(', ')})`);
+      for (const tag of ['vu', 'iter', 'ip', 'ocsp_status'])
+        if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
     }
   }
-  if (options.consoleOutput !== undefined && options.consoleOutput !== null && typeof options.consoleOutput !== 'string') problems.push('consoleOutput must be a file name');
+  if (options.consoleOutput !== undefined && options.consoleOutput !== null && typeof options.consoleOutput !== 'string')
+    problems.push('consoleOutput must be a file name');
   if (options.summaryMode !== undefined && !SUMMARY_MODES.includes(options.summaryMode as string)) {
     problems.push(`invalid summary mode ${JSON.stringify(options.summaryMode)}, use one of: ${SUMMARY_MODES.join(', ')}`);
   }

@@ -1,5 +1,5 @@
 // k6 durations: '1h2m3s', '500ms', '1.5s', '2m', or a number of milliseconds.
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/y;
 
 export class DurationError extends Error {
@@ -9,10 +9,12 @@ export class DurationError extends Error {
 /** k6 duration strings ('1m30s', '500ms', '2h') and numbers (ms) → milliseconds; throws on garbage. */
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new DurationError(`invalid duration ${value}: expected a non-negative number of milliseconds`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new DurationError(`invalid duration ${value}: expected a non-negative number of milliseconds`);
     return value;
   }
-  if (typeof value !== 'string') throw new DurationError(`invalid duration ${JSON.stringify(value)}: expected a string like '30s' or a number of milliseconds`);
+  if (typeof value !== 'string')
+    throw new DurationError(`invalid duration ${JSON.stringify(value)}: expected a string like '30s' or a number of milliseconds`);
   const text = value.trim();
   if (text === '') throw new DurationError('invalid duration "": expected a string like \'30s\'');
   // k6 accepts a bare number in a string as seconds ("60" → 60s).

@@ -16,15 +16,33 @@ const refused = (why: string): Support => ({ kind: 'refused', why });
 
 /** The script options k6 serialises in exec.test.options, in k6's order, with their K6_* variable. */
 export const K6_OPTIONS: readonly { name: string; env?: string; support: Support }[] = [
-  { name: 'paused', env: 'K6_PAUSED', support: refused("a paused start needs k6's REST API to resume it, which the embedded engine does not have") },
+  {
+    name: 'paused',
+    env: 'K6_PAUSED',
+    support: refused("a paused start needs k6's REST API to resume it, which the embedded engine does not have"),
+  },
   { name: 'scenarios', support: engine },
-  { name: 'executionSegment', env: 'K6_EXECUTION_SEGMENT', support: refused('distributed execution segments: the embedded engine runs the whole test (use --workers for threads)') },
-  { name: 'executionSegmentSequence', env: 'K6_EXECUTION_SEGMENT_SEQUENCE', support: refused('distributed execution segments: the embedded engine runs the whole test (use --workers for threads)') },
+  {
+    name: 'executionSegment',
+    env: 'K6_EXECUTION_SEGMENT',
+    support: refused('distributed execution segments: the embedded engine runs the whole test (use --workers for threads)'),
+  },
+  {
+    name: 'executionSegmentSequence',
+    env: 'K6_EXECUTION_SEGMENT_SEQUENCE',
+    support: refused('distributed execution segments: the embedded engine runs the whole test (use --workers for threads)'),
+  },
   { name: 'noSetup', env: 'K6_NO_SETUP', support: engine },
   { name: 'setupTimeout', env: 'K6_SETUP_TIMEOUT', support: engine },
   { name: 'noTeardown', env: 'K6_NO_TEARDOWN', support: engine },
   { name: 'teardownTimeout', env: 'K6_TEARDOWN_TIMEOUT', support: engine },
-  { name: 'rps', env: 'K6_RPS', support: refused('a global request-rate limit is not implemented by the embedded engine; use an arrival-rate executor (what k6 recommends over rps)') },
+  {
+    name: 'rps',
+    env: 'K6_RPS',
+    support: refused(
+      'a global request-rate limit is not implemented by the embedded engine; use an arrival-rate executor (what k6 recommends over rps)',
+    ),
+  },
   { name: 'dns', env: 'K6_DNS', support: http },
   { name: 'maxRedirects', env: 'K6_MAX_REDIRECTS', support: http },
   { name: 'userAgent', env: 'K6_USER_AGENT', support: http },
@@ -37,8 +55,20 @@ export const K6_OPTIONS: readonly { name: string; env?: string; support: Support
   { name: 'tlsAuth', support: http },
   { name: 'throw', env: 'K6_THROW', support: http },
   { name: 'thresholds', support: engine },
-  { name: 'blacklistIPs', env: 'K6_BLACKLIST_IPS', support: refused('the embedded engine refuses every target outside loopback already; finer IP blocks are not implemented (use --engine k6)') },
-  { name: 'blockHostnames', env: 'K6_BLOCK_HOSTNAMES', support: refused('the embedded engine refuses every target outside loopback already; hostname blocks are not implemented (use --engine k6)') },
+  {
+    name: 'blacklistIPs',
+    env: 'K6_BLACKLIST_IPS',
+    support: refused(
+      'the embedded engine refuses every target outside loopback already; finer IP blocks are not implemented (use --engine k6)',
+    ),
+  },
+  {
+    name: 'blockHostnames',
+    env: 'K6_BLOCK_HOSTNAMES',
+    support: refused(
+      'the embedded engine refuses every target outside loopback already; hostname blocks are not implemented (use --engine k6)',
+    ),
+  },
   { name: 'hosts', env: 'K6_HOSTS', support: http },
   { name: 'noConnectionReuse', env: 'K6_NO_CONNECTION_REUSE', support: http },
   { name: 'noVUConnectionReuse', env: 'K6_NO_VU_CONNECTION_REUSE', support: http },
@@ -48,7 +78,11 @@ export const K6_OPTIONS: readonly { name: string; env?: string; support: Support
   { name: 'summaryTimeUnit', env: 'K6_SUMMARY_TIME_UNIT', support: engine },
   { name: 'systemTags', env: 'K6_SYSTEM_TAGS', support: engine },
   { name: 'tags', support: engine },
-  { name: 'metricSamplesBufferSize', env: 'K6_METRIC_SAMPLES_BUFFER_SIZE', support: { kind: 'accepted', why: "the size of k6's internal sample channel; the engine batches samples its own way" } },
+  {
+    name: 'metricSamplesBufferSize',
+    env: 'K6_METRIC_SAMPLES_BUFFER_SIZE',
+    support: { kind: 'accepted', why: "the size of k6's internal sample channel; the engine batches samples its own way" },
+  },
   { name: 'noCookiesReset', env: 'K6_NO_COOKIES_RESET', support: http },
   { name: 'discardResponseBodies', env: 'K6_DISCARD_RESPONSE_BODIES', support: http },
   { name: 'consoleOutput', env: 'K6_CONSOLE_OUTPUT', support: engine },
@@ -130,9 +164,11 @@ export function runVariableProblems(env: Readonly<Record<string, string | undefi
   const problems = refusedVariableProblems(env);
   const traces = env.K6_TRACES_OUTPUT;
   if (traces && traces !== 'none') problems.push(`K6_TRACES_OUTPUT=${traces} is not supported by the embedded engine: it emits no traces`);
-  if (env.K6_TYPE && env.K6_TYPE !== 'js') problems.push(`K6_TYPE=${env.K6_TYPE} is not supported by the embedded engine: it runs scripts, not k6 archives`);
+  if (env.K6_TYPE && env.K6_TYPE !== 'js')
+    problems.push(`K6_TYPE=${env.K6_TYPE} is not supported by the embedded engine: it runs scripts, not k6 archives`);
   const mode = env.K6_COMPATIBILITY_MODE;
-  if (mode && mode !== 'extended') problems.push(`K6_COMPATIBILITY_MODE=${mode} is not supported by the embedded engine: scripts run as k6's "extended" mode`);
+  if (mode && mode !== 'extended')
+    problems.push(`K6_COMPATIBILITY_MODE=${mode} is not supported by the embedded engine: scripts run as k6's "extended" mode`);
   return problems;
 }
 
@@ -146,7 +182,22 @@ const SCENARIO_FIELDS: Record<string, string[]> = {
 };
 const COMMON_SCENARIO_FIELDS = ['executor', 'startTime', 'gracefulStop', 'env', 'exec', 'tags'];
 const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
-export const DEFAULT_SYSTEM_TAGS = ['check', 'error', 'error_code', 'expected_response', 'group', 'method', 'name', 'proto', 'scenario', 'service', 'status', 'subproto', 'tls_version', 'url'];
+export const DEFAULT_SYSTEM_TAGS = [
+  'check',
+  'error',
+  'error_code',
+  'expected_response',
+  'group',
+  'method',
+  'name',
+  'proto',
+  'scenario',
+  'service',
+  'status',
+  'subproto',
+  'tls_version',
+  'url',
+];
 
 /**
  * exec.test.options as k6 gives it: every option, `null` where unset, the shortcuts folded into

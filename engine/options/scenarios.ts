@@ -92,7 +92,9 @@ export function scenarioProblems(name: string, raw: unknown): string[] {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [`${where}: must be an object`];
   const s = raw as Raw;
   if (s.executor === 'externally-controlled') {
-    return [`${where}: executor "externally-controlled" needs k6's REST API, which the embedded engine does not provide; run it with --engine k6`];
+    return [
+      `${where}: executor "externally-controlled" needs k6's REST API, which the embedded engine does not provide; run it with --engine k6`,
+    ];
   }
   if (typeof s.executor !== 'string' || !(EXECUTORS as readonly string[]).includes(s.executor)) {
     return [`${where}: unknown executor ${JSON.stringify(s.executor)}; supported: ${EXECUTORS.join(', ')}`];
@@ -119,7 +121,8 @@ export function scenarioProblems(name: string, raw: unknown): string[] {
   const integer = (key: string, min: number) => {
     if (s[key] === undefined) return;
     const v = s[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problems.push(`${where}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      problems.push(`${where}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   };
   duration('startTime');
   duration('gracefulStop');

@@ -11,4 +11,3 @@ export function consoleAwareLogger(write: (line: string, fromConsole: boolean) =
     once: (key, level, message) => logs.once(key, level, message),
   };
 }
-

@@ -82,7 +82,10 @@ const EMPTY_SUMMARY = (durationMs: number): SummaryData => ({
 });
 
 /** systemTags: the system tags not listed are taken off every sample (the run's own tags stay). Null: nothing to take off. */
-function systemTagsFilter(enabled: readonly string[] | undefined, runTags: Record<string, string>): ((batch: SampleContainer[]) => SampleContainer[]) | null {
+function systemTagsFilter(
+  enabled: readonly string[] | undefined,
+  runTags: Record<string, string>,
+): ((batch: SampleContainer[]) => SampleContainer[]) | null {
   if (enabled === undefined || enabled === null) return null;
   const removed = [...SYSTEM_TAGS].filter((tag) => !enabled.includes(tag) && !(tag in runTags));
   if (removed.length === 0) return null;
@@ -114,13 +117,23 @@ function logOutputSink(spec: string): { write(text: string): void; problem?: str
       return { write: (text) => process.stderr.write(text), problem: `--log-output ${spec}: ${(error as Error).message}` };
     }
   }
-  return { write: (text) => process.stderr.write(text), problem: `--log-output ${spec} is not supported by the embedded engine (use stderr, stdout, none or file=PATH)` };
+  return {
+    write: (text) => process.stderr.write(text),
+    problem: `--log-output ${spec} is not supported by the embedded engine (use stderr, stdout, none or file=PATH)`,
+  };
 }
 
-const envList = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const envList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function defaultRunId(script: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${path.basename(script).replace(/\.[cm]?[jt]s$/, '')}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
@@ -168,7 +181,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     return { exitCode, runDir, summary: EMPTY_SUMMARY(Date.now() - startTime.getTime()) };
   };
   if (logSink.problem) return early(EXIT.invalidConfig, `ERRO ${logSink.problem}`);
-  if (options.configProblems?.length) return early(EXIT.invalidConfig, `ERRO invalid configuration:\n${options.configProblems.map((p) => `  - ${p}`).join('\n')}`);
+  if (options.configProblems?.length)
+    return early(EXIT.invalidConfig, `ERRO invalid configuration:\n${options.configProblems.map((p) => `  - ${p}`).join('\n')}`);
   const badRunId = runIdProblem(options.resultsRoot ?? 'results', runId);
   if (badRunId !== null) return early(EXIT.invalidConfig, `ERRO ${badRunId}`);
 
@@ -200,7 +214,16 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
 
   let deliver: (batch: SampleContainer[]) => void = () => {};
   const mainSink = new BatchingSink((batch) => deliver(batch));
-  const main = new ThreadExecution({ bundle, segment: WHOLE, env: scriptEnv, runTags: {}, sink: mainSink, logger, allowRemoteTargets: options.allowRemoteTargets === true, onAbort: onScriptAbort });
+  const main = new ThreadExecution({
+    bundle,
+    segment: WHOLE,
+    env: scriptEnv,
+    runTags: {},
+    sink: mainSink,
+    logger,
+    allowRemoteTargets: options.allowRemoteTargets === true,
+    onAbort: onScriptAbort,
+  });
   let lifecycleVU: VU;
   try {
     lifecycleVU = main.createVU(0, 0);
@@ -213,7 +236,11 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   // Options: script < K6_* environment < CLI.
   const scriptOptions = (lifecycleVU.exports.options as Options) ?? {};
   const unknown = unknownOptionKeys(scriptOptions);
-  if (unknown.length > 0) logger.log('warn', `There were unknown fields in the options exported in the script: ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (unknown.length > 0)
+    logger.log(
+      'warn',
+      `There were unknown fields in the options exported in the script: ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+    );
   const merged = mergeOptions(scriptOptions, optionsFromEnv(systemEnv), options.optionOverrides ?? {});
   const problems = [...runVariableProblems(systemEnv), ...validateOptions(merged)];
   if (problems.length > 0) return early(EXIT.invalidConfig, `ERRO invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -229,7 +256,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   prepareConnections(scenarios, merged, (level, message) => logger.log(level, message));
   for (const s of scenarios) {
     if (typeof lifecycleVU.exports[s.exec] !== 'function') {
-      return early(EXIT.invalidConfig, `ERRO invalid options: scenario "${s.name}" executes "${s.exec}", which the script does not export as a function`);
+      return early(
+        EXIT.invalidConfig,
+        `ERRO invalid options: scenario "${s.name}" executes "${s.exec}", which the script does not export as a function`,
+      );
     }
   }
   const runTags: Record<string, string> = { ...((merged.tags as Record<string, string>) ?? {}), ...(options.tags ?? {}) };
@@ -243,9 +273,25 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     aggregator = new Aggregator({ thresholds: merged.thresholds, noThresholds, registry: main.registry });
     outputs = [
       createResultsDirOutput({ runDir, log: (m) => logger.log('warn', m) }),
-      ...createOutputs(options.out?.length ? options.out : envList(systemEnv.K6_OUT), { env: process.env, runTags, runDir, allowRemoteTargets: options.allowRemoteTargets === true, log: (m) => logger.log('warn', m), scriptOptions: merged, serviceMetrics: options.serviceMetrics }),
+      ...createOutputs(options.out?.length ? options.out : envList(systemEnv.K6_OUT), {
+        env: process.env,
+        runTags,
+        runDir,
+        allowRemoteTargets: options.allowRemoteTargets === true,
+        log: (m) => logger.log('warn', m),
+        scriptOptions: merged,
+        serviceMetrics: options.serviceMetrics,
+      }),
       ...(options.outputFactories ?? []).map((create) =>
-        create({ argument: '', env: process.env, runTags, runDir, allowRemoteTargets: options.allowRemoteTargets === true, log: (m) => logger.log('warn', m), scriptOptions: merged }),
+        create({
+          argument: '',
+          env: process.env,
+          runTags,
+          runDir,
+          allowRemoteTargets: options.allowRemoteTargets === true,
+          log: (m) => logger.log('warn', m),
+          scriptOptions: merged,
+        }),
       ),
       ...(options.outputs ?? []),
     ];
@@ -282,22 +328,22 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     // VU code always runs on worker threads, even with --workers 1: a VU stuck in synchronous code
     // (while (true) {}) can then be ended at duration + gracefulStop, and the main thread stays free.
     Array.from(
-          { length: workers },
-          (_, index) =>
-            new WorkerPart({
-              bundle,
-              segment: { index, count: workers, counters },
-              env: scriptEnv,
-              allowRemoteTargets: options.allowRemoteTargets === true,
-              resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
-              onSamples: deliver,
-              onLog: (line, fromConsole) => {
-                if (!fromConsole) writeErr(line);
-                else if (options.verbose === true || !line.startsWith('DEBU')) writeConsole(line);
-              },
-              onAbort: onScriptAbort,
-            }),
-        );
+      { length: workers },
+      (_, index) =>
+        new WorkerPart({
+          bundle,
+          segment: { index, count: workers, counters },
+          env: scriptEnv,
+          allowRemoteTargets: options.allowRemoteTargets === true,
+          resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
+          onSamples: deliver,
+          onLog: (line, fromConsole) => {
+            if (!fromConsole) writeErr(line);
+            else if (options.verbose === true || !line.startsWith('DEBU')) writeConsole(line);
+          },
+          onAbort: onScriptAbort,
+        }),
+    );
 
   const progress = new ProgressDisplay(process.stderr, !quiet);
   let interrupted = false;
@@ -324,12 +370,19 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     lifecycleVU.iter = 0;
     try {
       const timeoutMs = timeoutOption === undefined ? 60_000 : parseDuration(timeoutOption as string);
-      const result = await withTimeout(Promise.resolve().then(() => (fn as (d: unknown) => unknown)(arg)), timeoutMs, `${name}()`);
+      const result = await withTimeout(
+        Promise.resolve().then(() => (fn as (d: unknown) => unknown)(arg)),
+        timeoutMs,
+        `${name}()`,
+      );
       return result;
     } catch (error) {
       if (error instanceof TestAbortError) throw new LifecycleError(EXIT.scriptAborted, `ERRO ${error.message} (in ${name}())`);
       const timedOut = error instanceof ScriptError && error.message.includes('timed out');
-      throw new LifecycleError(timedOut ? (name === 'setup' ? 100 : 101) : EXIT.scriptException, `ERRO ${name}() failed:\n${main.stack.describe(error)}`);
+      throw new LifecycleError(
+        timedOut ? (name === 'setup' ? 100 : 101) : EXIT.scriptException,
+        `ERRO ${name}() failed:\n${main.stack.describe(error)}`,
+      );
     } finally {
       // The data counters of setup()/teardown() carry their group, as k6's do.
       lifecycleVU.emitData(Date.now(), true);
@@ -352,7 +405,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     interruptLifecycle = null;
     if (outcome === 'timeout' || outcome === 'interrupted') {
       await thread.kill();
-      if (outcome === 'interrupted') throw new LifecycleError(EXIT.externalAbort, "ERRO test run was aborted because k6 received a 'interrupt' signal");
+      if (outcome === 'interrupted')
+        throw new LifecycleError(EXIT.externalAbort, "ERRO test run was aborted because k6 received a 'interrupt' signal");
       throw new LifecycleError(name === 'setup' ? 100 : 101, `ERRO ${name}() execution timed out after ${timeoutMs / 1000} seconds`);
     }
     switch (outcome.kind) {
@@ -394,21 +448,29 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const renderProgress = (final = false) => {
     const all = statuses();
     const duration = aggregator.metric('http_req_duration')?.sink as TrendSink | undefined;
-    progress.render(mergedStats(), tally, {
-      elapsedMs: testStart ? Date.now() - testStart : 0,
-      requests: tally.total,
-      failed: tally.failed,
-      p95Ms: duration && !duration.isEmpty() ? duration.percentile(95) : null,
-      vusActive: all.reduce((n, s) => n + s.vusActive, 0),
-      vusMax: all.reduce((n, s) => n + s.vusMax, 0),
-    }, final);
+    progress.render(
+      mergedStats(),
+      tally,
+      {
+        elapsedMs: testStart ? Date.now() - testStart : 0,
+        requests: tally.total,
+        failed: tally.failed,
+        p95Ms: duration && !duration.isEmpty() ? duration.percentile(95) : null,
+        vusActive: all.reduce((n, s) => n + s.vusActive, 0),
+        vusMax: all.reduce((n, s) => n + s.vusMax, 0),
+      },
+      final,
+    );
   };
 
   try {
     try {
       await Promise.all(parts.map((part) => part.prepare(JSON.parse(JSON.stringify(merged)), runTags, scenarios)));
     } catch (error) {
-      throw new LifecycleError(EXIT.scriptException, `ERRO initialising VUs failed:\n${error instanceof ScriptError ? error.message : main.stack.describe(error)}`);
+      throw new LifecycleError(
+        EXIT.scriptException,
+        `ERRO initialising VUs failed:\n${error instanceof ScriptError ? error.message : main.stack.describe(error)}`,
+      );
     }
     if (options.signal?.aborted) onSignal();
     if (!quiet) writeErr(describeExecution(scenarios, workers, options.script));
@@ -439,16 +501,26 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
         const result = aggregator.evaluateThresholds(Date.now() - testStart);
         if (result.abort && !thresholdAbort) {
           thresholdAbort = true;
-          logger.log('error', `thresholds on metrics '${result.breached.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`);
+          logger.log(
+            'error',
+            `thresholds on metrics '${result.breached.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`,
+          );
           abortAll();
         }
       }, 2000);
       // Workers start on a shared clock a little ahead, so that they begin together.
       const startAt = Date.now() + 50;
-      const hardStop = setTimeout(() => {
-        if (running.size > 0) logger.log('warn', 'VU code is still running past the end of the test (duration + gracefulStop): its worker threads are stopped');
-        for (const part of running) void part.kill();
-      }, startAt - Date.now() + Math.max(...scenarios.map(scenarioEndMs)) + HARD_STOP_MARGIN_MS);
+      const hardStop = setTimeout(
+        () => {
+          if (running.size > 0)
+            logger.log(
+              'warn',
+              'VU code is still running past the end of the test (duration + gracefulStop): its worker threads are stopped',
+            );
+          for (const part of running) void part.kill();
+        },
+        startAt - Date.now() + Math.max(...scenarios.map(scenarioEndMs)) + HARD_STOP_MARGIN_MS,
+      );
       await Promise.all(
         parts.map(async (part) => {
           running.add(part);
@@ -467,7 +539,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     mainSink.flush();
     renderProgress(true);
 
-    if (!(abortReason !== null && (lifecycleVU.exports.teardown === undefined))) {
+    if (!(abortReason !== null && lifecycleVU.exports.teardown === undefined)) {
       await runLifecycle('teardown', setupData, merged.teardownTimeout);
     }
   } catch (error) {
@@ -525,9 +597,24 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   }
   const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
   const summaryMode: SummaryMode =
-    requestedMode !== 'auto' ? requestedMode : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
-  summaryProblems.push(...(await handleSummary(lifecycleVU, summary, setupDataForSummary, summaryMode, options.noColor !== true && process.stdout.isTTY === true, main.stack.describe.bind(main.stack), writeErr)));
-  if (summaryProblems.length > 0) writeErr(`ERRO failed to handle the end-of-test summary: Could not save some summary information:\n${summaryProblems.map((p) => `\t- ${p}`).join('\n')}`);
+    requestedMode !== 'auto'
+      ? requestedMode
+      : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
+  summaryProblems.push(
+    ...(await handleSummary(
+      lifecycleVU,
+      summary,
+      setupDataForSummary,
+      summaryMode,
+      options.noColor !== true && process.stdout.isTTY === true,
+      main.stack.describe.bind(main.stack),
+      writeErr,
+    )),
+  );
+  if (summaryProblems.length > 0)
+    writeErr(
+      `ERRO failed to handle the end-of-test summary: Could not save some summary information:\n${summaryProblems.map((p) => `\t- ${p}`).join('\n')}`,
+    );
   await writeMetaJson(runDir, {
     runId,
     script: options.script,
@@ -547,7 +634,15 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
 }
 
 /** Runs handleSummary (or prints the default summary); returns the outputs it could not write. */
-async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, mode: SummaryMode, colors: boolean, describe: (e: unknown) => string, writeErr: (l: string) => void): Promise<string[]> {
+async function handleSummary(
+  vu: VU,
+  summary: SummaryData,
+  setupData: unknown,
+  mode: SummaryMode,
+  colors: boolean,
+  describe: (e: unknown) => string,
+  writeErr: (l: string) => void,
+): Promise<string[]> {
   const fn = vu.exports.handleSummary;
   const printDefault = () => {
     if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, colors));
@@ -560,7 +655,10 @@ async function handleSummary(vu: VU, summary: SummaryData, setupData: unknown, m
   let result: unknown;
   try {
     // k6 v1 hands handleSummary setup()'s data too.
-    result = await (fn as (d: unknown) => unknown)({ ...structuredClone(summary), setup_data: setupData === undefined ? undefined : structuredClone(setupData) });
+    result = await (fn as (d: unknown) => unknown)({
+      ...structuredClone(summary),
+      setup_data: setupData === undefined ? undefined : structuredClone(setupData),
+    });
   } catch (error) {
     writeErr(`ERRO handleSummary() failed; the default summary follows:\n${describe(error)}`);
     printDefault();

@@ -32,10 +32,17 @@ export class WorkerPart implements ExecutionPart {
 
   constructor(private readonly params: WorkerPartParams) {
     this.decoder = new BatchDecoder(params.resolveMetric);
-    const workerData: WorkerData = { bundle: params.bundle, segment: params.segment, env: params.env, allowRemoteTargets: params.allowRemoteTargets };
+    const workerData: WorkerData = {
+      bundle: params.bundle,
+      segment: params.segment,
+      env: params.env,
+      allowRemoteTargets: params.allowRemoteTargets,
+    };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
-    this.worker.on('error', (error) => this.settleAll(new ScriptError(`worker ${params.segment.index + 1} failed: ${error.stack ?? error.message}`)));
+    this.worker.on('error', (error) =>
+      this.settleAll(new ScriptError(`worker ${params.segment.index + 1} failed: ${error.stack ?? error.message}`)),
+    );
     this.worker.on('exit', (code) => {
       this.exited = true;
       // A worker we terminated (stuck in synchronous code) has simply ended its part.

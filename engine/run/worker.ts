@@ -37,7 +37,11 @@ export type FromWorker =
   | { type: 'closed' };
 
 /** How setup() or teardown() ended in the worker; the result is JSON (setup data is copied as JSON, as k6 does). */
-export type LifecycleOutcome = { kind: 'ok'; json: string | undefined } | { kind: 'missing' } | { kind: 'aborted'; message: string } | { kind: 'error'; text: string };
+export type LifecycleOutcome =
+  | { kind: 'ok'; json: string | undefined }
+  | { kind: 'missing' }
+  | { kind: 'aborted'; message: string }
+  | { kind: 'error'; text: string };
 
 const port = parentPort!;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer as never);
@@ -59,7 +63,7 @@ const execution = new ThreadExecution({
   // exec.test.abort(): no new iteration starts here at once (the aborting one still counts, as in k6);
   // the main thread then interrupts what is left everywhere.
   onAbort: (reason) => {
-    execution.stop.stop();
+    execution.stop.draining = true;
     post({ type: 'abort', reason });
   },
 });

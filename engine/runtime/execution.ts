@@ -35,7 +35,13 @@ export class ThreadExecution implements ThreadContext {
   options: Options = {};
   readonly logger: Logger;
   readonly allowRemoteTargets: boolean;
-  readonly instance: InstanceCounters = { iterationsCompleted: 0, iterationsInterrupted: 0, vusActive: 0, vusInitialized: 0, testStartTime: 0 };
+  readonly instance: InstanceCounters = {
+    iterationsCompleted: 0,
+    iterationsInterrupted: 0,
+    vusActive: 0,
+    vusInitialized: 0,
+    testStartTime: 0,
+  };
   readonly stop = new StopSignal();
   readonly runs: ScenarioRun[] = [];
   private readonly globals: ScriptGlobals;
@@ -74,7 +80,8 @@ export class ThreadExecution implements ThreadContext {
       this.globals.initContext.active = false;
     }
     const exports: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(module.exports)) exports[name] = typeof value === 'function' ? this.engineEntry(vu, value as (data?: unknown) => unknown) : value;
+    for (const [name, value] of Object.entries(module.exports))
+      exports[name] = typeof value === 'function' ? this.engineEntry(vu, value as (data?: unknown) => unknown) : value;
     vu.exports = exports;
     vu.inInitContext = false;
     this.instance.vusInitialized++;
@@ -155,7 +162,18 @@ export class ThreadExecution implements ThreadContext {
     const needed = scenarios.reduce((sum, s) => sum + share(scenarioInitialVUs(s), this.params.segment), 0);
     this.pool.preallocate(needed);
     for (const scenario of scenarios) {
-      this.runs.push(new ScenarioRun(scenario, this.params.segment, this.pool, this, this.stop, () => this.setupData, this.errorCounts, this.params.sink));
+      this.runs.push(
+        new ScenarioRun(
+          scenario,
+          this.params.segment,
+          this.pool,
+          this,
+          this.stop,
+          () => this.setupData,
+          this.errorCounts,
+          this.params.sink,
+        ),
+      );
     }
   }
 

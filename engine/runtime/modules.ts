@@ -42,7 +42,15 @@ export interface ScriptGlobals {
 }
 
 function formatArgs(args: unknown[]): string {
-  return args.map((a) => (typeof a === 'string' ? a : types.isNativeError(a) ? ((a as Error).stack ?? (a as Error).message) : inspect(a, { depth: 4, breakLength: Number.POSITIVE_INFINITY }))).join(' ');
+  return args
+    .map((a) =>
+      typeof a === 'string'
+        ? a
+        : types.isNativeError(a)
+          ? ((a as Error).stack ?? (a as Error).message)
+          : inspect(a, { depth: 4, breakLength: Number.POSITIVE_INFINITY }),
+    )
+    .join(' ');
 }
 
 /** The http functions that block a VU in k6; asyncRequest is the one that does not. */
@@ -78,13 +86,15 @@ function realmResults<T extends object>(module: T, realm: ScriptRealm): T {
     if (value instanceof ArrayBuffer) return realm.bufferOf(value);
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
       const out: Record<string, unknown> = {};
-      for (const [key, member] of Object.entries(value)) out[key] = typeof member === 'function' ? (...args: unknown[]) => wrap(member.apply(value, args)) : member;
+      for (const [key, member] of Object.entries(value))
+        out[key] = typeof member === 'function' ? (...args: unknown[]) => wrap(member.apply(value, args)) : member;
       return out;
     }
     return value;
   };
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(module)) out[key] = typeof member === 'function' && !/^[A-Z]/.test(key) ? (...args: unknown[]) => wrap(member(...args)) : member;
+  for (const [key, member] of Object.entries(module))
+    out[key] = typeof member === 'function' && !/^[A-Z]/.test(key) ? (...args: unknown[]) => wrap(member(...args)) : member;
   return out as T;
 }
 
@@ -108,10 +118,14 @@ export function createScriptGlobals(thread: ThreadContext, realm: ScriptRealm, t
       files.set(resolved, content);
     }
     if (mode === 'b') return realm.bufferOf(content);
-    if (mode !== undefined && mode !== '' && mode !== 'r') throw new Error(`open("${file}", "${mode}"): mode must be "b" (binary) or omitted (text)`);
+    if (mode !== undefined && mode !== '' && mode !== 'r')
+      throw new Error(`open("${file}", "${mode}"): mode must be "b" (binary) or omitted (text)`);
     return content.toString('utf8');
   };
-  const level = (name: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => thread.logger.log(name, formatArgs(args), { source: 'console' });
+  const level =
+    (name: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      thread.logger.log(name, formatArgs(args), { source: 'console' });
   const console = { log: level('info'), info: level('info'), debug: level('debug'), warn: level('warn'), error: level('error') };
   const modules: EngineModules = {
     k6: {

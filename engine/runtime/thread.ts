@@ -39,7 +39,11 @@ export function createLogger(write: (line: string) => void, quietConsole = false
   const started = Date.now();
   const format = (level: string, message: string, fields?: Record<string, string>) => {
     const elapsed = String(Math.floor((Date.now() - started) / 1000)).padStart(4, '0');
-    const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${v}`).join('') : '';
+    const extra = fields
+      ? Object.entries(fields)
+          .map(([k, v]) => ` ${k}=${v}`)
+          .join('')
+      : '';
     return `${level.toUpperCase().slice(0, 4)}[${elapsed}] ${message}${extra}`;
   };
   return {

@@ -45,7 +45,11 @@ const k6ModulesPlugin: esbuild.Plugin = {
     build.onResolve({ filter: /^https?:\/\// }, (args) => {
       if (JSLIB_SUMMARY.test(args.path)) return { path: 'jslib-k6-summary', namespace: NAMESPACE };
       return {
-        errors: [{ text: `remote module "${args.path}" is not supported: the embedded engine loads no code from the network; vendor the file next to the script and import it by relative path` }],
+        errors: [
+          {
+            text: `remote module "${args.path}" is not supported: the embedded engine loads no code from the network; vendor the file next to the script and import it by relative path`,
+          },
+        ],
       };
     });
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
@@ -88,7 +92,11 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
     const scan = syncStyleScan(display);
     await build([scan.plugin]);
     if (scan.unparsed.size > 0) {
-      throw new ScriptError([...scan.unparsed].map(([file, message]) => `${display(file)}: the synchronous-style transform cannot parse this file: ${message}`).join('\n'));
+      throw new ScriptError(
+        [...scan.unparsed]
+          .map(([file, message]) => `${display(file)}: the synchronous-style transform cannot parse this file: ${message}`)
+          .join('\n'),
+      );
     }
     const plan = scan.plan();
     if (plan.problems.length > 0) {
@@ -102,7 +110,9 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
     if (error instanceof ScriptError) throw error;
     const failure = error as esbuild.BuildFailure;
     const messages = (failure.errors ?? []).map((m) => {
-      const where = m.location ? `${path.relative(process.cwd(), path.resolve(m.location.file))}:${m.location.line}:${m.location.column + 1}: ` : '';
+      const where = m.location
+        ? `${path.relative(process.cwd(), path.resolve(m.location.file))}:${m.location.line}:${m.location.column + 1}: `
+        : '';
       return `${where}${m.text}`;
     });
     throw new ScriptError(messages.length > 0 ? messages.join('\n') : (error as Error).message);
@@ -122,6 +132,10 @@ export interface CompiledScript {
 export function compileScript(bundle: ScriptBundle, realm: ScriptRealm): CompiledScript {
   const filename = `${bundle.scriptPath}.bundle.js`;
   // The directive sits on a line of its own, taken back by lineOffset, so bundle positions stay as in the map.
-  const factory = vm.compileFunction(`'use strict';\n${bundle.code}`, FACTORY_PARAMS, { filename, lineOffset: -1, parsingContext: realm.context }) as ScriptFactory;
+  const factory = vm.compileFunction(`'use strict';\n${bundle.code}`, FACTORY_PARAMS, {
+    filename,
+    lineOffset: -1,
+    parsingContext: realm.context,
+  }) as ScriptFactory;
   return { bundle, factory, stack: new StackMapper(filename, bundle.map, path.dirname(filename)) };
 }

@@ -38,7 +38,10 @@ export function findFloatingPromises(tsconfigPath: string): FloatingPromise[] {
         const marked = ts.isVoidExpression(expression) || ts.isAwaitExpression(expression);
         if (!marked && isPromiseLike(checker, checker.getTypeAtLocation(expression))) {
           const { line, character } = file.getLineAndCharacterOfPosition(expression.getStart(file));
-          found.push({ where: `${path.relative(process.cwd(), file.fileName)}:${line + 1}:${character + 1}`, text: expression.getText(file).slice(0, 80) });
+          found.push({
+            where: `${path.relative(process.cwd(), file.fileName)}:${line + 1}:${character + 1}`,
+            text: expression.getText(file).slice(0, 80),
+          });
         }
       }
       ts.forEachChild(node, visit);
@@ -50,6 +53,7 @@ export function findFloatingPromises(tsconfigPath: string): FloatingPromise[] {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const floating = findFloatingPromises(process.argv[2] ?? 'scenarios/tsconfig.json');
-  for (const f of floating) console.error(`${f.where}: a Promise is neither awaited nor returned (add \`await\`, or \`void\` if it is meant to run on): ${f.text}`);
+  for (const f of floating)
+    console.error(`${f.where}: a Promise is neither awaited nor returned (add \`await\`, or \`void\` if it is meant to run on): ${f.text}`);
   process.exitCode = floating.length > 0 ? 1 : 0;
 }

@@ -36,7 +36,8 @@ export class ScriptRealm {
   /** k6's globals besides the language's built-ins. */
   install(globals: RealmGlobals): void {
     const global = vm.runInContext('globalThis', this.context) as Record<string, unknown>;
-    const define = (name: string, value: unknown) => Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+    const define = (name: string, value: unknown) =>
+      Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
     define('global', global);
     define('console', globals.console);
     define('open', globals.open);
@@ -51,7 +52,9 @@ export class ScriptRealm {
       CryptoKey: webcrypto.CryptoKey,
     });
     define('require', (id: string) => {
-      throw new Error(`require("${id}"): only k6 modules and the script's own files can be required, and only where the bundler sees the call (require("k6/http") at the top level); the embedded engine has no Node.js modules`);
+      throw new Error(
+        `require("${id}"): only k6 modules and the script's own files can be required, and only where the bundler sees the call (require("k6/http") at the top level); the embedded engine has no Node.js modules`,
+      );
     });
   }
 
@@ -62,7 +65,9 @@ export class ScriptRealm {
     if (text === undefined) return value;
     const copy = this.json.parse(text) as T;
     // Keys whose value is undefined stay there (handleSummary's data.setup_data when setup() returned nothing).
-    if (!Array.isArray(value)) for (const key of Object.keys(value)) if ((value as Record<string, unknown>)[key] === undefined) (copy as Record<string, unknown>)[key] = undefined;
+    if (!Array.isArray(value))
+      for (const key of Object.keys(value))
+        if ((value as Record<string, unknown>)[key] === undefined) (copy as Record<string, unknown>)[key] = undefined;
     return copy;
   }
 
@@ -86,5 +91,7 @@ export class ScriptRealm {
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -20,7 +20,9 @@ export class StackMapper {
   position(line: number, column: number): string | undefined {
     const entry = this.map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
     if (!entry?.originalSource) return undefined;
-    const source = entry.originalSource.startsWith('file://') ? new URL(entry.originalSource).pathname : path.resolve(this.mapDir, entry.originalSource);
+    const source = entry.originalSource.startsWith('file://')
+      ? new URL(entry.originalSource).pathname
+      : path.resolve(this.mapDir, entry.originalSource);
     return `${path.relative(process.cwd(), source) || source}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
   }
 

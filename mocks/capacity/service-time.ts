@@ -1,8 +1,5 @@
 /** How long one unit of work holds a slot. Log-normal is fixed by two quantiles, the way latency is usually quoted. */
-export type ServiceTimeSpec =
-  | { kind: 'none' }
-  | { kind: 'fixed'; ms: number }
-  | { kind: 'lognormal'; p50Ms: number; p99Ms: number };
+export type ServiceTimeSpec = { kind: 'none' } | { kind: 'fixed'; ms: number } | { kind: 'lognormal'; p50Ms: number; p99Ms: number };
 
 export interface ServiceTimeDistribution {
   readonly meanMs: number;

@@ -35,10 +35,24 @@ export async function authorizeRoutes(app: FastifyInstance, { context, grants, c
   app.get<{ Querystring: Form }>('/authorize', { schema: { querystring: authorizeQuerySchema } }, async (request, reply) => {
     const query = request.query;
     const client = query.client_id ? findClient(query.client_id) : undefined;
-    if (!client) return sendPage(reply, 400, renderLoginPage({ error: { code: 'invalid_request', message: 'Ứng dụng không hợp lệ (unknown client_id).' } }));
-    if (client.id !== PORTAL_CLIENT_ID) return sendPage(reply, 400, renderLoginPage({ error: { code: 'unauthorized_client', message: `${client.id} may only use client_credentials.` } }));
+    if (!client)
+      return sendPage(
+        reply,
+        400,
+        renderLoginPage({ error: { code: 'invalid_request', message: 'Ứng dụng không hợp lệ (unknown client_id).' } }),
+      );
+    if (client.id !== PORTAL_CLIENT_ID)
+      return sendPage(
+        reply,
+        400,
+        renderLoginPage({ error: { code: 'unauthorized_client', message: `${client.id} may only use client_credentials.` } }),
+      );
     if (!query.redirect_uri || !isLoopbackRedirect(query.redirect_uri)) {
-      return sendPage(reply, 400, renderLoginPage({ error: { code: 'invalid_request', message: 'redirect_uri must be an http(s) loopback URL without fragment.' } }));
+      return sendPage(
+        reply,
+        400,
+        renderLoginPage({ error: { code: 'invalid_request', message: 'redirect_uri must be an http(s) loopback URL without fragment.' } }),
+      );
     }
     const redirectError = (error: string, description: string) => {
       const location = new URL(query.redirect_uri!);
@@ -86,7 +100,10 @@ export async function authorizeRoutes(app: FastifyInstance, { context, grants, c
         const login = requestId ? grants.loginRequests.get(requestId) : undefined;
         const valid = login !== undefined && csrfToken !== undefined && sameSecret(csrfToken, login.csrfToken);
         reply.header('retry-after', String(error.retryAfterSeconds));
-        const message = { code: 'temporarily_unavailable', message: 'Hệ thống đang quá tải, vui lòng thử lại sau (credential check saturated).' };
+        const message = {
+          code: 'temporarily_unavailable',
+          message: 'Hệ thống đang quá tải, vui lòng thử lại sau (credential check saturated).',
+        };
         return sendPage(reply, error.status, renderLoginPage(valid ? { requestId, csrfToken, error: message } : { error: message }));
       },
     },
@@ -95,7 +112,17 @@ export async function authorizeRoutes(app: FastifyInstance, { context, grants, c
       const username = (request.body?.username ?? '').trim();
       const login = requestId ? grants.loginRequests.get(requestId) : undefined;
       if (!login || !csrfToken || !sameSecret(csrfToken, login.csrfToken)) {
-        return sendPage(reply, 400, renderLoginPage({ error: { code: 'invalid_request', message: 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn; hãy bắt đầu lại từ Cổng Dịch vụ công (unknown or expired request_id).' } }));
+        return sendPage(
+          reply,
+          400,
+          renderLoginPage({
+            error: {
+              code: 'invalid_request',
+              message:
+                'Phiên đăng nhập không hợp lệ hoặc đã hết hạn; hãy bắt đầu lại từ Cổng Dịch vụ công (unknown or expired request_id).',
+            },
+          }),
+        );
       }
       const form = (code: string, message: string) => renderLoginPage({ requestId, csrfToken, error: { code, message } });
       if (!/^[0-9]{12}$/.test(username)) {
@@ -110,7 +137,11 @@ export async function authorizeRoutes(app: FastifyInstance, { context, grants, c
         const { locked, remaining } = lockout.fail(username);
         countLogin({ result: locked ? 'locked' : 'invalid_credentials' });
         if (locked) return sendPage(reply, 423, renderLoginPage({ error: { code: 'account_locked', message: lockedMessage } }));
-        return sendPage(reply, 401, form('invalid_credentials', `Số định danh hoặc mật khẩu không đúng; còn ${remaining} lần thử (invalid credentials).`));
+        return sendPage(
+          reply,
+          401,
+          form('invalid_credentials', `Số định danh hoặc mật khẩu không đúng; còn ${remaining} lần thử (invalid credentials).`),
+        );
       }
       lockout.succeed(username);
       grants.loginRequests.delete(requestId!);

@@ -20,7 +20,20 @@ export async function discoveryRoutes(app: FastifyInstance, { context, key }: Id
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       code_challenge_methods_supported: ['S256'],
       scopes_supported: ['openid', 'profile', 'offline_access', 'ndxp'],
-      claims_supported: ['sub', 'name', 'given_name', 'family_name', 'birthdate', 'gender', 'cccd', 'province_code', 'province_name', 'address', 'phone_number', 'assurance_level'],
+      claims_supported: [
+        'sub',
+        'name',
+        'given_name',
+        'family_name',
+        'birthdate',
+        'gender',
+        'cccd',
+        'province_code',
+        'province_name',
+        'address',
+        'phone_number',
+        'assurance_level',
+      ],
       ui_locales_supported: ['vi', 'en'],
     };
   });

@@ -56,11 +56,13 @@ export class Grants {
   constructor(context: ServiceContext, settings: IdentitySettings) {
     this.loginRequests = context.store<string, LoginRequest>('pending_authorizations', {
       ttlMs: settings.loginRequestTtlSeconds * 1000,
-      sizeOf: (id, login) => stringBytes(id, login.clientId, login.redirectUri, login.state, login.nonce, login.scope, login.codeChallenge, login.csrfToken),
+      sizeOf: (id, login) =>
+        stringBytes(id, login.clientId, login.redirectUri, login.state, login.nonce, login.scope, login.codeChallenge, login.csrfToken),
     });
     this.codes = context.store<string, AuthorizationCode>('authorization_codes', {
       ttlMs: settings.authorizationCodeTtlSeconds * 1000,
-      sizeOf: (code, grant) => stringBytes(code, grant.clientId, grant.redirectUri, grant.codeChallenge, grant.nonce, grant.scope, grant.sub) + 40,
+      sizeOf: (code, grant) =>
+        stringBytes(code, grant.clientId, grant.redirectUri, grant.codeChallenge, grant.nonce, grant.scope, grant.sub) + 40,
     });
     this.refreshTokens = context.store<string, RefreshGrant>('refresh_tokens', {
       ttlMs: settings.refreshTokenTtlSeconds * 1000,

@@ -19,7 +19,10 @@ export class Lockout {
     private readonly maxFailures: number,
     private readonly lockoutMs: number,
   ) {
-    this.accounts = context.store('lockouts', { ttlMs: Math.max(lockoutMs, MIN_MEMORY_MS), sizeOf: (account) => stringBytes(account) + 24 });
+    this.accounts = context.store('lockouts', {
+      ttlMs: Math.max(lockoutMs, MIN_MEMORY_MS),
+      sizeOf: (account) => stringBytes(account) + 24,
+    });
   }
 
   isLocked(account: string): boolean {

@@ -28,7 +28,9 @@ ${body}
 /** The login form; on errors the same form again (when the login request is still valid) with data-error. */
 export function renderLoginPage(options: LoginPageOptions): string {
   const notice = options.notice ? `<p class="notice" role="status">${escapeHtml(options.notice)}</p>\n` : '';
-  const error = options.error ? `<p class="error" role="alert" data-error="${escapeHtml(options.error.code)}">${escapeHtml(options.error.message)}</p>\n` : notice;
+  const error = options.error
+    ? `<p class="error" role="alert" data-error="${escapeHtml(options.error.code)}">${escapeHtml(options.error.message)}</p>\n`
+    : notice;
   if (!options.requestId || !options.csrfToken) return page(error);
   const client = options.clientName ? `<p>Ứng dụng <strong>${escapeHtml(options.clientName)}</strong> yêu cầu đăng nhập.</p>\n` : '';
   return page(`${client}${error}<form method="post" action="/authorize">

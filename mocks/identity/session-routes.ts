@@ -33,7 +33,9 @@ export async function sessionRoutes(app: FastifyInstance, { context, key, grants
   // The tokens of a revoked grant (a code or refresh token used twice) are no longer honoured here.
   const notRevoked = async (request: FastifyRequest) => {
     if (grants.isRevoked(request.claims?.sid as string | undefined)) {
-      throw new HttpError(401, 'invalid_token', 'access token revoked: its authorization code or refresh token was used twice', { 'www-authenticate': 'Bearer error="invalid_token", error_description="token revoked"' });
+      throw new HttpError(401, 'invalid_token', 'access token revoked: its authorization code or refresh token was used twice', {
+        'www-authenticate': 'Bearer error="invalid_token", error_description="token revoked"',
+      });
     }
   };
 
@@ -61,18 +63,34 @@ export async function sessionRoutes(app: FastifyInstance, { context, key, grants
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/logout',
-    { schema: { querystring: { type: 'object', properties: { id_token_hint: str(8192), post_logout_redirect_uri: str(), state: str(1024), client_id: str(128) } } } },
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { id_token_hint: str(8192), post_logout_redirect_uri: str(), state: str(1024), client_id: str(128) },
+        },
+      },
+    },
     async (request, reply) => {
       const { id_token_hint: hint, post_logout_redirect_uri: redirect, state } = request.query;
       if (hint) {
         try {
           await jwtVerify(hint, key.publicKey, { issuer: issuer(), algorithms: ['RS256'], currentDate: new Date(0) });
         } catch (error) {
-          return sendPage(reply, 400, renderLoginPage({ error: { code: 'invalid_request', message: `id_token_hint rejected: ${(error as Error).message}` } }));
+          return sendPage(
+            reply,
+            400,
+            renderLoginPage({ error: { code: 'invalid_request', message: `id_token_hint rejected: ${(error as Error).message}` } }),
+          );
         }
       }
       if (redirect) {
-        if (!isLoopbackRedirect(redirect)) return sendPage(reply, 400, renderLoginPage({ error: { code: 'invalid_request', message: 'post_logout_redirect_uri must be a loopback URL' } }));
+        if (!isLoopbackRedirect(redirect))
+          return sendPage(
+            reply,
+            400,
+            renderLoginPage({ error: { code: 'invalid_request', message: 'post_logout_redirect_uri must be a loopback URL' } }),
+          );
         const location = new URL(redirect);
         if (state !== undefined) location.searchParams.set('state', state);
         return reply.redirect(location.href, 302);

@@ -92,7 +92,12 @@ export class DocumentExchange {
    */
   send(consumer: string, key: string | undefined, body: SendRequest): Sent {
     const scopedKey = key === undefined ? undefined : `${consumer}\u0000${key}`;
-    const bodyHash = scopedKey === undefined ? '' : createHash('sha256').update(JSON.stringify([body.to, body.subject, body.documentNumber, body.content])).digest('hex');
+    const bodyHash =
+      scopedKey === undefined
+        ? ''
+        : createHash('sha256')
+            .update(JSON.stringify([body.to, body.subject, body.documentNumber, body.content]))
+            .digest('hex');
     if (scopedKey !== undefined) {
       const earlier = this.idempotency.get(scopedKey);
       if (earlier) return earlier.bodyHash === bodyHash ? { kind: 'replay', id: earlier.id } : { kind: 'conflict' };

@@ -27,19 +27,58 @@ const person = { type: 'object', properties: { cccd: string, fullName: string } 
 const RECORD_SCHEMAS: Record<Exclude<Provider, 'document_exchange'>, object> = {
   population: {
     type: 'object',
-    properties: { cccd: string, fullName: string, gender: string, birthDate: string, nationality: string, ethnicity: string, provinceCode: string, provinceName: string, permanentAddress: string, status: string },
+    properties: {
+      cccd: string,
+      fullName: string,
+      gender: string,
+      birthDate: string,
+      nationality: string,
+      ethnicity: string,
+      provinceCode: string,
+      provinceName: string,
+      permanentAddress: string,
+      status: string,
+    },
   },
   business_registry: {
     type: 'object',
-    properties: { taxCode: string, name: string, type: string, status: string, registeredAt: string, charterCapitalVnd: integer, legalRepresentative: person, provinceCode: string, provinceName: string },
+    properties: {
+      taxCode: string,
+      name: string,
+      type: string,
+      status: string,
+      registeredAt: string,
+      charterCapitalVnd: integer,
+      legalRepresentative: person,
+      provinceCode: string,
+      provinceName: string,
+    },
   },
   social_insurance: {
     type: 'object',
-    properties: { cccd: string, insuranceNumber: string, fullName: string, status: string, contributionMonths: integer, healthInsuranceValidUntil: string, provinceCode: string },
+    properties: {
+      cccd: string,
+      insuranceNumber: string,
+      fullName: string,
+      status: string,
+      contributionMonths: integer,
+      healthInsuranceValidUntil: string,
+      provinceCode: string,
+    },
   },
   land: {
     type: 'object',
-    properties: { parcelId: string, provinceCode: string, provinceName: string, mapSheet: integer, parcelNumber: integer, areaM2: { type: 'number' }, landUse: string, owner: person, certificateNumber: string },
+    properties: {
+      parcelId: string,
+      provinceCode: string,
+      provinceName: string,
+      mapSheet: integer,
+      parcelNumber: integer,
+      areaM2: { type: 'number' },
+      landUse: string,
+      owner: person,
+      certificateNumber: string,
+    },
   },
 };
 
@@ -62,10 +101,18 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-const params = (name: string, pattern: string) => ({ type: 'object', required: [name], properties: { [name]: { type: 'string', pattern } } });
+const params = (name: string, pattern: string) => ({
+  type: 'object',
+  required: [name],
+  properties: { [name]: { type: 'string', pattern } },
+});
 const headersSchema = {
   type: 'object',
-  properties: { 'x-consumer-code': { type: 'string', maxLength: 64 }, 'x-transaction-id': { type: 'string', maxLength: 128 }, 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: {
+    'x-consumer-code': { type: 'string', maxLength: 64 },
+    'x-transaction-id': { type: 'string', maxLength: 128 },
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 },
+  },
 } as const;
 
 /** NDXP-like gateway: client-credentials tokens, per-consumer quotas, per-provider capacity, timeouts and circuit breakers. */
@@ -77,7 +124,11 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
   const breakers = new Map(PROVIDERS.map((provider) => [provider, new CircuitBreaker(settings.circuit)]));
   const documents = new DocumentExchange(context);
   app.decorateRequest('consumer', null);
-  const transactions = context.metrics.counterFamily('loadlab_ndxp_transactions_total', 'NDXP transactions by provider, consumer and result', ['provider', 'consumer', 'result']);
+  const transactions = context.metrics.counterFamily(
+    'loadlab_ndxp_transactions_total',
+    'NDXP transactions by provider, consumer and result',
+    ['provider', 'consumer', 'result'],
+  );
   const transactionCounters = new Map<string, Record<TransactionResult, { inc(): void }>>();
   const transactionCounter = (provider: Provider, consumer: string) => {
     const key = `${provider} ${consumer}`;
@@ -85,14 +136,25 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     if (!counters) {
       const label = consumerLabel(consumer);
       const child = (result: TransactionResult) => transactions.labels({ provider, consumer: label, result });
-      counters = { ok: child('ok'), quota: child('quota'), timeout: child('timeout'), circuit_open: child('circuit_open'), error: child('error') };
+      counters = {
+        ok: child('ok'),
+        quota: child('quota'),
+        timeout: child('timeout'),
+        circuit_open: child('circuit_open'),
+        error: child('error'),
+      };
       if (transactionCounters.size < 10_000) transactionCounters.set(key, counters);
     }
     return counters;
   };
-  context.metrics.gauge('loadlab_ndxp_circuit_state', 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open', ['provider'], (set) => {
-    for (const [provider, breaker] of breakers) set({ provider }, CIRCUIT_STATE_VALUE[breaker.state]);
-  });
+  context.metrics.gauge(
+    'loadlab_ndxp_circuit_state',
+    'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
+    ['provider'],
+    (set) => {
+      for (const [provider, breaker] of breakers) set({ provider }, CIRCUIT_STATE_VALUE[breaker.state]);
+    },
+  );
   context.resetHooks.push(() => {
     for (const breaker of breakers.values()) breaker.reset();
     quotas.clear();
@@ -120,8 +182,10 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
   async function authenticate(request: FastifyRequest): Promise<void> {
     await auth.preHandler(request);
     const consumer = request.headers['x-consumer-code'];
-    if (typeof consumer !== 'string' || !CONSUMER_CODE.test(consumer)) throw new HttpError(400, 'invalid_request', 'X-Consumer-Code header (agency code, 1–64 of A-Z a-z 0-9 . _ -) is required');
-    if (request.claims!.client_id !== `agency-${consumer}`) throw new HttpError(403, 'consumer_mismatch', `token was issued to ${request.claims!.client_id}, not to agency-${consumer}`);
+    if (typeof consumer !== 'string' || !CONSUMER_CODE.test(consumer))
+      throw new HttpError(400, 'invalid_request', 'X-Consumer-Code header (agency code, 1–64 of A-Z a-z 0-9 . _ -) is required');
+    if (request.claims!.client_id !== `agency-${consumer}`)
+      throw new HttpError(403, 'consumer_mismatch', `token was issued to ${request.claims!.client_id}, not to agency-${consumer}`);
     request.consumer = consumer;
   }
 
@@ -163,7 +227,9 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
         record('error');
         if (error instanceof ResourceRejected) {
           quotas.refund(consumer);
-          throw new HttpError(error.status, 'provider_unavailable', `provider ${provider} is saturated (${error.reason})`, { 'retry-after': String(error.retryAfterSeconds) });
+          throw new HttpError(error.status, 'provider_unavailable', `provider ${provider} is saturated (${error.reason})`, {
+            'retry-after': String(error.retryAfterSeconds),
+          });
         }
         throw error;
       }
@@ -173,7 +239,13 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
   };
   const gateway = (provider: Provider) => ({ config: { resource: provider }, preHandler: [authenticate, admit(provider)] });
 
-  const lookup = (path: string, provider: Exclude<Provider, 'document_exchange'>, param: string, pattern: string, build: (id: string) => object) => {
+  const lookup = (
+    path: string,
+    provider: Exclude<Provider, 'document_exchange'>,
+    param: string,
+    pattern: string,
+    build: (id: string) => object,
+  ) => {
     const schema = { params: params(param, pattern), headers: headersSchema, response: { 200: RECORD_SCHEMAS[provider] } };
     app.get<{ Params: Record<string, string> }>(path, { schema, ...gateway(provider) }, async (request) => build(request.params[param]));
   };
@@ -207,7 +279,8 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
     async (request, reply) => {
       // Keys live in the verified consumer's own namespace: another agency's keys can be neither seen nor blocked.
       const sent = documents.send(request.consumer!, request.headers['idempotency-key'] as string | undefined, request.body);
-      if (sent.kind === 'conflict') throw new HttpError(422, 'idempotency_conflict', 'Idempotency-Key was already used with a different document');
+      if (sent.kind === 'conflict')
+        throw new HttpError(422, 'idempotency_conflict', 'Idempotency-Key was already used with a different document');
       return reply.code(sent.kind === 'replay' ? 200 : 201).send({ id: sent.id, status: 'delivered' });
     },
   );
@@ -218,14 +291,29 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
       ...gateway('document_exchange'),
       schema: {
         headers: headersSchema,
-        querystring: { type: 'object', properties: { unit: { type: 'string', pattern: UNIT_CODE }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } } },
+        querystring: {
+          type: 'object',
+          properties: { unit: { type: 'string', pattern: UNIT_CODE }, limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        },
         response: {
           200: {
             type: 'object',
             properties: {
               items: {
                 type: 'array',
-                items: { type: 'object', properties: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, subject: { type: 'string' }, documentNumber: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' }, receivedAt: { type: 'string' } } },
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    from: { type: 'string' },
+                    to: { type: 'string' },
+                    subject: { type: 'string' },
+                    documentNumber: { type: 'string' },
+                    size: { type: 'integer' },
+                    sha256: { type: 'string' },
+                    receivedAt: { type: 'string' },
+                  },
+                },
               },
             },
           },
@@ -237,7 +325,10 @@ export async function ndxpPlugin(app: FastifyInstance, options: { context: Servi
 
   app.post<{ Params: { id: string } }>(
     '/ndxp/v1/documents/:id/ack',
-    { ...gateway('document_exchange'), schema: { headers: headersSchema, params: params('id', '^[A-Za-z0-9-]{1,64}$'), response: { 200: documentSummary } } },
+    {
+      ...gateway('document_exchange'),
+      schema: { headers: headersSchema, params: params('id', '^[A-Za-z0-9-]{1,64}$'), response: { 200: documentSummary } },
+    },
     async (request) => {
       const document = documents.acknowledge(request.params.id);
       if (!document) throw new HttpError(404, 'not_found', `no document ${request.params.id}`);

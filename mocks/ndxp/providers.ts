@@ -20,9 +20,28 @@ export function populationRecord(cccd: string) {
   };
 }
 
-const ENTERPRISE_TYPES = ['Công ty TNHH một thành viên', 'Công ty TNHH hai thành viên trở lên', 'Công ty cổ phần', 'Doanh nghiệp tư nhân', 'Hợp tác xã'];
+const ENTERPRISE_TYPES = [
+  'Công ty TNHH một thành viên',
+  'Công ty TNHH hai thành viên trở lên',
+  'Công ty cổ phần',
+  'Doanh nghiệp tư nhân',
+  'Hợp tác xã',
+];
 const TRADES = ['Thương mại', 'Xây dựng', 'Vận tải', 'Nông sản', 'Công nghệ', 'Du lịch', 'Thủy sản', 'Dệt may', 'Cơ khí', 'Dược phẩm'];
-const BRANDS = ['An Phát', 'Hòa Bình', 'Minh Long', 'Thành Công', 'Phú Quý', 'Đại Việt', 'Sao Mai', 'Hưng Thịnh', 'Trường Sơn', 'Bình Minh', 'Nam Việt', 'Tân Tiến'];
+const BRANDS = [
+  'An Phát',
+  'Hòa Bình',
+  'Minh Long',
+  'Thành Công',
+  'Phú Quý',
+  'Đại Việt',
+  'Sao Mai',
+  'Hưng Thịnh',
+  'Trường Sơn',
+  'Bình Minh',
+  'Nam Việt',
+  'Tân Tiến',
+];
 
 export function enterpriseRecord(taxCode: string) {
   const random = seededRandom(`enterprise:${taxCode}`);
@@ -56,7 +75,14 @@ export function socialInsuranceRecord(cccd: string) {
   };
 }
 
-const LAND_USES = ['Đất ở tại đô thị', 'Đất ở tại nông thôn', 'Đất trồng lúa', 'Đất trồng cây lâu năm', 'Đất thương mại, dịch vụ', 'Đất rừng sản xuất'];
+const LAND_USES = [
+  'Đất ở tại đô thị',
+  'Đất ở tại nông thôn',
+  'Đất trồng lúa',
+  'Đất trồng cây lâu năm',
+  'Đất thương mại, dịch vụ',
+  'Đất rừng sản xuất',
+];
 
 export function landParcelRecord(parcelId: string) {
   const random = seededRandom(`land:${parcelId}`);

@@ -47,9 +47,15 @@ export class DossierStore {
     context: ServiceContext,
     private readonly statusStepMs: number,
   ) {
-    this.attachments = context.store<string, Attachment>('attachments', { sizeOf: (id, a) => stringBytes(id, a.owner, a.filename, a.contentType, a.sha256) + 8 });
-    this.dossiers = context.store<string, Dossier>('dossiers', { sizeOf: (code, d) => stringBytes(code, d.owner, d.procedureCode, d.paymentId, d.paymentStatus) + 48 });
-    this.payments = context.store<string, Payment>('payments', { sizeOf: (id, p) => stringBytes(id, p.dossierCode, p.owner, p.status) + 8 });
+    this.attachments = context.store<string, Attachment>('attachments', {
+      sizeOf: (id, a) => stringBytes(id, a.owner, a.filename, a.contentType, a.sha256) + 8,
+    });
+    this.dossiers = context.store<string, Dossier>('dossiers', {
+      sizeOf: (code, d) => stringBytes(code, d.owner, d.procedureCode, d.paymentId, d.paymentStatus) + 48,
+    });
+    this.payments = context.store<string, Payment>('payments', {
+      sizeOf: (id, p) => stringBytes(id, p.dossierCode, p.owner, p.status) + 8,
+    });
   }
 
   submit(owner: string, procedure: Procedure): Dossier {
@@ -76,8 +82,15 @@ export class DossierStore {
    */
   history(dossier: Dossier, nowMs = Date.now()): { status: string; at: string }[] {
     const step = this.statusStepMs;
-    const events = [{ status: 'received', atMs: dossier.submittedAtMs }, { status: 'processing', atMs: dossier.submittedAtMs + step }];
-    const completedAtMs = dossier.paymentRequired ? (dossier.paidAtMs === undefined ? undefined : Math.max(dossier.submittedAtMs + 2 * step, dossier.paidAtMs + step)) : dossier.submittedAtMs + 2 * step;
+    const events = [
+      { status: 'received', atMs: dossier.submittedAtMs },
+      { status: 'processing', atMs: dossier.submittedAtMs + step },
+    ];
+    const completedAtMs = dossier.paymentRequired
+      ? dossier.paidAtMs === undefined
+        ? undefined
+        : Math.max(dossier.submittedAtMs + 2 * step, dossier.paidAtMs + step)
+      : dossier.submittedAtMs + 2 * step;
     if (completedAtMs !== undefined) events.push({ status: 'completed', atMs: completedAtMs });
     return events.filter((event) => event.atMs <= nowMs).map((event) => ({ status: event.status, at: new Date(event.atMs).toISOString() }));
   }
@@ -85,7 +98,13 @@ export class DossierStore {
   createPayment(dossier: Dossier): Payment {
     const existing = dossier.paymentId ? this.payments.get(dossier.paymentId) : undefined;
     if (existing?.status === 'pending') return existing;
-    const payment: Payment = { paymentId: `PAY-${randomUUID()}`, dossierCode: dossier.code, owner: dossier.owner, amount: dossier.fee, status: 'pending' };
+    const payment: Payment = {
+      paymentId: `PAY-${randomUUID()}`,
+      dossierCode: dossier.code,
+      owner: dossier.owner,
+      amount: dossier.fee,
+      status: 'pending',
+    };
     this.payments.set(payment.paymentId, payment);
     dossier.paymentId = payment.paymentId;
     dossier.paymentStatus = 'pending';

@@ -32,24 +32,42 @@ export function checkAdminRequest(context: ServiceContext, request: FastifyReque
   const host = parseHostHeader(hostHeader);
   const nameAllowed = host !== undefined && (isLoopbackHost(host.hostname) || host.hostname === boundHost || isWildcardHost(boundHost));
   if (!host || !nameAllowed || host.port !== context.port) {
-    throw forbidden('forbidden_host', `the admin API answers only requests addressed to this server (Host ${boundHost}:${context.port} or a loopback name), not Host: ${hostHeader.slice(0, 100) || '(none)'}`);
+    throw forbidden(
+      'forbidden_host',
+      `the admin API answers only requests addressed to this server (Host ${boundHost}:${context.port} or a loopback name), not Host: ${hostHeader.slice(0, 100) || '(none)'}`,
+    );
   }
   const origin = request.headers.origin;
   if (origin !== undefined) {
     const scheme = context.baseUrl.startsWith('https:') ? 'https' : 'http';
-    if (origin !== `${scheme}://${hostHeader}`) throw forbidden('cross_origin', `cross-site request refused: Origin ${origin.slice(0, 100)} is not this server (${scheme}://${hostHeader})`);
+    if (origin !== `${scheme}://${hostHeader}`)
+      throw forbidden(
+        'cross_origin',
+        `cross-site request refused: Origin ${origin.slice(0, 100)} is not this server (${scheme}://${hostHeader})`,
+      );
   }
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw forbidden('cross_origin', `cross-site request refused (Sec-Fetch-Site: ${String(site).slice(0, 40)})`);
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw forbidden('cross_origin', `cross-site request refused (Sec-Fetch-Site: ${String(site).slice(0, 40)})`);
   if (adminToken !== undefined) {
     const authorization = request.headers.authorization ?? '';
     const given = authorization.slice(0, 7).toLowerCase() === 'bearer ' ? authorization.slice(7).trim() : '';
-    if (!sameSecret(given, adminToken)) throw new HttpError(401, 'unauthorized', 'the admin API needs Authorization: Bearer <admin token> (--admin-token or LOADLAB_ADMIN_TOKEN)', { 'www-authenticate': 'Bearer realm="admin"' });
+    if (!sameSecret(given, adminToken))
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'the admin API needs Authorization: Bearer <admin token> (--admin-token or LOADLAB_ADMIN_TOKEN)',
+        { 'www-authenticate': 'Bearer realm="admin"' },
+      );
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') {
-      throw new HttpError(415, 'unsupported_media_type', `admin requests that change state must be Content-Type: application/json (got ${type.slice(0, 100) || 'none'}), so that a web page cannot send them cross-site`);
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `admin requests that change state must be Content-Type: application/json (got ${type.slice(0, 100) || 'none'}), so that a web page cannot send them cross-site`,
+      );
     }
   }
 }
@@ -75,7 +93,12 @@ export async function adminPlugin(app: FastifyInstance): Promise<void> {
         },
       ]),
     ),
-    stores: Object.fromEntries(context.stores.map((store) => [store.name, { entries: store.size, bytes: store.bytes, ...store.limits, evictions: Object.fromEntries(store.evictions) }])),
+    stores: Object.fromEntries(
+      context.stores.map((store) => [
+        store.name,
+        { entries: store.size, bytes: store.bytes, ...store.limits, evictions: Object.fromEntries(store.evictions) },
+      ]),
+    ),
     faults: context.faults.describe(),
   });
 
@@ -86,9 +109,15 @@ export async function adminPlugin(app: FastifyInstance): Promise<void> {
     { config, schema: { params: { type: 'object', properties: { name: { type: 'string', maxLength: 64 } } }, body: resourcePatchSchema } },
     async (request) => {
       const resource = context.resources.get(request.params.name);
-      if (!resource) throw new HttpError(404, 'unknown_resource', `${context.name} has no resource '${request.params.name}' (known: ${[...context.resources.keys()].join(', ')})`);
+      if (!resource)
+        throw new HttpError(
+          404,
+          'unknown_resource',
+          `${context.name} has no resource '${request.params.name}' (known: ${[...context.resources.keys()].join(', ')})`,
+        );
       const serviceTime = request.body.serviceTime;
-      if (serviceTime?.kind === 'lognormal' && serviceTime.p99Ms < serviceTime.p50Ms) throw new HttpError(400, 'invalid_request', 'serviceTime.p99Ms must be >= p50Ms');
+      if (serviceTime?.kind === 'lognormal' && serviceTime.p99Ms < serviceTime.p50Ms)
+        throw new HttpError(400, 'invalid_request', 'serviceTime.p99Ms must be >= p50Ms');
       resource.update(request.body);
       return state().resources[resource.name];
     },

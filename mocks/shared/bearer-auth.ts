@@ -29,7 +29,9 @@ export interface BearerAuthOptions {
 type VerifiedToken = { claims: AccessClaims; expiresAtMs: number };
 
 function unauthorized(description: string, error = 'invalid_token', status = 401): HttpError {
-  return new HttpError(status, error, description, { 'www-authenticate': `Bearer error="${error}", error_description="${description.replaceAll('"', "'")}"` });
+  return new HttpError(status, error, description, {
+    'www-authenticate': `Bearer error="${error}", error_description="${description.replaceAll('"', "'")}"`,
+  });
 }
 
 /**
@@ -57,7 +59,8 @@ export class BearerAuth {
   async verify(request: FastifyRequest): Promise<AccessClaims> {
     const header = request.headers.authorization;
     if (!header) throw unauthorized('missing Authorization: Bearer <access token>', 'invalid_request');
-    if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') throw unauthorized('Authorization must use the Bearer scheme', 'invalid_request');
+    if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ')
+      throw unauthorized('Authorization must use the Bearer scheme', 'invalid_request');
     const token = header.slice(7).trim();
     const cached = this.verified.get(token);
     if (cached) {
@@ -69,7 +72,12 @@ export class BearerAuth {
       const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
       if (!audiences.includes(this.options.audience)) throw unauthorized(`token audience must be ${this.options.audience}`);
     }
-    if (this.options.scope && !String(claims.scope ?? '').split(' ').includes(this.options.scope)) {
+    if (
+      this.options.scope &&
+      !String(claims.scope ?? '')
+        .split(' ')
+        .includes(this.options.scope)
+    ) {
       throw unauthorized(`token scope must include ${this.options.scope}`, 'insufficient_scope', 403);
     }
     if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string') throw unauthorized('token lacks sub or client_id');
@@ -81,7 +89,12 @@ export class BearerAuth {
     const identityUrl = this.options.identityUrl();
     if (!this.jwks || this.jwksFor !== identityUrl) {
       const fetchKeys = this.context.fetch;
-      this.jwks = createRemoteJWKSet(new URL('/jwks', identityUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000, ...(fetchKeys ? { [customFetch]: fetchKeys } : {}) });
+      this.jwks = createRemoteJWKSet(new URL('/jwks', identityUrl), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+        ...(fetchKeys ? { [customFetch]: fetchKeys } : {}),
+      });
       this.jwksFor = identityUrl;
     }
     return this.jwks;
@@ -90,12 +103,18 @@ export class BearerAuth {
   // No clock tolerance: the mocks only talk over loopback, so identity and its relying parties share one clock.
   private async verifySignature(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.keySet(), { issuer: this.options.identityUrl(), algorithms: ['RS256'], typ: 'at+jwt' });
+      const { payload } = await jwtVerify(token, this.keySet(), {
+        issuer: this.options.identityUrl(),
+        algorithms: ['RS256'],
+        typ: 'at+jwt',
+      });
       return payload as AccessClaims;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthorized('access token expired');
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-        throw new HttpError(503, 'identity_unavailable', `cannot fetch the identity service's keys: ${(error as Error).message}`, { 'retry-after': '5' });
+        throw new HttpError(503, 'identity_unavailable', `cannot fetch the identity service's keys: ${(error as Error).message}`, {
+          'retry-after': '5',
+        });
       }
       throw unauthorized(`access token rejected: ${error.message}`);
     }

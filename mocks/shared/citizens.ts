@@ -18,13 +18,92 @@ export interface Citizen {
   assuranceLevel: 1 | 2;
 }
 
-const FAMILY_NAMES = ['Nguyễn', 'Nguyễn', 'Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
-const MIDDLE = { male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Công', 'Thành', 'Xuân'], female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Phương', 'Hồng'] };
-const GIVEN = {
-  male: ['An', 'Bảo', 'Cường', 'Dũng', 'Đạt', 'Hải', 'Hiếu', 'Hùng', 'Huy', 'Khánh', 'Long', 'Nam', 'Phong', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Thắng', 'Toàn', 'Trung', 'Tuấn', 'Việt'],
-  female: ['Anh', 'Chi', 'Dung', 'Giang', 'Hà', 'Hạnh', 'Hoa', 'Hương', 'Lan', 'Linh', 'Mai', 'My', 'Nga', 'Ngân', 'Nhung', 'Oanh', 'Phượng', 'Quỳnh', 'Thảo', 'Trang', 'Vân', 'Yến'],
+const FAMILY_NAMES = [
+  'Nguyễn',
+  'Nguyễn',
+  'Nguyễn',
+  'Trần',
+  'Lê',
+  'Phạm',
+  'Hoàng',
+  'Huỳnh',
+  'Phan',
+  'Vũ',
+  'Võ',
+  'Đặng',
+  'Bùi',
+  'Đỗ',
+  'Hồ',
+  'Ngô',
+  'Dương',
+  'Lý',
+];
+const MIDDLE = {
+  male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Công', 'Thành', 'Xuân'],
+  female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Phương', 'Hồng'],
 };
-const STREETS = ['Lê Lợi', 'Trần Hưng Đạo', 'Nguyễn Huệ', 'Hai Bà Trưng', 'Lý Thường Kiệt', 'Quang Trung', 'Phan Chu Trinh', 'Điện Biên Phủ', 'Hùng Vương', 'Nguyễn Trãi'];
+const GIVEN = {
+  male: [
+    'An',
+    'Bảo',
+    'Cường',
+    'Dũng',
+    'Đạt',
+    'Hải',
+    'Hiếu',
+    'Hùng',
+    'Huy',
+    'Khánh',
+    'Long',
+    'Nam',
+    'Phong',
+    'Phúc',
+    'Quân',
+    'Sơn',
+    'Tâm',
+    'Thắng',
+    'Toàn',
+    'Trung',
+    'Tuấn',
+    'Việt',
+  ],
+  female: [
+    'Anh',
+    'Chi',
+    'Dung',
+    'Giang',
+    'Hà',
+    'Hạnh',
+    'Hoa',
+    'Hương',
+    'Lan',
+    'Linh',
+    'Mai',
+    'My',
+    'Nga',
+    'Ngân',
+    'Nhung',
+    'Oanh',
+    'Phượng',
+    'Quỳnh',
+    'Thảo',
+    'Trang',
+    'Vân',
+    'Yến',
+  ],
+};
+const STREETS = [
+  'Lê Lợi',
+  'Trần Hưng Đạo',
+  'Nguyễn Huệ',
+  'Hai Bà Trưng',
+  'Lý Thường Kiệt',
+  'Quang Trung',
+  'Phan Chu Trinh',
+  'Điện Biên Phủ',
+  'Hùng Vương',
+  'Nguyễn Trãi',
+];
 const WARDS = ['Phường 1', 'Phường 2', 'Phường Tân Lập', 'Phường Hòa Bình', 'Xã Tân Phú', 'Xã Phú Mỹ', 'Xã An Bình', 'Thị trấn Trung Tâm'];
 
 /**
@@ -44,7 +123,11 @@ export function citizenFromCccd(cccd: string): Citizen {
 
 /** Load tests ask for the same citizens again and again; building one costs more than serving the request. */
 // A cache of derived data shared by all services, not state: bounded, but not one of a service's metered stores.
-const recentCitizens = new BoundedStore<string, Citizen>('citizens', { maxEntries: 20_000, maxBytes: 32 * 1024 * 1024 }, { sizeOf: () => 1200 });
+const recentCitizens = new BoundedStore<string, Citizen>(
+  'citizens',
+  { maxEntries: 20_000, maxBytes: 32 * 1024 * 1024 },
+  { sizeOf: () => 1200 },
+);
 
 function buildCitizen(cccd: string): Citizen {
   const random = seededRandom(cccd);

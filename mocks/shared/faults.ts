@@ -43,14 +43,19 @@ export class FaultInjector {
   set(settings: FaultSettings): void {
     this.settings = { ...settings };
     const now = Date.now();
-    this.outageWindow = settings.outage ? { from: now + (settings.outage.startInMs ?? 0), to: now + (settings.outage.startInMs ?? 0) + settings.outage.durationMs } : undefined;
+    this.outageWindow = settings.outage
+      ? { from: now + (settings.outage.startInMs ?? 0), to: now + (settings.outage.startInMs ?? 0) + settings.outage.durationMs }
+      : undefined;
     this.routes = settings.routes && settings.routes.length > 0 ? new Set(settings.routes) : undefined;
     this.active = Boolean(settings.latencyMs || settings.errorRatio || settings.outage || settings.resetRatio || settings.slowResponseMs);
   }
 
   /** Current settings with the outage window as absolute times, for GET /admin/state. */
   describe(): FaultSettings & { outageWindow?: { from: string; to: string } } {
-    const window = this.outageWindow && { from: new Date(this.outageWindow.from).toISOString(), to: new Date(this.outageWindow.to).toISOString() };
+    const window = this.outageWindow && {
+      from: new Date(this.outageWindow.from).toISOString(),
+      to: new Date(this.outageWindow.to).toISOString(),
+    };
     return window ? { ...this.settings, outageWindow: window } : { ...this.settings };
   }
 

@@ -81,7 +81,13 @@ export class LabelledCounter<L extends string> extends Labelled<L, CounterChild>
 }
 
 export class LabelledHistogram<L extends string> extends Labelled<L, HistogramChild> {
-  constructor(name: string, help: string, labelNames: readonly L[], registry: Registry, private readonly bounds: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    registry: Registry,
+    private readonly bounds: readonly number[],
+  ) {
     super(name, help, labelNames, registry);
   }
 

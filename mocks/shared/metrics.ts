@@ -39,10 +39,33 @@ export class ServiceMetrics {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     const red = ['route', 'method', 'status'] as const;
-    this.requests = new LabelledCounter('loadlab_http_requests_total', 'HTTP requests by route pattern, method and status', red, this.registry);
-    this.durations = new LabelledHistogram('loadlab_http_request_duration_seconds', 'HTTP request duration from arrival to response sent', red, this.registry, DURATION_BUCKETS);
-    this.serviceSeconds = new LabelledHistogram('loadlab_resource_service_seconds', 'Service time drawn per unit of work', ['resource'], this.registry, DURATION_BUCKETS);
-    this.queueWaitSeconds = new LabelledHistogram('loadlab_resource_queue_wait_seconds', 'Time spent queued before getting a slot', ['resource'], this.registry, DURATION_BUCKETS);
+    this.requests = new LabelledCounter(
+      'loadlab_http_requests_total',
+      'HTTP requests by route pattern, method and status',
+      red,
+      this.registry,
+    );
+    this.durations = new LabelledHistogram(
+      'loadlab_http_request_duration_seconds',
+      'HTTP request duration from arrival to response sent',
+      red,
+      this.registry,
+      DURATION_BUCKETS,
+    );
+    this.serviceSeconds = new LabelledHistogram(
+      'loadlab_resource_service_seconds',
+      'Service time drawn per unit of work',
+      ['resource'],
+      this.registry,
+      DURATION_BUCKETS,
+    );
+    this.queueWaitSeconds = new LabelledHistogram(
+      'loadlab_resource_queue_wait_seconds',
+      'Time spent queued before getting a slot',
+      ['resource'],
+      this.registry,
+      DURATION_BUCKETS,
+    );
     this.registerResourceGauges(registers);
     this.registerStoreGauges(registers);
   }
@@ -60,9 +83,21 @@ export class ServiceMetrics {
         },
       });
     gauge('loadlab_store_entries', 'Entries held by a bounded store of mock state', (store) => store.size);
-    gauge('loadlab_store_bytes', 'Estimated bytes held by a bounded store (strings counted at two bytes a character)', (store) => store.bytes);
-    gauge('loadlab_store_max_entries', 'Entry bound of the store; beyond it the oldest entry is evicted', (store) => store.limits.maxEntries);
-    gauge('loadlab_store_max_bytes', 'Estimated-byte bound of the store; beyond it the oldest entry is evicted', (store) => store.limits.maxBytes);
+    gauge(
+      'loadlab_store_bytes',
+      'Estimated bytes held by a bounded store (strings counted at two bytes a character)',
+      (store) => store.bytes,
+    );
+    gauge(
+      'loadlab_store_max_entries',
+      'Entry bound of the store; beyond it the oldest entry is evicted',
+      (store) => store.limits.maxEntries,
+    );
+    gauge(
+      'loadlab_store_max_bytes',
+      'Estimated-byte bound of the store; beyond it the oldest entry is evicted',
+      (store) => store.limits.maxBytes,
+    );
     const reported = new Map<string, number>();
     new Counter({
       name: 'loadlab_store_evictions_total',
@@ -101,7 +136,12 @@ export class ServiceMetrics {
     gauge('loadlab_resource_queue_length', 'Requests waiting for a slot', (r) => r.queued);
     gauge('loadlab_resource_queue_limit', 'Queue bound beyond which requests are rejected', (r) => r.config.queueLimit);
     // Counters whose totals live in the resource: report the growth since the last scrape.
-    const monotonic = (name: string, help: string, labelNames: string[], read: (resource: Resource) => [Record<string, string>, number][]) => {
+    const monotonic = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      read: (resource: Resource) => [Record<string, string>, number][],
+    ) => {
       const reported = new Map<string, number>();
       return new Counter({
         name,
@@ -121,7 +161,9 @@ export class ServiceMetrics {
         },
       });
     };
-    monotonic('loadlab_resource_busy_seconds_total', 'Slot-seconds busy; utilisation = rate(busy) / capacity', ['resource'], (r) => [[{ resource: r.name }, r.busySeconds]]);
+    monotonic('loadlab_resource_busy_seconds_total', 'Slot-seconds busy; utilisation = rate(busy) / capacity', ['resource'], (r) => [
+      [{ resource: r.name }, r.busySeconds],
+    ]);
     monotonic('loadlab_resource_completed_total', 'Units of work completed', ['resource'], (r) => [[{ resource: r.name }, r.completed]]);
     monotonic('loadlab_resource_rejections_total', 'Requests turned away, by reason', ['resource', 'reason'], (r) =>
       REJECTION_REASONS.map((reason) => [{ resource: r.name, reason }, r.rejections.get(reason) ?? 0]),
@@ -188,12 +230,21 @@ export class ServiceMetrics {
   }
 
   /** A domain counter whose children the caller keeps, for per-request paths; children do nothing when metrics are off. */
-  counterFamily<L extends string>(name: string, help: string, labelNames: readonly L[]): { labels(labels: Record<L, string>): { inc(): void } } {
+  counterFamily<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+  ): { labels(labels: Record<L, string>): { inc(): void } } {
     const counter = new LabelledCounter(name, help, labelNames, this.registry);
     return this.enabled ? counter : { labels: () => NO_OP_CHILD };
   }
 
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (set: (labels: Record<L, string>, value: number) => void) => void): void {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (set: (labels: Record<L, string>, value: number) => void) => void,
+  ): void {
     new Gauge({
       name,
       help,

@@ -135,11 +135,21 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
         return;
       case 'outage':
         resource?.countRejection('outage');
-        sendError(reply, { status: 503, code: 'service_unavailable', reason: `${context.name} is in a scheduled outage (injected fault)`, headers: { 'retry-after': String(outcome.retryAfterSeconds) } });
+        sendError(reply, {
+          status: 503,
+          code: 'service_unavailable',
+          reason: `${context.name} is in a scheduled outage (injected fault)`,
+          headers: { 'retry-after': String(outcome.retryAfterSeconds) },
+        });
         return;
       case 'error':
         resource?.countRejection('fault');
-        sendError(reply, { status: outcome.status, code: 'injected_fault', reason: `injected fault: status ${outcome.status}`, headers: {} });
+        sendError(reply, {
+          status: outcome.status,
+          code: 'injected_fault',
+          reason: `injected fault: status ${outcome.status}`,
+          headers: {},
+        });
         return;
       case 'reset':
         resource?.countRejection('fault');
@@ -152,7 +162,8 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
   // response slowed by an injected fault is recorded when its last byte has been sent.
   const metrics = context.metrics;
   const recordRed = metrics.enabled
-    ? (request: FastifyRequest, reply: FastifyReply) => metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+    ? (request: FastifyRequest, reply: FastifyReply) =>
+        metrics.recordRequest(routeOf(request) ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
     : undefined;
   app.addHook('onSend', (request, reply, payload, done) => {
     const counted = recordRed !== undefined && request.routeOptions.config.red !== false;
@@ -173,7 +184,8 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
 
   app.setErrorHandler((error, request, reply) => {
     const answer = describeError(error);
-    if (answer.status >= 500 && !(error instanceof HttpError) && !(error instanceof ResourceRejected)) request.log.error({ err: error }, 'unexpected error');
+    if (answer.status >= 500 && !(error instanceof HttpError) && !(error instanceof ResourceRejected))
+      request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, answer);
   });
 
@@ -197,4 +209,3 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
 export function retryAfter(reply: FastifyReply, seconds: number): FastifyReply {
   return reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
 }
-

@@ -33,7 +33,15 @@ function ratio(subject: string, baseline: number, current: number, higherIsBette
 
 function throughput(subject: string, baseline: number, current: number): Comparison {
   const change = baseline > 0 ? current / baseline - 1 : 0;
-  return { subject, unit: 'perSec', baseline, current, change, regression: change < -THROUGHPUT_TOLERANCE, improvement: change > THROUGHPUT_TOLERANCE };
+  return {
+    subject,
+    unit: 'perSec',
+    baseline,
+    current,
+    change,
+    regression: change < -THROUGHPUT_TOLERANCE,
+    improvement: change > THROUGHPUT_TOLERANCE,
+  };
 }
 
 export interface ComparableFacts {

@@ -55,11 +55,17 @@ export const PRESETS = ['ndxp-national', 'province-documents', 'cutover-login-st
 function validate(model: WorkloadModel, source: string): WorkloadModel {
   const problems: string[] = [];
   if (typeof model.id !== 'string' || model.id === '') problems.push('"id" must be a non-empty string');
-  if (!Number.isInteger(model.baseYear) || model.baseYear < 2000 || model.baseYear > 2100) problems.push('"baseYear" must be a year like 2024');
-  if (typeof model.growthPerYear !== 'number' || model.growthPerYear <= -1 || model.growthPerYear > 10) problems.push('"growthPerYear" must be a fraction like 0.2 (20 %/year)');
-  if (!Number.isInteger(model.horizonYears) || model.horizonYears < 1 || model.horizonYears > 50) problems.push('"horizonYears" must be an integer 1–50');
+  if (!Number.isInteger(model.baseYear) || model.baseYear < 2000 || model.baseYear > 2100)
+    problems.push('"baseYear" must be a year like 2024');
+  if (typeof model.growthPerYear !== 'number' || model.growthPerYear <= -1 || model.growthPerYear > 10)
+    problems.push('"growthPerYear" must be a fraction like 0.2 (20 %/year)');
+  if (!Number.isInteger(model.horizonYears) || model.horizonYears < 1 || model.horizonYears > 50)
+    problems.push('"horizonYears" must be an integer 1–50');
   if (!model.daily === !model.burst) problems.push('exactly one of "daily" or "burst" is required');
-  if (model.daily && !(model.daily.volume > 0 && model.daily.activeHours > 0 && model.daily.activeHours <= 24 && model.daily.peakFactor >= 1)) {
+  if (
+    model.daily &&
+    !(model.daily.volume > 0 && model.daily.activeHours > 0 && model.daily.activeHours <= 24 && model.daily.peakFactor >= 1)
+  ) {
     problems.push('"daily" needs volume > 0, activeHours in (0, 24], peakFactor ≥ 1');
   }
   if (model.burst && !(model.burst.events > 0 && model.burst.windowSeconds > 0 && model.burst.peakFactor >= 1)) {
@@ -103,7 +109,11 @@ export function basePeakPerSec(model: WorkloadModel): number {
 }
 
 /** `capacityIterationsPerSec` is what the capacity search measured, in scenario iterations per second. */
-export function projectDemand(model: WorkloadModel, capacityIterationsPerSec: number | null, currentYear = new Date().getFullYear()): DemandProjection {
+export function projectDemand(
+  model: WorkloadModel,
+  capacityIterationsPerSec: number | null,
+  currentYear = new Date().getFullYear(),
+): DemandProjection {
   const capacity = capacityIterationsPerSec === null ? null : capacityIterationsPerSec * (model.transactionsPerIteration ?? 1);
   const basePeak = basePeakPerSec(model);
   const peakIn = (year: number) => basePeak * (1 + model.growthPerYear) ** (year - model.baseYear);

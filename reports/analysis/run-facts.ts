@@ -191,7 +191,9 @@ export function runFacts(run: LoadedRun): RunFacts {
     const checkLines = lines.filter((line) => line.metric === 'checks');
     const checkPass = checkLines.reduce((s, line) => s + (line.values.passes ?? 0), 0);
     const checkTotal = checkLines.reduce((s, line) => s + (line.values.passes ?? 0) + (line.values.fails ?? 0), 0);
-    const own = thresholds.filter((threshold) => scenarioNames.length <= 1 || threshold.metric.includes(`scenario:${name}`) || !threshold.metric.includes('scenario:'));
+    const own = thresholds.filter(
+      (threshold) => scenarioNames.length <= 1 || threshold.metric.includes(`scenario:${name}`) || !threshold.metric.includes('scenario:'),
+    );
     return {
       name,
       requests: lines.filter((line) => line.metric === 'http_reqs').reduce((s, line) => s + (line.values.count ?? 0), 0),
@@ -223,12 +225,21 @@ export function runFacts(run: LoadedRun): RunFacts {
     failedRatio: metrics.http_req_failed?.values.rate ?? 0,
     checksRatio: checkCount > 0 ? checks.passes / checkCount : (metrics.checks?.values.rate ?? 1),
     checkCount,
-    latency: { avg: duration.avg ?? 0, med: duration.med ?? 0, p90: duration['p(90)'] ?? 0, p95: duration['p(95)'] ?? 0, max: duration.max ?? 0 },
+    latency: {
+      avg: duration.avg ?? 0,
+      med: duration.med ?? 0,
+      p90: duration['p(90)'] ?? 0,
+      p95: duration['p(95)'] ?? 0,
+      max: duration.max ?? 0,
+    },
     thresholds,
     flows,
     requestP95,
     seconds,
-    profile: (run.meta.profile as string | undefined) ?? (typeof env.PROFILE === 'string' && env.PROFILE !== '' ? env.PROFILE : undefined) ?? (options.profile as string | undefined),
+    profile:
+      (run.meta.profile as string | undefined) ??
+      (typeof env.PROFILE === 'string' && env.PROFILE !== '' ? env.PROFILE : undefined) ??
+      (options.profile as string | undefined),
     engine: run.meta.engine,
     gitRevision: run.meta.gitRevision,
     hostname: run.meta.hostname,

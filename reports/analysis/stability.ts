@@ -44,8 +44,24 @@ export function analyseStability(seconds: readonly SecondPoint[], services: read
   const durationS = seconds.length ? seconds[seconds.length - 1].t - seconds[0].t + 1 : 0;
   const drifts: Drift[] = [];
   if (steady.length >= 10) {
-    drifts.push(drift('latency_p95', steady.map((p) => p.t), steady.map((p) => p.p95), LATENCY_DRIFT, false));
-    drifts.push(drift('error_rate', steady.map((p) => p.t), steady.map((p) => p.failed / p.requests), ERROR_DRIFT, true));
+    drifts.push(
+      drift(
+        'latency_p95',
+        steady.map((p) => p.t),
+        steady.map((p) => p.p95),
+        LATENCY_DRIFT,
+        false,
+      ),
+    );
+    drifts.push(
+      drift(
+        'error_rate',
+        steady.map((p) => p.t),
+        steady.map((p) => p.failed / p.requests),
+        ERROR_DRIFT,
+        true,
+      ),
+    );
   }
   const memoryByService = new Map<string, { t: number[]; v: number[] }>();
   for (const line of services) {
@@ -57,7 +73,8 @@ export function analyseStability(seconds: readonly SecondPoint[], services: read
   }
   for (const [service, series] of memoryByService) {
     const from = Math.floor(series.t.length / 10);
-    if (series.t.length - from >= 10) drifts.push(drift(`memory:${service}`, series.t.slice(from), series.v.slice(from), MEMORY_DRIFT, false));
+    if (series.t.length - from >= 10)
+      drifts.push(drift(`memory:${service}`, series.t.slice(from), series.v.slice(from), MEMORY_DRIFT, false));
   }
   const meaningful = durationS >= SOAK_SECONDS;
   // A short run's trend is mostly warm-up and noise: report it, never call it a drift.

@@ -37,7 +37,9 @@ function lamp(light: Light, m: Messages): string {
 
 function table(headers: string[], rows: string[][], numeric: number[] = []): string {
   const head = headers.map((cell, i) => `<th${numeric.includes(i) ? ' class="num"' : ''}>${h(cell)}</th>`).join('');
-  const body = rows.map((row) => `<tr>${row.map((cell, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${cell}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((row) => `<tr>${row.map((cell, i) => `<td${numeric.includes(i) ? ' class="num"' : ''}>${cell}</td>`).join('')}</tr>`)
+    .join('');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -47,8 +49,12 @@ function capacitySection(report: Report, m: Messages): string {
   const a = capacity.analysis;
   const f = m.fmt;
   const parts = [`<h2 id="capacity">${h(m.sections.capacity)}</h2>`];
-  parts.push(`<p><strong>${h(m.capacitySummary(a.maxSustainableThroughput, a.bracket.sustainable, a.bracket.unsustainable, a.maxSustainableRequestsPerSec))}</strong></p>`);
-  parts.push(`<p>${h(a.firstBreak ? m.firstBreak(a.firstBreak.stepIndex, a.firstBreak.offeredRate, a.firstBreak.criteria) : m.noBreak)}</p>`);
+  parts.push(
+    `<p><strong>${h(m.capacitySummary(a.maxSustainableThroughput, a.bracket.sustainable, a.bracket.unsustainable, a.maxSustainableRequestsPerSec))}</strong></p>`,
+  );
+  parts.push(
+    `<p>${h(a.firstBreak ? m.firstBreak(a.firstBreak.stepIndex, a.firstBreak.offeredRate, a.firstBreak.criteria) : m.noBreak)}</p>`,
+  );
   if (a.knee) parts.push(`<p>${h(m.knee(a.knee.offeredRate, a.knee.p95))}</p>`);
   const rows = [...capacity.steps]
     .sort((x, y) => x.offeredRate - y.offeredRate)
@@ -62,10 +68,29 @@ function capacitySection(report: Report, m: Messages): string {
         f.ms(step.latency.p95),
         f.percent(step.failedRatio),
         top ? `${h(`${top.service}/${top.resource}`)} ${f.percent(top.utilisation, 0)}` : '–',
-        step.partial ? `<span class="warn">${h(m.partial)}</span>` : step.sustainable ? `<span class="good">${h(m.yes)}</span>` : `<span class="bad">${h(m.no)}</span>`,
+        step.partial
+          ? `<span class="warn">${h(m.partial)}</span>`
+          : step.sustainable
+            ? `<span class="good">${h(m.yes)}</span>`
+            : `<span class="bad">${h(m.no)}</span>`,
       ];
     });
-  parts.push(table([m.columns.step, m.columns.phase, m.columns.offered, m.columns.achieved, m.columns.p95, m.columns.errors, m.columns.topResource, m.columns.sustainable], rows, [0, 2, 3, 4, 5]));
+  parts.push(
+    table(
+      [
+        m.columns.step,
+        m.columns.phase,
+        m.columns.offered,
+        m.columns.achieved,
+        m.columns.p95,
+        m.columns.errors,
+        m.columns.topResource,
+        m.columns.sustainable,
+      ],
+      rows,
+      [0, 2, 3, 4, 5],
+    ),
+  );
   parts.push(`<h2 id="bottleneck">${h(m.sections.bottleneck)}</h2>`);
   const b = a.bottleneck;
   parts.push(
@@ -73,7 +98,13 @@ function capacitySection(report: Report, m: Messages): string {
       b === null
         ? m.noBottleneck
         : b.kind === 'resource'
-          ? m.bottleneckResource(b.name, b.offeredRate, b.evidence.utilisation ?? 0, b.evidence.queueGrowth ?? 0, b.evidence.rejections ?? 0)
+          ? m.bottleneckResource(
+              b.name,
+              b.offeredRate,
+              b.evidence.utilisation ?? 0,
+              b.evidence.queueGrowth ?? 0,
+              b.evidence.rejections ?? 0,
+            )
           : m.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0),
     )}</p>`,
   );
@@ -87,7 +118,9 @@ function projectionSection(report: Report, m: Messages): string {
   const unit = p.model.unit[m.lang];
   const parts = [`<h2 id="projection">${h(m.sections.projection)}</h2>`];
   parts.push(`<p>${h(m.projectionIntro(p.model.name[m.lang], p.model.description[m.lang], p.model.source[m.lang]))}</p>`);
-  parts.push(`<p><strong>${h(m.projectionCrossing({ crossingYear: p.crossingYear, beyondHorizon: p.beyondHorizon, headroomNow: p.headroomNow, currentYear: p.currentYear, capacity: p.capacityPerSec, unit }))}</strong></p>`);
+  parts.push(
+    `<p><strong>${h(m.projectionCrossing({ crossingYear: p.crossingYear, beyondHorizon: p.beyondHorizon, headroomNow: p.headroomNow, currentYear: p.currentYear, capacity: p.capacityPerSec, unit }))}</strong></p>`,
+  );
   const rows = p.years.map((year) => [
     String(year.year),
     `${f.rate(year.peakPerSec)} ${h(unit)}`,
@@ -101,7 +134,10 @@ function projectionSection(report: Report, m: Messages): string {
       xLabel: m.axes.year,
       yLabel: unit,
       series: [{ name: m.series.peakDemand, color: '#8250df', kind: 'bars', points: p.years.map((y) => ({ x: y.year, y: y.peakPerSec })) }],
-      horizontal: p.capacityPerSec !== null ? [{ value: p.capacityPerSec, label: `${m.series.capacityLine} ${f.rate(p.capacityPerSec)}`, color: '#c62828' }] : [],
+      horizontal:
+        p.capacityPerSec !== null
+          ? [{ value: p.capacityPerSec, label: `${m.series.capacityLine} ${f.rate(p.capacityPerSec)}`, color: '#c62828' }]
+          : [],
       xFormat: (x) => String(Math.round(x)),
       yFormat: (y) => f.number(y, y < 10 ? 1 : 0),
     }),
@@ -125,7 +161,11 @@ function chartsSection(report: Report, m: Messages): string {
         xLabel: m.axes.offered,
         yLabel: m.axes.offered,
         series: [
-          { name: m.series.achieved, color: '#1f6feb', points: steps.filter((s) => !s.abortedEarly).map((s) => ({ x: s.offeredRate, y: s.iterationsPerSec })) },
+          {
+            name: m.series.achieved,
+            color: '#1f6feb',
+            points: steps.filter((s) => !s.abortedEarly).map((s) => ({ x: s.offeredRate, y: s.iterationsPerSec })),
+          },
           { name: m.series.ideal, color: '#8c959f', dashed: true, points: steps.map((s) => ({ x: s.offeredRate, y: s.offeredRate })) },
         ],
         vertical,
@@ -133,7 +173,9 @@ function chartsSection(report: Report, m: Messages): string {
         yFormat: (y) => f.number(y, 0),
       }),
     );
-    const latencyLimits = capacity.slo.filter((c) => c.metric === 'http_req_duration' && !['rate', 'count', 'value'].includes(c.aggregation));
+    const latencyLimits = capacity.slo.filter(
+      (c) => c.metric === 'http_req_duration' && !['rate', 'count', 'value'].includes(c.aggregation),
+    );
     charts.push(
       renderChart({
         id: 'capacity-latency',
@@ -170,7 +212,10 @@ function chartsSection(report: Report, m: Messages): string {
         resources.get(key)!.points.push({ x: step.offeredRate, y: r.utilisation * 100 });
       }
     }
-    const busiest = [...resources.values()].filter((s) => s.points.some((p) => p.y > 1)).sort((a, b) => Math.max(...b.points.map((p) => p.y)) - Math.max(...a.points.map((p) => p.y))).slice(0, 6);
+    const busiest = [...resources.values()]
+      .filter((s) => s.points.some((p) => p.y > 1))
+      .sort((a, b) => Math.max(...b.points.map((p) => p.y)) - Math.max(...a.points.map((p) => p.y)))
+      .slice(0, 6);
     if (busiest.length > 0) {
       charts.push(
         renderChart({
@@ -201,14 +246,20 @@ function chartsSection(report: Report, m: Messages): string {
         };
       });
     const named = (series: ChartSeries[], name: string) => series.map((s) => ({ ...s, name: s.name || name }));
-    const errorSeries = named(perRun((p) => (p.failed / p.requests) * 100, true), m.series.errors);
+    const errorSeries = named(
+      perRun((p) => (p.failed / p.requests) * 100, true),
+      m.series.errors,
+    );
     charts.push(
       renderChart({
         id: 'timeline-load',
         title: `${m.charts.timeline}: ${m.series.requests}`,
         xLabel: m.axes.time,
         yLabel: m.axes.reqPerSec,
-        series: named(perRun((p) => p.requests, false), m.series.requests),
+        series: named(
+          perRun((p) => p.requests, false),
+          m.series.requests,
+        ),
         xFormat: elapsed,
         yFormat: (y) => f.number(y, 0),
       }),
@@ -219,7 +270,10 @@ function chartsSection(report: Report, m: Messages): string {
         title: `${m.charts.timeline}: ${m.series.p95}`,
         xLabel: m.axes.time,
         yLabel: m.axes.latency,
-        series: named(perRun((p) => p.p95, true), m.series.p95),
+        series: named(
+          perRun((p) => p.p95, true),
+          m.series.p95,
+        ),
         xFormat: elapsed,
         yFormat: (y) => f.number(y, 0),
       }),
@@ -246,7 +300,11 @@ function chartsSection(report: Report, m: Messages): string {
         title: m.charts.utilisation,
         xLabel: m.axes.time,
         yLabel: m.axes.utilisation,
-        series: busy.map((s, i) => ({ name: s.key, color: PALETTE[i % PALETTE.length], points: s.points.map((p) => ({ x: p.t - t0, y: p.value * 100 })) })),
+        series: busy.map((s, i) => ({
+          name: s.key,
+          color: PALETTE[i % PALETTE.length],
+          points: s.points.map((p) => ({ x: p.t - t0, y: p.value * 100 })),
+        })),
         yMax: 100,
         xFormat: (x) => `${f.number(x, 0)} s`,
         yFormat: (y) => f.number(y, 0),
@@ -290,8 +348,14 @@ function baselineSection(report: Report, m: Messages): string {
     h(c.subject),
     value(c.baseline, c.unit),
     value(c.current, c.unit),
-    c.unit === 'ratio' ? `${c.change >= 0 ? '+' : ''}${f.number(c.change * 100, 2)} pp` : `${c.change >= 0 ? '+' : ''}${f.percent(c.change, 1)}`,
-    c.regression ? `<span class="bad" data-regression="true">${h(m.regressionFlag)}</span>` : c.improvement ? `<span class="good">${h(m.improvementFlag)}</span>` : h(m.unchangedFlag),
+    c.unit === 'ratio'
+      ? `${c.change >= 0 ? '+' : ''}${f.number(c.change * 100, 2)} pp`
+      : `${c.change >= 0 ? '+' : ''}${f.percent(c.change, 1)}`,
+    c.regression
+      ? `<span class="bad" data-regression="true">${h(m.regressionFlag)}</span>`
+      : c.improvement
+        ? `<span class="good">${h(m.improvementFlag)}</span>`
+        : h(m.unchangedFlag),
   ]);
   const regressions = baseline.comparisons.filter((c) => c.regression).length;
   return [
@@ -317,11 +381,17 @@ function metadataSection(report: Report, m: Messages): string {
     rows.push([m.meta.sloSource, m.sloSource[capacity.sloSource]]);
     rows.push([m.meta.stoppedBecause, m.stoppedBecause[capacity.stoppedBecause]]);
     const s = capacity.settings;
-    rows.push([m.meta.settings, `start ${f.rate(s.startRate)}/s, ${s.stepSize ? `+${f.rate(s.stepSize)}/s` : `×${f.number(s.stepFactor ?? 1.5, 2)}`}, ${m.seconds(s.stepDurationS)}/step (warm-up ${m.seconds(s.warmupS)}), max ${m.seconds(s.maxDurationS)}`]);
+    rows.push([
+      m.meta.settings,
+      `start ${f.rate(s.startRate)}/s, ${s.stepSize ? `+${f.rate(s.stepSize)}/s` : `×${f.number(s.stepFactor ?? 1.5, 2)}`}, ${m.seconds(s.stepDurationS)}/step (warm-up ${m.seconds(s.warmupS)}), max ${m.seconds(s.maxDurationS)}`,
+    ]);
     if (capacity.gitRevision) rows.push([m.meta.git, capacity.gitRevision]);
     if (capacity.hostname) rows.push([m.meta.host, capacity.hostname]);
   }
-  const parts = [`<h2 id="metadata">${h(m.sections.metadata)}</h2>`, `<table class="meta"><tbody>${rows.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</tbody></table>`];
+  const parts = [
+    `<h2 id="metadata">${h(m.sections.metadata)}</h2>`,
+    `<table class="meta"><tbody>${rows.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</tbody></table>`,
+  ];
   for (const run of report.runs) {
     const facts = run.facts;
     const runRows: [string, string][] = [
@@ -334,7 +404,9 @@ function metadataSection(report: Report, m: Messages): string {
       [m.meta.git, facts.gitRevision ?? '–'],
       [m.meta.host, facts.hostname ?? '–'],
     ];
-    parts.push(`<table class="meta"><tbody>${runRows.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</tbody></table>`);
+    parts.push(
+      `<table class="meta"><tbody>${runRows.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</tbody></table>`,
+    );
   }
   return parts.join('\n');
 }
@@ -357,7 +429,20 @@ export function renderHtml(report: Report, m: Messages): string {
     `<p class="subtitle">${h(report.title)} · ${h(f.dateTime(report.generatedAt))}</p>`,
     `<section id="verdict" class="verdict" style="border-color:${verdictColour}" data-light="${report.verdict.light}"><span class="lamp" style="background:${verdictColour}" role="img" aria-label="${h(m.light[report.verdict.light])}"></span><div><strong>${h(m.sections.verdict)}:</strong> ${h(m.verdict(report.verdict))}</div></section>`,
     `<h2 id="flows">${h(m.sections.flows)}</h2>`,
-    table([m.columns.status, m.columns.flow, m.columns.findings, m.columns.requests, m.columns.p95, m.columns.errors, m.columns.checks, m.columns.thresholds], flowRows, [3, 4, 5, 6, 7]),
+    table(
+      [
+        m.columns.status,
+        m.columns.flow,
+        m.columns.findings,
+        m.columns.requests,
+        m.columns.p95,
+        m.columns.errors,
+        m.columns.checks,
+        m.columns.thresholds,
+      ],
+      flowRows,
+      [3, 4, 5, 6, 7],
+    ),
     capacitySection(report, m),
     projectionSection(report, m),
     chartsSection(report, m),

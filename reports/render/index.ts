@@ -16,13 +16,20 @@ export interface WrittenReport {
 }
 
 export function parseFormats(text: string): Format[] {
-  const formats = text.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const formats = text
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
-  if (unknown.length > 0 || formats.length === 0) throw new Error(`unknown report format "${unknown.join(',') || text}": choose from ${FORMATS.join(', ')}`);
+  if (unknown.length > 0 || formats.length === 0)
+    throw new Error(`unknown report format "${unknown.join(',') || text}": choose from ${FORMATS.join(', ')}`);
   return [...new Set(formats)] as Format[];
 }
 
-export async function writeReport(report: Report, options: { dir: string; lang: Lang; formats: readonly Format[]; baseName?: string }): Promise<WrittenReport> {
+export async function writeReport(
+  report: Report,
+  options: { dir: string; lang: Lang; formats: readonly Format[]; baseName?: string },
+): Promise<WrittenReport> {
   const m = messages(options.lang);
   const base = options.baseName ?? 'report';
   const files: WrittenReport['files'] = {};
@@ -30,7 +37,8 @@ export async function writeReport(report: Report, options: { dir: string; lang: 
   const html = renderHtml(report, m);
   if (options.formats.includes('html')) writeFileSync((files.html = join(options.dir, `${base}.html`)), html);
   if (options.formats.includes('md')) writeFileSync((files.md = join(options.dir, `${base}.md`)), renderMarkdown(report, m));
-  if (options.formats.includes('json')) writeFileSync((files.json = join(options.dir, `${base}.json`)), JSON.stringify({ lang: options.lang, ...report }, null, 2));
+  if (options.formats.includes('json'))
+    writeFileSync((files.json = join(options.dir, `${base}.json`)), JSON.stringify({ lang: options.lang, ...report }, null, 2));
   if (options.formats.includes('pdf')) {
     const chromium = findChromium();
     if (chromium) {

@@ -11,17 +11,32 @@ export function renderMarkdown(report: Report, m: Messages): string {
   lines.push(`# ${m.title}`, '', `${md(report.title)} · ${f.dateTime(report.generatedAt)}`, '');
   lines.push(`**${m.sections.verdict}:** ${LIGHT_SYMBOL[report.verdict.light]} ${md(m.verdict(report.verdict))}`, '');
   lines.push(`## ${m.sections.flows}`, '');
-  lines.push(`| ${m.columns.status} | ${m.columns.flow} | ${m.columns.findings} | ${m.columns.p95} | ${m.columns.errors} |`, '|---|---|---|---:|---:|');
+  lines.push(
+    `| ${m.columns.status} | ${m.columns.flow} | ${m.columns.findings} | ${m.columns.p95} | ${m.columns.errors} |`,
+    '|---|---|---|---:|---:|',
+  );
   for (const flow of report.flows) {
-    lines.push(`| ${LIGHT_SYMBOL[flow.light]} ${m.light[flow.light]} | ${md(flow.name)} | ${md(flow.findings.map((x) => m.finding(x)).join('; '))} | ${f.ms(flow.p95)} | ${f.percent(flow.failedRatio, 2)} |`);
+    lines.push(
+      `| ${LIGHT_SYMBOL[flow.light]} ${m.light[flow.light]} | ${md(flow.name)} | ${md(flow.findings.map((x) => m.finding(x)).join('; '))} | ${f.ms(flow.p95)} | ${f.percent(flow.failedRatio, 2)} |`,
+    );
   }
   const capacity = report.capacity;
   if (capacity) {
     const a = capacity.analysis;
-    lines.push('', `## ${m.sections.capacity}`, '', md(m.capacitySummary(a.maxSustainableThroughput, a.bracket.sustainable, a.bracket.unsustainable, a.maxSustainableRequestsPerSec)), '');
+    lines.push(
+      '',
+      `## ${m.sections.capacity}`,
+      '',
+      md(m.capacitySummary(a.maxSustainableThroughput, a.bracket.sustainable, a.bracket.unsustainable, a.maxSustainableRequestsPerSec)),
+      '',
+    );
     lines.push(md(a.firstBreak ? m.firstBreak(a.firstBreak.stepIndex, a.firstBreak.offeredRate, a.firstBreak.criteria) : m.noBreak));
     if (a.knee) lines.push('', md(m.knee(a.knee.offeredRate, a.knee.p95)));
-    lines.push('', `| ${m.columns.step} | ${m.columns.offered} | ${m.columns.achieved} | ${m.columns.p95} | ${m.columns.errors} | ${m.columns.topResource} | ${m.columns.sustainable} |`, '|---:|---:|---:|---:|---:|---|---|');
+    lines.push(
+      '',
+      `| ${m.columns.step} | ${m.columns.offered} | ${m.columns.achieved} | ${m.columns.p95} | ${m.columns.errors} | ${m.columns.topResource} | ${m.columns.sustainable} |`,
+      '|---:|---:|---:|---:|---:|---|---|',
+    );
     for (const step of [...capacity.steps].sort((x, y) => x.offeredRate - y.offeredRate)) {
       const top = step.saturation[0];
       lines.push(
@@ -35,7 +50,13 @@ export function renderMarkdown(report: Report, m: Messages): string {
         b === null
           ? m.noBottleneck
           : b.kind === 'resource'
-            ? m.bottleneckResource(b.name, b.offeredRate, b.evidence.utilisation ?? 0, b.evidence.queueGrowth ?? 0, b.evidence.rejections ?? 0)
+            ? m.bottleneckResource(
+                b.name,
+                b.offeredRate,
+                b.evidence.utilisation ?? 0,
+                b.evidence.queueGrowth ?? 0,
+                b.evidence.rejections ?? 0,
+              )
             : m.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0),
       ),
     );
@@ -43,22 +64,53 @@ export function renderMarkdown(report: Report, m: Messages): string {
   const p = report.projection;
   if (p) {
     const unit = p.model.unit[m.lang];
-    lines.push('', `## ${m.sections.projection}`, '', md(m.projectionIntro(p.model.name[m.lang], p.model.description[m.lang], p.model.source[m.lang])), '');
-    lines.push(md(m.projectionCrossing({ crossingYear: p.crossingYear, beyondHorizon: p.beyondHorizon, headroomNow: p.headroomNow, currentYear: p.currentYear, capacity: p.capacityPerSec, unit })), '');
+    lines.push(
+      '',
+      `## ${m.sections.projection}`,
+      '',
+      md(m.projectionIntro(p.model.name[m.lang], p.model.description[m.lang], p.model.source[m.lang])),
+      '',
+    );
+    lines.push(
+      md(
+        m.projectionCrossing({
+          crossingYear: p.crossingYear,
+          beyondHorizon: p.beyondHorizon,
+          headroomNow: p.headroomNow,
+          currentYear: p.currentYear,
+          capacity: p.capacityPerSec,
+          unit,
+        }),
+      ),
+      '',
+    );
     lines.push(`| ${m.columns.year} | ${m.columns.peak} | ${m.columns.headroom} |`, '|---:|---:|---:|');
-    for (const year of p.years) lines.push(`| ${year.year} | ${f.rate(year.peakPerSec)} ${md(unit)} | ${year.headroom === null ? '–' : f.percent(year.headroom, 0)} |`);
+    for (const year of p.years)
+      lines.push(
+        `| ${year.year} | ${f.rate(year.peakPerSec)} ${md(unit)} | ${year.headroom === null ? '–' : f.percent(year.headroom, 0)} |`,
+      );
   }
   if (report.baseline) {
     lines.push('', `## ${m.sections.baseline}`, '', md(report.baseline.title), '');
     const regressions = report.baseline.comparisons.filter((c) => c.regression);
     if (regressions.length === 0) lines.push(m.noRegressions);
-    for (const c of regressions) lines.push(`- **${m.regressionFlag}**: ${md(c.subject)} (${c.unit === 'ratio' ? `${f.number(c.change * 100, 2)} pp` : f.percent(c.change, 1)})`);
+    for (const c of regressions)
+      lines.push(
+        `- **${m.regressionFlag}**: ${md(c.subject)} (${c.unit === 'ratio' ? `${f.number(c.change * 100, 2)} pp` : f.percent(c.change, 1)})`,
+      );
   }
   lines.push('', `## ${m.sections.recommendations}`, '');
   for (const r of report.recommendations) lines.push(`- ${md(m.recommendation(r))}`);
   lines.push('', `## ${m.sections.methodology}`, '');
   for (const line of m.methodology) lines.push(`- ${md(line)}`);
-  lines.push('', `## ${m.sections.metadata}`, '', `- ${m.meta.folder}: ${md(report.folder)}`, `- ${m.meta.generated}: ${f.dateTime(report.generatedAt)}`);
-  for (const run of report.runs) lines.push(`- ${m.meta.run}: ${md(run.facts.runId)} (${md(run.facts.script)}, ${m.seconds(run.facts.durationS)})`);
+  lines.push(
+    '',
+    `## ${m.sections.metadata}`,
+    '',
+    `- ${m.meta.folder}: ${md(report.folder)}`,
+    `- ${m.meta.generated}: ${f.dateTime(report.generatedAt)}`,
+  );
+  for (const run of report.runs)
+    lines.push(`- ${m.meta.run}: ${md(run.facts.runId)} (${md(run.facts.script)}, ${m.seconds(run.facts.durationS)})`);
   return lines.join('\n') + '\n';
 }

@@ -68,16 +68,24 @@ export function renderChart(spec: ChartSpec): string {
   const parts: string[] = [];
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="#fff" stroke="#d0d5dd"/>`);
   for (let y = 0; y <= yMax + yStep / 2; y += yStep) {
-    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#eef0f3"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(spec.yFormat(y))}</text>`);
+    parts.push(
+      `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#eef0f3"/>`,
+    );
+    parts.push(
+      `<text x="${margin.left - 6}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(spec.yFormat(y))}</text>`,
+    );
   }
   const xStep = hasBars ? Math.max(1, Math.ceil((xMax - xMin) / 12)) : niceStep(xMax - xMin, 6);
   const xFirst = hasBars ? Math.ceil(xMin) : Math.ceil(xMin / xStep) * xStep;
   for (let i = 0, x = xFirst; x <= xMax + 1e-9 && i <= 14; i++, x += xStep) {
-    parts.push(`<text x="${sx(x).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle" class="tick">${escapeHtml(spec.xFormat(x))}</text>`);
+    parts.push(
+      `<text x="${sx(x).toFixed(1)}" y="${margin.top + plotH + 16}" text-anchor="middle" class="tick">${escapeHtml(spec.xFormat(x))}</text>`,
+    );
   }
   parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 6}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`);
+  parts.push(
+    `<text transform="translate(14 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`,
+  );
 
   for (const series of spec.series) {
     const points = series.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
@@ -86,7 +94,10 @@ export function renderChart(spec: ChartSpec): string {
     if (series.kind === 'bars') {
       const barW = Math.max(2, (plotW / (xMax - xMin)) * 0.6);
       const bars = points
-        .map((p) => `<rect x="${(sx(p.x) - barW / 2).toFixed(1)}" y="${sy(p.y).toFixed(1)}" width="${barW.toFixed(1)}" height="${(sy(0) - sy(p.y)).toFixed(1)}" fill="${series.color}"><title>${escapeHtml(spec.xFormat(p.x))}: ${escapeHtml(spec.yFormat(p.y))}</title></rect>`)
+        .map(
+          (p) =>
+            `<rect x="${(sx(p.x) - barW / 2).toFixed(1)}" y="${sy(p.y).toFixed(1)}" width="${barW.toFixed(1)}" height="${(sy(0) - sy(p.y)).toFixed(1)}" fill="${series.color}"><title>${escapeHtml(spec.xFormat(p.x))}: ${escapeHtml(spec.yFormat(p.y))}</title></rect>`,
+        )
         .join('');
       parts.push(`<g class="series" data-series="${name}" data-points="${points.length}">${bars}</g>`);
       continue;
@@ -97,17 +108,27 @@ export function renderChart(spec: ChartSpec): string {
     );
     if (points.length <= 40) {
       for (const p of points) {
-        parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${series.color}"><title>${name} · ${escapeHtml(spec.xFormat(p.x))}: ${escapeHtml(spec.yFormat(p.y))}</title></circle>`);
+        parts.push(
+          `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${series.color}"><title>${name} · ${escapeHtml(spec.xFormat(p.x))}: ${escapeHtml(spec.yFormat(p.y))}</title></circle>`,
+        );
       }
     }
   }
   for (const line of spec.horizontal ?? []) {
-    parts.push(`<line class="reference" x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(line.value).toFixed(1)}" y2="${sy(line.value).toFixed(1)}" stroke="${line.color}" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${margin.left + plotW - 4}" y="${(sy(line.value) - 4).toFixed(1)}" text-anchor="end" class="tick" fill="${line.color}">${escapeHtml(line.label)}</text>`);
+    parts.push(
+      `<line class="reference" x1="${margin.left}" x2="${margin.left + plotW}" y1="${sy(line.value).toFixed(1)}" y2="${sy(line.value).toFixed(1)}" stroke="${line.color}" stroke-dasharray="4 3"/>`,
+    );
+    parts.push(
+      `<text x="${margin.left + plotW - 4}" y="${(sy(line.value) - 4).toFixed(1)}" text-anchor="end" class="tick" fill="${line.color}">${escapeHtml(line.label)}</text>`,
+    );
   }
   for (const line of spec.vertical ?? []) {
-    parts.push(`<line class="reference" x1="${sx(line.value).toFixed(1)}" x2="${sx(line.value).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="${line.color}" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${(sx(line.value) + 4).toFixed(1)}" y="${margin.top + 12}" class="tick" fill="${line.color}">${escapeHtml(line.label)}</text>`);
+    parts.push(
+      `<line class="reference" x1="${sx(line.value).toFixed(1)}" x2="${sx(line.value).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="${line.color}" stroke-dasharray="4 3"/>`,
+    );
+    parts.push(
+      `<text x="${(sx(line.value) + 4).toFixed(1)}" y="${margin.top + 12}" class="tick" fill="${line.color}">${escapeHtml(line.label)}</text>`,
+    );
   }
   const legend = spec.series
     .filter((s) => s.points.length > 0)

@@ -115,7 +115,10 @@ async function payFee(random: Random, dossierCode: string): Promise<void> {
     tags: { name: '/api/dossiers/:code/payments', flow: FLOW },
   });
   const payment = jsonBody<{ paymentId?: string; amount?: number }>(started);
-  if (!check(started, { 'payment: 201 with an id': (r) => r.status === 201 && !!payment?.paymentId }, { flow: FLOW }) || !payment?.paymentId) {
+  if (
+    !check(started, { 'payment: 201 with an id': (r) => r.status === 201 && !!payment?.paymentId }, { flow: FLOW }) ||
+    !payment?.paymentId
+  ) {
     payments.add(1, { result: failureReason(started) });
     return;
   }
@@ -180,7 +183,10 @@ export async function fileDossier(random: Random): Promise<void> {
     tags: { name: '/api/procedures/:code', flow: FLOW },
   });
   const procedure = jsonBody<ProcedureDetail>(detailRes);
-  if (!check(detailRes, { 'procedure: 200, the one chosen': (r) => r.status === 200 && procedure?.code === chosen.code }, { flow: FLOW }) || !procedure) {
+  if (
+    !check(detailRes, { 'procedure: 200, the one chosen': (r) => r.status === 200 && procedure?.code === chosen.code }, { flow: FLOW }) ||
+    !procedure
+  ) {
     fail('procedure', detailRes);
     return;
   }

@@ -137,16 +137,44 @@ async function lookup(agency: Agency, provider: Exclude<Provider, 'document_exch
     switch (provider) {
       case 'population': {
         const { cccd } = makeCitizen(random);
-        return { provider, service: 'citizen', method: 'GET', url: `${base}/population/citizens/${cccd}`, name: '/ndxp/v1/population/citizens/:cccd', accepted: [200, 404] };
+        return {
+          provider,
+          service: 'citizen',
+          method: 'GET',
+          url: `${base}/population/citizens/${cccd}`,
+          name: '/ndxp/v1/population/citizens/:cccd',
+          accepted: [200, 404],
+        };
       }
       case 'social_insurance': {
         const { cccd } = makeCitizen(random);
-        return { provider, service: 'participant', method: 'GET', url: `${base}/social-insurance/participants/${cccd}`, name: '/ndxp/v1/social-insurance/participants/:cccd', accepted: [200, 404] };
+        return {
+          provider,
+          service: 'participant',
+          method: 'GET',
+          url: `${base}/social-insurance/participants/${cccd}`,
+          name: '/ndxp/v1/social-insurance/participants/:cccd',
+          accepted: [200, 404],
+        };
       }
       case 'business_registry':
-        return { provider, service: 'enterprise', method: 'GET', url: `${base}/business-registry/enterprises/${makeTaxCode(random)}`, name: '/ndxp/v1/business-registry/enterprises/:taxCode', accepted: [200, 404] };
+        return {
+          provider,
+          service: 'enterprise',
+          method: 'GET',
+          url: `${base}/business-registry/enterprises/${makeTaxCode(random)}`,
+          name: '/ndxp/v1/business-registry/enterprises/:taxCode',
+          accepted: [200, 404],
+        };
       case 'land':
-        return { provider, service: 'parcel', method: 'GET', url: `${base}/land/parcels/${encodeURIComponent(makeParcelId(random))}`, name: '/ndxp/v1/land/parcels/:parcelId', accepted: [200, 404] };
+        return {
+          provider,
+          service: 'parcel',
+          method: 'GET',
+          url: `${base}/land/parcels/${encodeURIComponent(makeParcelId(random))}`,
+          name: '/ndxp/v1/land/parcels/:parcelId',
+          accepted: [200, 404],
+        };
     }
   })();
   await transaction(agency, spec, random);

@@ -44,9 +44,7 @@ export interface UserInfo {
   [claim: string]: unknown;
 }
 
-export type LoginOutcome =
-  | { ok: true; tokens: TokenSet; userinfo: UserInfo }
-  | { ok: false; step: string; reason: string };
+export type LoginOutcome = { ok: true; tokens: TokenSet; userinfo: UserInfo } | { ok: false; step: string; reason: string };
 
 // Discovery is fetched once per VU, as a relying party does at start-up, so a staging system with
 // other endpoint paths works with only -e IDENTITY_URL.
@@ -62,8 +60,7 @@ export async function discover(): Promise<Endpoints | undefined> {
     res,
     {
       'discovery: 200': (r) => r.status === 200,
-      'discovery: has endpoints': () =>
-        !!document?.authorization_endpoint && !!document.token_endpoint && !!document.userinfo_endpoint,
+      'discovery: has endpoints': () => !!document?.authorization_endpoint && !!document.token_endpoint && !!document.userinfo_endpoint,
     },
     { flow: FLOW },
   );
@@ -130,16 +127,11 @@ export async function login(citizen: Citizen, random: Random, password = config.
   const typingMs = await think(random, 1, 3);
 
   const action = resolveUrl(form.action ?? authorizeUrl, authorizeUrl);
-  const credentials = await http.asyncRequest(
-    'POST',
-    action,
-    formEncode({ ...form.hidden, username: citizen.cccd, password }),
-    {
-      redirects: 0,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      tags: { name: '/authorize', flow: FLOW, step: 'credentials' },
-    },
-  );
+  const credentials = await http.asyncRequest('POST', action, formEncode({ ...form.hidden, username: citizen.cccd, password }), {
+    redirects: 0,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    tags: { name: '/authorize', flow: FLOW, step: 'credentials' },
+  });
   const location = header(credentials, 'Location') ?? '';
   const callback = parseQuery(location);
   const credentialsOk = check(

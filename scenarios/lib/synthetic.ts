@@ -25,33 +25,157 @@ export interface Citizen {
 // Family-name shares roughly follow the published Vietnamese surname distribution
 // (Nguyễn ≈ 38 %, Trần ≈ 11 %, Lê ≈ 9.5 %, ...).
 const FAMILY_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ['Nguyễn', 38], ['Trần', 11], ['Lê', 9.5], ['Phạm', 7], ['Hoàng', 3.5], ['Huỳnh', 2.5],
-  ['Phan', 4.5], ['Vũ', 2.5], ['Võ', 1.5], ['Đặng', 2.1], ['Bùi', 2], ['Đỗ', 1.4], ['Hồ', 1.3],
-  ['Ngô', 1.3], ['Dương', 1], ['Lý', 0.5], ['Đinh', 0.5], ['Trương', 0.5], ['Lương', 0.4], ['Mai', 0.4],
+  ['Nguyễn', 38],
+  ['Trần', 11],
+  ['Lê', 9.5],
+  ['Phạm', 7],
+  ['Hoàng', 3.5],
+  ['Huỳnh', 2.5],
+  ['Phan', 4.5],
+  ['Vũ', 2.5],
+  ['Võ', 1.5],
+  ['Đặng', 2.1],
+  ['Bùi', 2],
+  ['Đỗ', 1.4],
+  ['Hồ', 1.3],
+  ['Ngô', 1.3],
+  ['Dương', 1],
+  ['Lý', 0.5],
+  ['Đinh', 0.5],
+  ['Trương', 0.5],
+  ['Lương', 0.4],
+  ['Mai', 0.4],
 ];
 const MIDDLE_NAMES: Record<Gender, readonly string[]> = {
   male: ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Thành', 'Công', 'Xuân', 'Anh', 'Gia'],
   female: ['Thị', 'Ngọc', 'Thu', 'Thanh', 'Phương', 'Bích', 'Kim', 'Hồng', 'Mỹ', 'Khánh'],
 };
 const GIVEN_NAMES: Record<Gender, readonly string[]> = {
-  male: ['Anh', 'Bảo', 'Cường', 'Dũng', 'Đạt', 'Hải', 'Hiếu', 'Hùng', 'Huy', 'Khoa', 'Khánh', 'Long', 'Lộc',
-    'Minh', 'Nam', 'Phúc', 'Quân', 'Sơn', 'Thắng', 'Trung', 'Tuấn', 'Việt', 'Vinh'],
-  female: ['Anh', 'Chi', 'Dung', 'Giang', 'Hà', 'Hạnh', 'Hoa', 'Hương', 'Huyền', 'Lan', 'Linh', 'Loan', 'Mai',
-    'Ngân', 'Ngọc', 'Nhung', 'Oanh', 'Phương', 'Quỳnh', 'Thảo', 'Trang', 'Vân', 'Yến'],
+  male: [
+    'Anh',
+    'Bảo',
+    'Cường',
+    'Dũng',
+    'Đạt',
+    'Hải',
+    'Hiếu',
+    'Hùng',
+    'Huy',
+    'Khoa',
+    'Khánh',
+    'Long',
+    'Lộc',
+    'Minh',
+    'Nam',
+    'Phúc',
+    'Quân',
+    'Sơn',
+    'Thắng',
+    'Trung',
+    'Tuấn',
+    'Việt',
+    'Vinh',
+  ],
+  female: [
+    'Anh',
+    'Chi',
+    'Dung',
+    'Giang',
+    'Hà',
+    'Hạnh',
+    'Hoa',
+    'Hương',
+    'Huyền',
+    'Lan',
+    'Linh',
+    'Loan',
+    'Mai',
+    'Ngân',
+    'Ngọc',
+    'Nhung',
+    'Oanh',
+    'Phương',
+    'Quỳnh',
+    'Thảo',
+    'Trang',
+    'Vân',
+    'Yến',
+  ],
 };
-const STREETS = ['Trần Hưng Đạo', 'Lê Lợi', 'Nguyễn Huệ', 'Hai Bà Trưng', 'Lý Thường Kiệt', 'Phan Đình Phùng',
-  'Hùng Vương', 'Điện Biên Phủ', 'Nguyễn Trãi', 'Quang Trung', 'Lê Duẩn', 'Võ Thị Sáu', 'Nguyễn Văn Cừ',
-  'Bà Triệu', 'Trường Chinh', 'Phạm Văn Đồng'];
-const WARDS = ['phường Hòa Bình', 'phường Tân Tiến', 'phường Quang Trung', 'phường Thống Nhất', 'phường Bến Thành',
-  'xã Tân Phú', 'xã Hòa Thuận', 'xã Phước Long', 'xã Bình Minh', 'xã Yên Hòa', 'xã Đông Sơn', 'xã Ia Grai'];
+const STREETS = [
+  'Trần Hưng Đạo',
+  'Lê Lợi',
+  'Nguyễn Huệ',
+  'Hai Bà Trưng',
+  'Lý Thường Kiệt',
+  'Phan Đình Phùng',
+  'Hùng Vương',
+  'Điện Biên Phủ',
+  'Nguyễn Trãi',
+  'Quang Trung',
+  'Lê Duẩn',
+  'Võ Thị Sáu',
+  'Nguyễn Văn Cừ',
+  'Bà Triệu',
+  'Trường Chinh',
+  'Phạm Văn Đồng',
+];
+const WARDS = [
+  'phường Hòa Bình',
+  'phường Tân Tiến',
+  'phường Quang Trung',
+  'phường Thống Nhất',
+  'phường Bến Thành',
+  'xã Tân Phú',
+  'xã Hòa Thuận',
+  'xã Phước Long',
+  'xã Bình Minh',
+  'xã Yên Hòa',
+  'xã Đông Sơn',
+  'xã Ia Grai',
+];
 const HAMLETS = ['thôn Đông', 'thôn Trung', 'ấp Bình An', 'bản Nà Lừa', 'tổ dân phố 3', 'khu phố 5'];
 // Mobile prefixes currently allocated to Vietnamese carriers.
-const MOBILE_PREFIXES = ['032', '033', '034', '035', '036', '037', '038', '039', '056', '058', '070', '076', '077',
-  '078', '079', '081', '082', '083', '084', '085', '086', '088', '089', '090', '091', '093', '094', '096', '097', '098'];
+const MOBILE_PREFIXES = [
+  '032',
+  '033',
+  '034',
+  '035',
+  '036',
+  '037',
+  '038',
+  '039',
+  '056',
+  '058',
+  '070',
+  '076',
+  '077',
+  '078',
+  '079',
+  '081',
+  '082',
+  '083',
+  '084',
+  '085',
+  '086',
+  '088',
+  '089',
+  '090',
+  '091',
+  '093',
+  '094',
+  '096',
+  '097',
+  '098',
+];
 
 /** Age bands weighted toward working-age adults, the people who file dossiers. */
 const AGE_BANDS: ReadonlyArray<readonly [readonly [number, number], number]> = [
-  [[18, 24], 14], [[25, 34], 26], [[35, 44], 24], [[45, 59], 24], [[60, 80], 12],
+  [[18, 24], 14],
+  [[25, 34], 26],
+  [[35, 44], 24],
+  [[45, 59], 24],
+  [[60, 80], 12],
 ];
 
 /** The century/gender digit of a CCCD (Decree 137/2015): 0/1 = 1900s male/female, 2/3 = 2000s, ... */
@@ -114,9 +238,7 @@ export function makeCitizen(random: Random): Citizen {
 
 export function makeAddress(random: Random, province: Province): string {
   // Since July 2025 addresses have two administrative tiers: commune/ward and province.
-  const street = random.chance(0.6)
-    ? `Số ${random.int(1, 350)} đường ${random.pick(STREETS)}`
-    : random.pick(HAMLETS);
+  const street = random.chance(0.6) ? `Số ${random.int(1, 350)} đường ${random.pick(STREETS)}` : random.pick(HAMLETS);
   return `${street}, ${random.pick(WARDS)}, ${province.name}`;
 }
 
@@ -150,13 +272,31 @@ export function makeParcelId(random: Random): string {
 
 /** Search words citizens type into the catalogue, most frequent first. */
 export const CATALOGUE_QUERIES: ReadonlyArray<readonly [string, number]> = [
-  ['khai sinh', 14], ['thường trú', 10], ['hộ tịch', 8], ['đăng ký kinh doanh', 9], ['giấy phép xây dựng', 7],
-  ['đất đai', 8], ['kết hôn', 6], ['hộ chiếu', 6], ['bảo hiểm xã hội', 6], ['giấy phép lái xe', 7],
-  ['chứng thực', 5], ['lý lịch tư pháp', 5], ['thuế', 4], ['', 5],
+  ['khai sinh', 14],
+  ['thường trú', 10],
+  ['hộ tịch', 8],
+  ['đăng ký kinh doanh', 9],
+  ['giấy phép xây dựng', 7],
+  ['đất đai', 8],
+  ['kết hôn', 6],
+  ['hộ chiếu', 6],
+  ['bảo hiểm xã hội', 6],
+  ['giấy phép lái xe', 7],
+  ['chứng thực', 5],
+  ['lý lịch tư pháp', 5],
+  ['thuế', 4],
+  ['', 5],
 ];
 
-const PURPOSES = ['Bổ sung hồ sơ xin việc', 'Hoàn thiện thủ tục vay vốn ngân hàng', 'Đăng ký nhập học cho con',
-  'Thay đổi thông tin cư trú', 'Mở rộng hoạt động kinh doanh', 'Làm thủ tục xuất cảnh', 'Thực hiện giao dịch đất đai'];
+const PURPOSES = [
+  'Bổ sung hồ sơ xin việc',
+  'Hoàn thiện thủ tục vay vốn ngân hàng',
+  'Đăng ký nhập học cho con',
+  'Thay đổi thông tin cư trú',
+  'Mở rộng hoạt động kinh doanh',
+  'Làm thủ tục xuất cảnh',
+  'Thực hiện giao dịch đất đai',
+];
 const DELIVERY_METHODS = ['online', 'post', 'at_office'] as const;
 
 /** The form part of a dossier: what a citizen types into the procedure's online form. */
@@ -175,8 +315,13 @@ export function makeDossierForm(random: Random, procedureCode: string, applicant
 
 const FOLD: Record<string, string> = {};
 for (const [plain, accented] of [
-  ['a', 'àáạảãâầấậẩẫăằắặẳẵ'], ['e', 'èéẹẻẽêềếệểễ'], ['i', 'ìíịỉĩ'], ['o', 'òóọỏõôồốộổỗơờớợởỡ'],
-  ['u', 'ùúụủũưừứựửữ'], ['y', 'ỳýỵỷỹ'], ['d', 'đ'],
+  ['a', 'àáạảãâầấậẩẫăằắặẳẵ'],
+  ['e', 'èéẹẻẽêềếệểễ'],
+  ['i', 'ìíịỉĩ'],
+  ['o', 'òóọỏõôồốộổỗơờớợởỡ'],
+  ['u', 'ùúụủũưừứựửữ'],
+  ['y', 'ỳýỵỷỹ'],
+  ['d', 'đ'],
 ] as const) {
   for (const letter of accented) {
     FOLD[letter] = plain;

@@ -41,7 +41,10 @@ describe('the loadlab command', () => {
 
   it('exits 107 with the TypeScript line for a script that throws in the init context', async () => {
     const script = join(dir, 'broken.ts');
-    writeFileSync(script, "const limit: number = 3;\nif (limit > 2) throw new Error('bad scenario data');\nexport default function () {}\n");
+    writeFileSync(
+      script,
+      "const limit: number = 3;\nif (limit > 2) throw new Error('bad scenario data');\nexport default function () {}\n",
+    );
     const result = await loadlab('run', script, '-q', '--results-dir', join(dir, 'results'));
     expect(result.code).toBe(107);
     expect(result.stderr).toContain('bad scenario data');
@@ -50,7 +53,10 @@ describe('the loadlab command', () => {
 
   it('exits 104 for invalid options and says which', async () => {
     const script = join(dir, 'ok.ts');
-    writeFileSync(script, "export const options = { scenarios: { s: { executor: 'constant-arrival-rate', rate: 5, duration: '1s' } } };\nexport default function () {}\n");
+    writeFileSync(
+      script,
+      "export const options = { scenarios: { s: { executor: 'constant-arrival-rate', rate: 5, duration: '1s' } } };\nexport default function () {}\n",
+    );
     const result = await loadlab('run', script, '-q', '--results-dir', join(dir, 'results'));
     expect(result.code).toBe(104);
     expect(result.stderr).toMatch(/preAllocatedVUs/);

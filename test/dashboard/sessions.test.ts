@@ -36,7 +36,9 @@ const capacity = (resultsDir: string, ...extra: string[]) => [
 describe('the dashboard of npm start', () => {
   it('prints its URL, serves the suite live and leaves dashboard.html in the suite folder', async () => {
     const resultsDir = join(dir, 'start');
-    const run = runCli(['start', '--scenarios', 'login-surge', '--no-capacity', '--results-dir', resultsDir], { K6_WEB_DASHBOARD_PORT: '0' });
+    const run = runCli(['start', '--scenarios', 'login-surge', '--no-capacity', '--results-dir', resultsDir], {
+      K6_WEB_DASHBOARD_PORT: '0',
+    });
     const url = await run.url;
     expect((await fetch(`${url}/ui/`)).status).toBe(200);
     const { code, stdout, stderr } = await run.done;
@@ -44,7 +46,10 @@ describe('the dashboard of npm start', () => {
     expect(stdout).toMatch(/ {2}web dashboard: http:\/\/127\.0\.0\.1:\d+\n/);
     const [folder] = readdirSync(resultsDir);
     const html = readFileSync(join(resultsDir, folder, 'dashboard.html'), 'utf8');
-    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(html)![1]) as { event: string; data: any }[];
+    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(html)![1]) as {
+      event: string;
+      data: any;
+    }[];
     expect(events.filter((e) => e.event === 'start').map((e) => e.data.run)).toEqual(['login-surge']);
     expect(events.some((e) => e.event === 'snapshot' && e.data.services?.resources.length > 0)).toBe(true);
   }, 180_000);
@@ -66,12 +71,17 @@ describe('the dashboard of a capacity search', () => {
     const [folder] = readdirSync(resultsDir);
     const file = join(resultsDir, folder, 'dashboard.html');
     expect(existsSync(file)).toBe(true);
-    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(readFileSync(file, 'utf8'))![1]) as { event: string; data: any }[];
+    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(readFileSync(file, 'utf8'))![1]) as {
+      event: string;
+      data: any;
+    }[];
     const steps = events.filter((e) => e.event === 'start').map((e) => e.data.run);
     expect(steps.length).toBeGreaterThanOrEqual(1);
     expect(steps[0]).toMatch(/^step-01/);
     // The mocks' resources are on it, scraped while the steps ran.
-    const resources = events.filter((e) => e.event === 'snapshot').flatMap((e) => (e.data.services?.resources ?? []).map((r: { key: string }) => r.key));
+    const resources = events
+      .filter((e) => e.event === 'snapshot')
+      .flatMap((e) => (e.data.services?.resources ?? []).map((r: { key: string }) => r.key));
     expect(resources).toContain('identity/credential_check');
   }, 90_000);
 

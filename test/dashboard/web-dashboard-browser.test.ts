@@ -49,7 +49,8 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
-const chartPoints = (page: Page, name: string) => page.evaluate((chart) => (globalThis as unknown as PageGlobal).loadlabDashboard.charts.get(chart)?.points ?? 0, name);
+const chartPoints = (page: Page, name: string) =>
+  page.evaluate((chart) => (globalThis as unknown as PageGlobal).loadlabDashboard.charts.get(chart)?.points ?? 0, name);
 
 describe('the live web dashboard', () => {
   it('shows the run live, with the mocks’ saturation, and exports a report that opens offline', async () => {
@@ -77,11 +78,17 @@ describe('the live web dashboard', () => {
     await page.goto(url);
     expect(new URL(page.url()).pathname).toBe('/ui/');
 
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.snapshots.length >= 2, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.snapshots.length >= 2, null, {
+      timeout: 30_000,
+    });
     expect(await page.locator('#status').getAttribute('data-state')).toBe('running');
     const before = await chartPoints(page, 'latency');
     expect(before).toBeGreaterThanOrEqual(2);
-    await page.waitForFunction((n) => ((globalThis as unknown as PageGlobal).loadlabDashboard.charts.get('latency')?.points ?? 0) > n, before, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => ((globalThis as unknown as PageGlobal).loadlabDashboard.charts.get('latency')?.points ?? 0) > n,
+      before,
+      { timeout: 10_000 },
+    );
     expect(await page.locator('.uplot').count()).toBeGreaterThanOrEqual(9);
 
     // The services' side: every modelled resource of the mocks, and the identity's slot marked first.
@@ -89,8 +96,12 @@ describe('the live web dashboard', () => {
     const resources = await page.locator('#resources tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-resource')));
     expect(resources.some((key) => key?.startsWith('portal/'))).toBe(true);
     expect(resources.some((key) => key?.startsWith('ndxp/'))).toBe(true);
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation !== null, null, { timeout: 20_000 });
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation?.key)).toBe('identity/credential_check');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation !== null, null, {
+      timeout: 20_000,
+    });
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).loadlabDashboard.state.firstSaturation?.key)).toBe(
+      'identity/credential_check',
+    );
     await expect.poll(() => page.locator('[data-tile="saturation"] strong').textContent()).toBe('identity/credential_check');
     expect(await page.locator('tr.first').getAttribute('data-resource')).toBe('identity/credential_check');
     // The thresholds as the run defines them, with their live state.

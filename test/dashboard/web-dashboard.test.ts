@@ -33,13 +33,29 @@ function request(time: number, name: string, durationMs: number, failed: boolean
 
 describe('web dashboard settings (k6 names and defaults)', () => {
   it("defaults to k6's 127.0.0.1:5665, 10s period, no browser, no export", () => {
-    expect(readWebDashboardConfig({}, '')).toEqual({ host: '127.0.0.1', port: 5665, periodMs: 10_000, open: false, exportPath: '', serviceMetrics: [] });
+    expect(readWebDashboardConfig({}, '')).toEqual({
+      host: '127.0.0.1',
+      port: 5665,
+      periodMs: 10_000,
+      open: false,
+      exportPath: '',
+      serviceMetrics: [],
+    });
   });
 
   it('reads K6_WEB_DASHBOARD_* and lets the --out argument win', () => {
-    const env = { K6_WEB_DASHBOARD_PORT: '0', K6_WEB_DASHBOARD_PERIOD: '2s', K6_WEB_DASHBOARD_OPEN: 'false', K6_WEB_DASHBOARD_EXPORT: 'r.html' };
+    const env = {
+      K6_WEB_DASHBOARD_PORT: '0',
+      K6_WEB_DASHBOARD_PERIOD: '2s',
+      K6_WEB_DASHBOARD_OPEN: 'false',
+      K6_WEB_DASHBOARD_EXPORT: 'r.html',
+    };
     expect(readWebDashboardConfig(env, '')).toMatchObject({ port: 0, periodMs: 2000, open: false, exportPath: 'r.html' });
-    expect(readWebDashboardConfig(env, 'port=-1&period=500ms&export=other.html')).toMatchObject({ port: -1, periodMs: 500, exportPath: 'other.html' });
+    expect(readWebDashboardConfig(env, 'port=-1&period=500ms&export=other.html')).toMatchObject({
+      port: -1,
+      periodMs: 500,
+      exportPath: 'other.html',
+    });
   });
 
   it('K6_WEB_DASHBOARD takes true or false only, as k6 does', () => {
@@ -52,13 +68,17 @@ describe('web dashboard settings (k6 names and defaults)', () => {
   it('refuses bad values with the setting they came from', () => {
     expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_PORT: 'abc' }, '')).toThrow("K6_WEB_DASHBOARD_PORT: 'abc' is not a port number");
     expect(() => readWebDashboardConfig({}, 'port=70000')).toThrow('--out web-dashboard port: 70000 is outside -1…65535');
-    expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_PERIOD: 'soon' }, '')).toThrow("K6_WEB_DASHBOARD_PERIOD: 'soon' is not a duration");
+    expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_PERIOD: 'soon' }, '')).toThrow(
+      "K6_WEB_DASHBOARD_PERIOD: 'soon' is not a duration",
+    );
     expect(() => readWebDashboardConfig({}, 'colour=red')).toThrow("--out web-dashboard: unknown option 'colour'");
     expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_OPEN: 'maybe' }, '')).toThrow(/K6_WEB_DASHBOARD_OPEN: 'maybe' is not a boolean/);
   });
 
   it('serves off loopback only when asked by name', () => {
-    expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_HOST: '0.0.0.0' }, '')).toThrow(/'0.0.0.0' is not a loopback address.*LOADLAB_WEB_DASHBOARD_EXPOSE=true/);
+    expect(() => readWebDashboardConfig({ K6_WEB_DASHBOARD_HOST: '0.0.0.0' }, '')).toThrow(
+      /'0.0.0.0' is not a loopback address.*LOADLAB_WEB_DASHBOARD_EXPOSE=true/,
+    );
     expect(readWebDashboardConfig({ K6_WEB_DASHBOARD_HOST: '0.0.0.0', LOADLAB_WEB_DASHBOARD_EXPOSE: 'true' }, '').host).toBe('0.0.0.0');
     expect(readWebDashboardConfig({}, 'host=0.0.0.0&expose=true').host).toBe('0.0.0.0');
     // Nothing is served with port -1, so there is nothing to expose.
@@ -71,7 +91,9 @@ describe('web dashboard settings (k6 names and defaults)', () => {
       { service: 'identity', url: 'http://127.0.0.1:7101/metrics' },
       { service: '127.0.0.1:9100', url: 'http://127.0.0.1:9100/metrics' },
     ]);
-    expect(() => readWebDashboardConfig({}, '', ['http://10.0.0.5:9100/metrics'])).toThrow(/10\.0\.0\.5:9100 is not a loopback address.*--allow-remote/);
+    expect(() => readWebDashboardConfig({}, '', ['http://10.0.0.5:9100/metrics'])).toThrow(
+      /10\.0\.0\.5:9100 is not a loopback address.*--allow-remote/,
+    );
     expect(readWebDashboardConfig({}, '', ['http://10.0.0.5:9100/metrics'], true).serviceMetrics).toHaveLength(1);
     expect(() => readWebDashboardConfig({}, '', ['not a url'])).toThrow(/'not a url' is not a URL/);
   });
@@ -82,7 +104,14 @@ describe('what one period aggregates to', () => {
     const run = new RunAggregate('r', { http_req_duration: ['p(95)<100'], http_req_failed: ['rate<0.5'] }, 0);
     const containers: SampleContainer[] = [];
     for (let i = 0; i < 10; i++) containers.push(request(i * 100, i % 2 ? 'search' : 'login', 10 * (i + 1), i === 9));
-    containers.push({ time: 900, tags: {}, samples: [{ metric: BUILTIN_METRICS.vus, value: 7 }, { metric: BUILTIN_METRICS.vus_max, value: 9 }] });
+    containers.push({
+      time: 900,
+      tags: {},
+      samples: [
+        { metric: BUILTIN_METRICS.vus, value: 7 },
+        { metric: BUILTIN_METRICS.vus_max, value: 9 },
+      ],
+    });
     containers.push({ time: 900, tags: { scenario: 'browse' }, samples: [{ metric: BUILTIN_METRICS.dropped_iterations, value: 3 }] });
     run.add(containers);
     const snapshot = run.snapshot(2000, 2000);
@@ -206,7 +235,10 @@ describe('loadlab run with the dashboard', () => {
   };
 
   it('refuses bad settings with exit 104 and one clear line, as a config error', async () => {
-    const { code, stderr } = await runCli(['run', '-q', '--results-dir', dir, script()], { K6_WEB_DASHBOARD: 'true', K6_WEB_DASHBOARD_PORT: 'abc' }).done;
+    const { code, stderr } = await runCli(['run', '-q', '--results-dir', dir, script()], {
+      K6_WEB_DASHBOARD: 'true',
+      K6_WEB_DASHBOARD_PORT: 'abc',
+    }).done;
     expect(code).toBe(104);
     expect(stderr).toContain("K6_WEB_DASHBOARD_PORT: 'abc' is not a port number");
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -224,7 +256,10 @@ describe('loadlab run with the dashboard', () => {
     expect(stderr).toContain(`web dashboard: not served (port -1); report to ${report}`);
     expect(existsSync(report)).toBe(true);
     const html = readFileSync(report, 'utf8');
-    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(html)![1]) as { event: string; data: any }[];
+    const events = JSON.parse(/<script id="events" type="application\/json">(.*?)<\/script>/s.exec(html)![1]) as {
+      event: string;
+      data: any;
+    }[];
     expect(events.map((e) => e.event)).toContain('snapshot');
     const last = events.filter((e) => e.event === 'cumulative').pop()!;
     expect(last.data.totals.checksFailed).toBe(3);

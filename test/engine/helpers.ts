@@ -84,12 +84,17 @@ export class Recorder implements Output {
   }
 
   samples(metric: string): { time: number; tags: Record<string, string>; value: number }[] {
-    return this.containers.flatMap((c) => c.samples.filter((s) => s.metric.name === metric).map((s) => ({ time: c.time, tags: c.tags, value: s.value })));
+    return this.containers.flatMap((c) =>
+      c.samples.filter((s) => s.metric.name === metric).map((s) => ({ time: c.time, tags: c.tags, value: s.value })),
+    );
   }
 }
 
 /** runTest, quiet, one worker unless told, results in the temp folder, stderr captured. */
-export async function run(script: string, options: Partial<RunTestOptions> = {}): Promise<RunTestResult & { recorder: Recorder; stderr: string; stdout: string }> {
+export async function run(
+  script: string,
+  options: Partial<RunTestOptions> = {},
+): Promise<RunTestResult & { recorder: Recorder; stderr: string; stdout: string }> {
   const recorder = new Recorder();
   let stderr = '';
   let stdout = '';
@@ -104,10 +109,26 @@ export async function run(script: string, options: Partial<RunTestOptions> = {})
     return true;
   }) as typeof process.stdout.write;
   try {
-    const result = await runTest({ script, quiet: true, workers: 1, resultsRoot: path.join(dir, 'results'), ...options, outputs: [recorder, ...(options.outputs ?? [])] });
+    const result = await runTest({
+      script,
+      quiet: true,
+      workers: 1,
+      resultsRoot: path.join(dir, 'results'),
+      ...options,
+      outputs: [recorder, ...(options.outputs ?? [])],
+    });
     return { ...result, recorder, stderr, stdout };
   } finally {
     process.stderr.write = originalErr;
     process.stdout.write = originalOut;
+  }
+}
+
+/** Resolves once the target has answered `count` requests in all (polls: the VUs run on worker threads). */
+export async function whenRequests(target: Target, count: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (target.requests < count) {
+    if (Date.now() > deadline) throw new Error(`the target answered ${target.requests} of ${count} requests in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

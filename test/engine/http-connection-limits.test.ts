@@ -1,7 +1,13 @@
 // k6's localIPs pool and the pre-flight check of the OS limits for one connection per VU.
 import { describe, expect, it } from 'vitest';
 import { IPPool, localIPsOption } from '../../engine/modules/http/local-ips.ts';
-import { checkConnectionCapacity, parseOpenFileLimit, parsePortRange, peakVUs, transportOptionProblems } from '../../engine/modules/http/os-limits.ts';
+import {
+  checkConnectionCapacity,
+  parseOpenFileLimit,
+  parsePortRange,
+  peakVUs,
+  transportOptionProblems,
+} from '../../engine/modules/http/os-limits.ts';
 import { normalizeScenario } from '../../engine/options/scenarios.ts';
 
 describe('localIPs (k6 IPPool)', () => {
@@ -34,30 +40,56 @@ describe('OS limits for one connection per VU', () => {
 
   it('reads RLIMIT_NOFILE and the ephemeral port range', () => {
     expect(parseOpenFileLimit(limits)).toEqual({ soft: 1024, hard: 20000 });
-    expect(parseOpenFileLimit('Max open files            unlimited            unlimited            files')).toEqual({ soft: Infinity, hard: Infinity });
+    expect(parseOpenFileLimit('Max open files            unlimited            unlimited            files')).toEqual({
+      soft: Infinity,
+      hard: Infinity,
+    });
     expect(parsePortRange('32768\t60999\n')).toBe(28232);
   });
 
   it('raises the soft limit to what the VUs need when the hard limit allows it', () => {
     const asked: number[] = [];
-    const { notes } = checkConnectionCapacity({ vus: 5000, limits: { openFiles: { soft: 1024, hard: 20000 }, ephemeralPorts: 28232 }, sourceAddresses: 1, raise: (n) => asked.push(n) > 0 });
+    const { notes } = checkConnectionCapacity({
+      vus: 5000,
+      limits: { openFiles: { soft: 1024, hard: 20000 }, ephemeralPorts: 28232 },
+      sourceAddresses: 1,
+      raise: (n) => asked.push(n) > 0,
+    });
     expect(asked).toEqual([5256]);
     expect(notes).toEqual([{ level: 'info', message: 'raised the open-file limit from 1024 to 5256 for 5000 VUs (one connection each)' }]);
   });
 
   it('says what to change when the hard limit or the ports are too few', () => {
-    const { notes } = checkConnectionCapacity({ vus: 50_000, limits: { openFiles: { soft: 20000, hard: 20000 }, ephemeralPorts: 28232 }, sourceAddresses: 1, raise: () => true });
+    const { notes } = checkConnectionCapacity({
+      vus: 50_000,
+      limits: { openFiles: { soft: 20000, hard: 20000 }, ephemeralPorts: 28232 },
+      sourceAddresses: 1,
+      raise: () => true,
+    });
     expect(notes.map((n) => n.level)).toEqual(['warn', 'warn']);
     expect(notes[0].message).toContain('50000 VUs need about 50256 open files');
     expect(notes[0].message).toContain('ulimit -n 50256');
     expect(notes[1].message).toContain('--local-ips 127.0.0.2-127.0.0.4');
-    expect(checkConnectionCapacity({ vus: 50_000, limits: { openFiles: { soft: 60000, hard: 60000 }, ephemeralPorts: 28232 }, sourceAddresses: 49 }).notes).toEqual([]);
+    expect(
+      checkConnectionCapacity({
+        vus: 50_000,
+        limits: { openFiles: { soft: 60000, hard: 60000 }, ephemeralPorts: 28232 },
+        sourceAddresses: 49,
+      }).notes,
+    ).toEqual([]);
   });
 
   it('counts the peak VUs of all scenarios', () => {
     const scenarios = [
       normalizeScenario('a', { executor: 'constant-vus', vus: 10, duration: '1s' }),
-      normalizeScenario('b', { executor: 'ramping-vus', startVUs: 2, stages: [{ duration: '1s', target: 30 }, { duration: '1s', target: 5 }] }),
+      normalizeScenario('b', {
+        executor: 'ramping-vus',
+        startVUs: 2,
+        stages: [
+          { duration: '1s', target: 30 },
+          { duration: '1s', target: 5 },
+        ],
+      }),
       normalizeScenario('c', { executor: 'constant-arrival-rate', rate: 1, duration: '1s', preAllocatedVUs: 3, maxVUs: 7 }),
     ];
     expect(peakVUs(scenarios)).toBe(47);

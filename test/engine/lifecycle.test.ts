@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, startTarget, type Target, writeFile, writeScript } from './helpers.ts';
+import { run, whenRequests, startTarget, type Target, writeFile, writeScript } from './helpers.ts';
 
 let target: Target;
 beforeAll(async () => {
@@ -85,7 +85,9 @@ export default function () {}
     expect(result.stderr).toContain('scenario "bad": executor constant-arrival-rate requires "preAllocatedVUs"');
     expect(result.stderr).toContain('scenario "bad": duration: invalid duration "soon"');
     expect(result.stderr).toContain('unknown executor "teleport"');
-    const badThreshold = writeScript(`export const options = { thresholds: { http_req_duration: ['p(95) < fast'] } };\nexport default function () {}`);
+    const badThreshold = writeScript(
+      `export const options = { thresholds: { http_req_duration: ['p(95) < fast'] } };\nexport default function () {}`,
+    );
     expect((await run(badThreshold)).exitCode).toBe(104);
   });
 
@@ -98,11 +100,12 @@ export default async function () { await http.get(__ENV.TARGET + '/'); await sle
 export function teardown() { console.log('teardown after interrupt'); }
 `);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 700);
-    const started = Date.now();
+    const before = target.requests;
+    // Interrupt once the VUs are sending, however long the worker threads take to start.
+    void whenRequests(target, before + 30).then(() => controller.abort());
     const result = await run(script, { env: { TARGET: target.url }, signal: controller.signal, runId: 'interrupted-run' });
     expect(result.exitCode).toBe(105);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.summary.state.testRunDurationMs).toBeLessThan(15_000);
     expect(result.stderr).toContain('teardown after interrupt');
     // quiet: the run was interrupted on purpose, so no lifecycle warning (the script's output stays).
     expect(result.stderr).not.toContain('stopping the test');
@@ -137,15 +140,24 @@ export function handleSummary(data: any) {
   return { stdout: 'custom summary\\n', ${JSON.stringify(out)}: JSON.stringify(data) };
 }
 `);
-    const result = await run(script, { env: { TARGET: target.url } });
+    // quiet runs skip the end-of-test summary (and so handleSummary) unless a summary mode is asked for.
+    const result = await run(script, { env: { TARGET: target.url }, summaryMode: 'auto' });
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain('teardown got An');
     expect(result.stdout).toBe('custom summary\n');
     const data = JSON.parse(readFileSync(out, 'utf8'));
-    expect(Object.keys(data).sort()).toEqual(['metrics', 'options', 'root_group', 'state']);
-    expect(data.metrics.checks).toMatchObject({ type: 'rate', contains: 'default', values: { rate: 1, passes: 8, fails: 0 }, thresholds: { 'rate==1': { ok: true } } });
+    // k6 v1 hands handleSummary setup()'s data as well.
+    expect(Object.keys(data).sort()).toEqual(['metrics', 'options', 'root_group', 'setup_data', 'state']);
+    expect(data.metrics.checks).toMatchObject({
+      type: 'rate',
+      contains: 'default',
+      values: { rate: 1, passes: 8, fails: 0 },
+      thresholds: { 'rate==1': { ok: true } },
+    });
     expect(data.metrics.http_req_duration.type).toBe('trend');
-    expect(Object.keys(data.metrics.http_req_duration.values)).toEqual(expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']));
+    expect(Object.keys(data.metrics.http_req_duration.values)).toEqual(
+      expect.arrayContaining(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']),
+    );
     expect(data.metrics.iterations.values.count).toBe(4);
     // 4 iterations + setup's request
     expect(data.metrics.http_reqs.values.count).toBe(5);
@@ -178,7 +190,11 @@ export default async function () {
     const result = await run(script);
     expect(result.stderr).not.toContain('leaked');
     expect(result.recorder.sum('vu_local_count')).toBe(3);
-    const users = result.recorder.samples('vu_local_count').filter((s) => s.value === 1).map((s) => s.tags.user).sort();
+    const users = result.recorder
+      .samples('vu_local_count')
+      .filter((s) => s.value === 1)
+      .map((s) => s.tags.user)
+      .sort();
     expect(users).toEqual(['001', '002', '003']);
   });
 });
@@ -232,10 +248,10 @@ describe('a target that dies mid-run', () => {
     const script = writeScript(`
 import http from 'k6/http';
 import { sleep } from 'k6';
-export const options = { vus: 3, duration: '1500ms' };
+export const options = { vus: 3, duration: '3s' };
 export default async function () { await http.get(__ENV.TARGET + '/'); await sleep(0.02); }
 `);
-    setTimeout(() => doomed.close(), 600);
+    void whenRequests(doomed, 20).then(() => doomed.close());
     const result = await run(script, { env: { TARGET: doomed.url } });
     expect(result.exitCode).toBe(0);
     const failed = result.recorder.samples('http_req_failed');

@@ -33,8 +33,12 @@ describe('option layers', () => {
   it('derives the default scenario like k6', () => {
     expect(scenariosOf({})).toMatchObject([{ executor: 'per-vu-iterations', vus: 1, iterations: 1 }]);
     expect(scenariosOf({ vus: 3, iterations: 9 })).toMatchObject([{ executor: 'shared-iterations', vus: 3, iterations: 9 }]);
-    expect(scenariosOf({ stages: [{ duration: '1s', target: 4 }] })).toMatchObject([{ executor: 'ramping-vus', startVUs: 1, stages: [{ durationMs: 1000, target: 4 }] }]);
-    expect(scenariosOf(mergeOptions({ duration: '1s' }, { scenarios: { x: { executor: 'per-vu-iterations' } } }))).toMatchObject([{ name: 'x', vus: 1, iterations: 1, gracefulStopMs: 30_000 }]);
+    expect(scenariosOf({ stages: [{ duration: '1s', target: 4 }] })).toMatchObject([
+      { executor: 'ramping-vus', startVUs: 1, stages: [{ durationMs: 1000, target: 4 }] },
+    ]);
+    expect(scenariosOf(mergeOptions({ duration: '1s' }, { scenarios: { x: { executor: 'per-vu-iterations' } } }))).toMatchObject([
+      { name: 'x', vus: 1, iterations: 1, gracefulStopMs: 30_000 },
+    ]);
   });
 });
 
@@ -47,9 +51,21 @@ describe('validateOptions', () => {
         c: { executor: 'constant-vus', vus: 2, duration: '5s', gracefulStop: '0s' },
         d: { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '5s', target: 10 }], gracefulRampDown: '1s' },
         e: { executor: 'constant-arrival-rate', rate: 10, timeUnit: '1m', duration: '5s', preAllocatedVUs: 2, maxVUs: 5 },
-        f: { executor: 'ramping-arrival-rate', startRate: 1, stages: [{ duration: '5s', target: 10 }], preAllocatedVUs: 2, startTime: '5s', exec: 'other', env: { A: 'b' }, tags: { t: 'v' } },
+        f: {
+          executor: 'ramping-arrival-rate',
+          startRate: 1,
+          stages: [{ duration: '5s', target: 10 }],
+          preAllocatedVUs: 2,
+          startTime: '5s',
+          exec: 'other',
+          env: { A: 'b' },
+          tags: { t: 'v' },
+        },
       },
-      thresholds: { http_req_duration: ['p(95)<500'], 'checks{group:::login}': [{ threshold: 'rate>0.99', abortOnFail: true, delayAbortEval: '10s' }] },
+      thresholds: {
+        http_req_duration: ['p(95)<500'],
+        'checks{group:::login}': [{ threshold: 'rate>0.99', abortOnFail: true, delayAbortEval: '10s' }],
+      },
     };
     expect(validateOptions(options)).toEqual([]);
   });

@@ -18,8 +18,8 @@ describe('refused before the test starts, with the place and the reason', () => 
     const script = writeScript(source);
     const before = target.requests;
     const result = await run(script, { env: { TARGET: target.url } });
-    // The script cannot be compiled for the embedded engine: k6's exit code for a script that does not compile.
-    expect(result.exitCode).toBe(255);
+    // Refused when the script is loaded, like an unsupported module: k6's exit code for a script error (107).
+    expect(result.exitCode).toBe(107);
     for (const text of expected) expect(result.stderr).toContain(text);
     expect(result.stderr).toContain(`${path.basename(script)}:`);
     expect(target.requests).toBe(before);
@@ -130,9 +130,12 @@ export default function () {
   });
 
   it('group() keeps the group path through awaited requests', async () => {
-    const lib = writeFile('sync-lib.js', `import http from 'k6/http';
+    const lib = writeFile(
+      'sync-lib.js',
+      `import http from 'k6/http';
 export function load(base) { return http.get(base + '/json').json().user.name; }
-`);
+`,
+    );
     const script = writeScript(`import { check, group } from 'k6';
 import { load } from './${path.basename(lib)}';
 export const options = { iterations: 2 };

@@ -23,7 +23,13 @@ const dir = mkdtempSync(join(tmpdir(), 'loadlab-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const logs: string[] = [];
-const baseParams = { env: {}, runTags: {}, runDir: join(dir, 'run'), allowRemoteTargets: false, log: (message: string) => logs.push(message) };
+const baseParams = {
+  env: {},
+  runTags: {},
+  runDir: join(dir, 'run'),
+  allowRemoteTargets: false,
+  log: (message: string) => logs.push(message),
+};
 
 /** The samples of k6's own output/json test, and the lines k6 writes for them. */
 function k6JsonFixture(): { containers: SampleContainer[]; expected: string[] } {

@@ -262,9 +262,7 @@ describe('handleSummary data', () => {
       ['empty group', '::empty group'],
     ]);
     const login = root.groups[0];
-    expect(login.checks).toEqual([
-      expect.objectContaining({ name: 'form shown', path: '::login::form shown', passes: 1, fails: 0 }),
-    ]);
+    expect(login.checks).toEqual([expect.objectContaining({ name: 'form shown', path: '::login::form shown', passes: 1, fails: 0 })]);
     expect(login.groups[0]).toEqual(
       expect.objectContaining({
         name: 'submit',
@@ -273,7 +271,9 @@ describe('handleSummary data', () => {
       }),
     );
     const text = renderTextSummary(buildSummaryData(aggregator, { testRunDurationMs: 1000 }), { enableColors: false });
-    expect(text).toContain('     ✓ root check\n\n     █ login\n\n       ✓ form shown\n\n       █ submit\n\n         ✗ redirected\n          ↳  50% — ✓ 1 / ✗ 1\n\n     █ empty group\n');
+    expect(text).toContain(
+      '     ✓ root check\n\n     █ login\n\n       ✓ form shown\n\n       █ submit\n\n         ✗ redirected\n          ↳  50% — ✓ 1 / ✗ 1\n\n     █ empty group\n',
+    );
   });
 
   it('exports the legacy --summary-export format', () => {

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../../engine/metrics/aggregator.ts';
 import { BUILTIN_METRICS } from '../../engine/metrics/builtin.ts';
 import { MetricError, MetricRegistry } from '../../engine/metrics/registry.ts';
-import {
-  parseMetricName,
-  parseThresholdExpression,
-  ThresholdError,
-  validateThresholds,
-} from '../../engine/metrics/thresholds.ts';
+import { parseMetricName, parseThresholdExpression, ThresholdError, validateThresholds } from '../../engine/metrics/thresholds.ts';
 import type { MetricDescriptor, SampleContainer } from '../../engine/metrics/types.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -118,10 +113,12 @@ describe('threshold evaluation', () => {
     const batch: SampleContainer[] = [];
     for (let i = 0; i < 100; i++) {
       batch.push(
-        container({ status: i < 90 ? '200' : '500' }, [m.http_reqs, 1], [m.http_req_duration, i < 90 ? 50 : 900], [
-          m.http_req_failed,
-          i < 90 ? 0 : 1,
-        ]),
+        container(
+          { status: i < 90 ? '200' : '500' },
+          [m.http_reqs, 1],
+          [m.http_req_duration, i < 90 ? 50 : 900],
+          [m.http_req_failed, i < 90 ? 0 : 1],
+        ),
       );
     }
     aggregator.addMetricSamples(batch);
@@ -135,11 +132,7 @@ describe('threshold evaluation', () => {
       ['avg<200', true],
     ]);
     // http_reqs rate = 100 / 10 s = 10/s > 5; over 30 s it is 3.3/s and fails.
-    expect(aggregator.evaluateThresholds(30_000, { final: true }).breached).toEqual([
-      'http_req_duration',
-      'http_req_failed',
-      'http_reqs',
-    ]);
+    expect(aggregator.evaluateThresholds(30_000, { final: true }).breached).toEqual(['http_req_duration', 'http_req_failed', 'http_reqs']);
   });
 
   it('filters submetrics by every tag of the filter', () => {
@@ -161,9 +154,7 @@ describe('threshold evaluation', () => {
     expect(parent.sink.type === 'trend' && parent.sink.count).toBe(4);
     expect(aggregator.evaluateThresholds(1000, { final: true }).ok).toBe(true);
     aggregator.addMetricSamples([container({ name: 'login', method: 'POST' }, [d, 150])]);
-    expect(aggregator.evaluateThresholds(1000, { final: true }).breached).toEqual([
-      'http_req_duration{name:login,method:POST}',
-    ]);
+    expect(aggregator.evaluateThresholds(1000, { final: true }).breached).toEqual(['http_req_duration{name:login,method:POST}']);
   });
 
   it('aborts on failure only after delayAbortEval, and skips empty metrics during the run', () => {

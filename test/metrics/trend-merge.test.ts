@@ -16,7 +16,9 @@ function sinkOf(values: readonly number[], exactLimit?: number): TrendSink {
 }
 
 describe('trend sinks', () => {
-  const parts = [0, 1, 2, 3, 4, 5].map((part) => Array.from({ length: part % 2 ? 30 : 3000 }, (_, i) => (part + 1) * 3 + ((i * 7919) % 997) / (part + 1)));
+  const parts = [0, 1, 2, 3, 4, 5].map((part) =>
+    Array.from({ length: part % 2 ? 30 : 3000 }, (_, i) => (part + 1) * 3 + ((i * 7919) % 997) / (part + 1)),
+  );
   const all = parts.flat();
 
   it('merge exact and histogram sinks into the percentiles of all their samples', () => {
@@ -25,8 +27,12 @@ describe('trend sinks', () => {
     expect(merged.count).toBe(all.length);
     expect(merged.min).toBe(Math.min(...all));
     expect(merged.max).toBe(Math.max(...all));
-    expect(merged.sum).toBeCloseTo(all.reduce((s, v) => s + v, 0), 6);
-    for (const p of [50, 90, 95, 99]) expect(Math.abs(merged.percentile(p) - k6Percentile(all, p)) / k6Percentile(all, p)).toBeLessThan(0.001);
+    expect(merged.sum).toBeCloseTo(
+      all.reduce((s, v) => s + v, 0),
+      6,
+    );
+    for (const p of [50, 90, 95, 99])
+      expect(Math.abs(merged.percentile(p) - k6Percentile(all, p)) / k6Percentile(all, p)).toBeLessThan(0.001);
     // Below the exact limit a merge stays exact.
     const small = new TrendSink();
     small.merge(sinkOf(parts[1]));
@@ -39,7 +45,8 @@ describe('trend sinks', () => {
     const sink = sinkOf(values, 100);
     const decoded = TrendSink.decode({ count: sink.count, sum: sink.sum, min: sink.min, max: sink.max }, sink.encode());
     expect(sink.encode().hdrNeg).toBeTypeOf('string');
-    for (const p of [1, 5, 50, 95]) expect(Math.abs(decoded.percentile(p) - k6Percentile(values, p))).toBeLessThan(Math.abs(k6Percentile(values, p)) * 0.001 + 1e-9);
+    for (const p of [1, 5, 50, 95])
+      expect(Math.abs(decoded.percentile(p) - k6Percentile(values, p))).toBeLessThan(Math.abs(k6Percentile(values, p)) * 0.001 + 1e-9);
     expect(new TrendSink().encode()).toEqual({});
   });
 

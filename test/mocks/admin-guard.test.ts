@@ -20,7 +20,10 @@ describe('admin API against cross-site requests', () => {
     expect((await http('PUT', `${portal}/admin/faults`, { json: { latencyMs: 1 } })).status).toBe(200);
     const port = new URL(portal).port;
     // What <form enctype="text/plain"> or fetch(…, { mode: 'no-cors' }) on a foreign page sends.
-    const crossSite = await http('POST', `${portal}/admin/reset`, { headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: '{}' });
+    const crossSite = await http('POST', `${portal}/admin/reset`, {
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: '{}',
+    });
     expect(crossSite.status).toBe(403);
     expect(crossSite.json).toMatchObject({ error: 'cross_origin' });
     expect(crossSite.json.message).toMatch(/evil\.example/);
@@ -66,8 +69,17 @@ describe('admin API against cross-site requests', () => {
     const refused = await startMocks({ host: '0.0.0.0', port: 0, services: ['portal'] }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(MockConfigError);
     expect((refused as Error).message).toMatch(/--allow-remote/);
-    await expect(startMocks({ host: '0.0.0.0', port: 0, services: ['portal'], allowRemote: true })).rejects.toThrow(/admin token is mandatory/);
-    const open = await startMocks({ host: '0.0.0.0', port: 0, services: ['portal'], profile: 'zero-latency', allowRemote: true, adminToken: 't' });
+    await expect(startMocks({ host: '0.0.0.0', port: 0, services: ['portal'], allowRemote: true })).rejects.toThrow(
+      /admin token is mandatory/,
+    );
+    const open = await startMocks({
+      host: '0.0.0.0',
+      port: 0,
+      services: ['portal'],
+      profile: 'zero-latency',
+      allowRemote: true,
+      adminToken: 't',
+    });
     try {
       expect(open.urls.portal).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await http('GET', `${open.urls.portal}/admin/state`)).status).toBe(401);

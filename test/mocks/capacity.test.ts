@@ -19,7 +19,14 @@ describe('service-time distributions', () => {
 });
 
 describe('Resource', () => {
-  const settings = { slots: 2, queueLimit: 2, queueTimeoutMs: 10_000, whenFull: 503 as const, retryAfterSeconds: 3, serviceTime: { kind: 'fixed' as const, ms: 40 } };
+  const settings = {
+    slots: 2,
+    queueLimit: 2,
+    queueTimeoutMs: 10_000,
+    whenFull: 503 as const,
+    retryAfterSeconds: 3,
+    serviceTime: { kind: 'fixed' as const, ms: 40 },
+  };
 
   it('serves FIFO beyond its slots and rejects when the queue is full', async () => {
     const resource = new Resource('db', settings);
@@ -65,7 +72,9 @@ describe('saturation throughput over real HTTP', () => {
     mocks = await start({
       services: ['identity', 'ndxp'],
       config: {
-        resources: { ndxp: { population: { slots, queueLimit: 100_000, queueTimeoutMs: 60_000, serviceTime: { kind: 'fixed', ms: 100 } } } },
+        resources: {
+          ndxp: { population: { slots, queueLimit: 100_000, queueTimeoutMs: 60_000, serviceTime: { kind: 'fixed', ms: 100 } } },
+        },
         ndxp: { quota: { ratePerSecond: 1_000_000, burst: 1_000_000 }, providerTimeoutMs: 60_000 },
       },
     });
@@ -102,7 +111,9 @@ describe('saturation throughput over real HTTP', () => {
     const measured = completions.filter((t) => t >= from && t < to).length / ((to - from) / 1000);
     expect(Math.abs(measured - expectedPerSecond) / expectedPerSecond).toBeLessThan(0.1);
     // Utilisation = rate(busy) / capacity should be ~1 while saturated.
-    const busy = metric(after, 'loadlab_resource_busy_seconds_total', { resource: 'population' }) - metric(before, 'loadlab_resource_busy_seconds_total', { resource: 'population' });
+    const busy =
+      metric(after, 'loadlab_resource_busy_seconds_total', { resource: 'population' }) -
+      metric(before, 'loadlab_resource_busy_seconds_total', { resource: 'population' });
     const elapsed = (performance.now() - startedAt) / 1000;
     expect(busy / elapsed / slots).toBeGreaterThan(0.85);
     expect(busy / elapsed / slots).toBeLessThanOrEqual(1.02);
@@ -114,7 +125,9 @@ describe('saturation throughput over real HTTP', () => {
   });
 
   it('log-normal (p50 80 ms, p99 300 ms) × 20 slots saturates at slots / mean service time (within 10 %)', async () => {
-    const put = await http('PUT', `${mocks.urls.ndxp}/admin/resources/population`, { json: { serviceTime: { kind: 'lognormal', p50Ms: 80, p99Ms: 300 } } });
+    const put = await http('PUT', `${mocks.urls.ndxp}/admin/resources/population`, {
+      json: { serviceTime: { kind: 'lognormal', p50Ms: 80, p99Ms: 300 } },
+    });
     expect(put.status).toBe(200);
     expect(put.json.meanServiceMs).toBeGreaterThan(90);
     expect(put.json.meanServiceMs).toBeLessThan(98);
@@ -122,7 +135,9 @@ describe('saturation throughput over real HTTP', () => {
   });
 
   it('turns requests away with 429 + Retry-After when slots and queue are full', async () => {
-    await http('PUT', `${mocks.urls.ndxp}/admin/resources/population`, { json: { slots: 1, queueLimit: 0, whenFull: 429, retryAfterSeconds: 7, serviceTime: { kind: 'fixed', ms: 300 } } });
+    await http('PUT', `${mocks.urls.ndxp}/admin/resources/population`, {
+      json: { slots: 1, queueLimit: 0, whenFull: 429, retryAfterSeconds: 7, serviceTime: { kind: 'fixed', ms: 300 } },
+    });
     const headers = { authorization: `Bearer ${token}`, 'x-consumer-code': 'H29' };
     const url = `${mocks.urls.ndxp}/ndxp/v1/population/citizens/001203012345`;
     const [a, b] = await Promise.all([http('GET', url, { headers }), http('GET', url, { headers })]);
@@ -135,6 +150,11 @@ describe('saturation throughput over real HTTP', () => {
     expect(metric(series, 'loadlab_resource_rejections_total', { resource: 'population', reason: 'queue_full' })).toBe(1);
     const reset = await http('POST', `${mocks.urls.ndxp}/admin/reset`, { json: {} });
     // Back to the configured profile (this suite's config), not to the built-in default.
-    expect(reset.json.resources.population).toMatchObject({ slots, queueLimit: 100_000, whenFull: 503, serviceTime: { kind: 'fixed', ms: 100 } });
+    expect(reset.json.resources.population).toMatchObject({
+      slots,
+      queueLimit: 100_000,
+      whenFull: 503,
+      serviceTime: { kind: 'fixed', ms: 100 },
+    });
   });
 });

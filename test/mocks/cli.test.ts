@@ -12,7 +12,10 @@ const K6 = join(import.meta.dirname, '..', '..', '..', 'shared', 'tools', 'k6');
 const CLI = join(import.meta.dirname, 'fixtures', 'mocks-cli.ts');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mocks', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mocks', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -44,7 +47,11 @@ describe('loadlab mocks (CLI)', () => {
   it('rejects a bad config file, an unknown service and an unknown flag with a reason', async () => {
     const config = join(tmpdir(), `loadlab-mocks-${process.pid}.json`);
     await writeFile(config, JSON.stringify({ resources: { identity: { credential_check: { slots: 'many' } } }, surprise: true }));
-    const [badConfig, badService, badFlag] = [run(['--port', '0', '--config', config]), run(['--services', 'identity,bank']), run(['--turbo'])];
+    const [badConfig, badService, badFlag] = [
+      run(['--port', '0', '--config', config]),
+      run(['--services', 'identity,bank']),
+      run(['--turbo']),
+    ];
     expect(await badConfig.exited).toBe(104);
     expect(badConfig.output().stderr).toMatch(/resources\.identity\.credential_check\.slots: must be integer/);
     expect(badConfig.output().stderr).toMatch(/additional properties 'surprise'/);
@@ -53,7 +60,11 @@ describe('loadlab mocks (CLI)', () => {
     expect(await badFlag.exited).not.toBe(0);
     expect(badFlag.output().stderr).toMatch(/unknown option '--turbo'/);
 
-    const [exposed, badTimeout, halfTls] = [run(['--port', '0', '--host', '0.0.0.0']), run(['--headers-timeout', 'soon']), run(['--tls-cert', 'a.pem'])];
+    const [exposed, badTimeout, halfTls] = [
+      run(['--port', '0', '--host', '0.0.0.0']),
+      run(['--headers-timeout', 'soon']),
+      run(['--tls-cert', 'a.pem']),
+    ];
     expect(await exposed.exited).toBe(104);
     expect(exposed.output().stderr).toMatch(/beyond loopback.*--allow-remote/);
     expect(await badTimeout.exited).not.toBe(0);
@@ -64,7 +75,9 @@ describe('loadlab mocks (CLI)', () => {
 
   it('serves HTTPS with --tls: the ready line names the CA, real k6 verifies the certificate with it, the admin token guards /admin', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loadlab-cli-tls-'));
-    const cli = run(['--port', '0', '--services', 'identity', '--profile', 'zero-latency', '--tls-dir', dir], { LOADLAB_ADMIN_TOKEN: 'from-env' });
+    const cli = run(['--port', '0', '--services', 'identity', '--profile', 'zero-latency', '--tls-dir', dir], {
+      LOADLAB_ADMIN_TOKEN: 'from-env',
+    });
     try {
       const ready = JSON.parse(await cli.firstLine);
       expect(ready.identity).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -82,7 +95,15 @@ export default function () {
 `,
       );
       expect(existsSync(K6)).toBe(true);
-      const k6 = (env: Record<string, string>) => promisify(execFile)(K6, ['run', '--no-usage-report', '-q', '--summary-export', join(dir, `summary-${Object.keys(env).length}.json`), script], { env: { ...process.env, ...env } }).then(() => 0, (error: { code?: number }) => error.code ?? -1);
+      const k6 = (env: Record<string, string>) =>
+        promisify(execFile)(
+          K6,
+          ['run', '--no-usage-report', '-q', '--summary-export', join(dir, `summary-${Object.keys(env).length}.json`), script],
+          { env: { ...process.env, ...env } },
+        ).then(
+          () => 0,
+          (error: { code?: number }) => error.code ?? -1,
+        );
       expect(await k6({ SSL_CERT_FILE: ready.caFile })).toBe(0);
       // Without the CA, k6 refuses the certificate: the check fails, and so does the threshold (exit 99).
       expect(await k6({})).toBe(99);
@@ -91,7 +112,10 @@ export default function () {
       const { readFile } = await import('node:fs/promises');
       const dispatcher = new Agent({ connect: { ca: await readFile(ready.caFile, 'utf8') } });
       const state = async (token?: string) => {
-        const response = await request(`${ready.identity}/admin/state`, { dispatcher, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        const response = await request(`${ready.identity}/admin/state`, {
+          dispatcher,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
         await response.body.dump();
         return response.statusCode;
       };

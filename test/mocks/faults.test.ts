@@ -64,7 +64,8 @@ describe('admin API and injected faults', () => {
   });
 
   it('sends slow responses: headers on time, the body trickling', async () => {
-    const redSum = async () => metric(await scrape(portal), 'loadlab_http_request_duration_seconds_sum', { route: '/api/procedures', status: '200' });
+    const redSum = async () =>
+      metric(await scrape(portal), 'loadlab_http_request_duration_seconds_sum', { route: '/api/procedures', status: '200' });
     await catalogue();
     const before = await redSum();
     await faults({ slowResponseMs: 300 });
@@ -88,13 +89,18 @@ describe('admin API and injected faults', () => {
   });
 
   it('changes resources at run time and validates admin input', async () => {
-    const changed = await http('PUT', `${portal}/admin/resources/dossier_db`, { json: { slots: 4, serviceTime: { kind: 'fixed', ms: 50 } } });
+    const changed = await http('PUT', `${portal}/admin/resources/dossier_db`, {
+      json: { slots: 4, serviceTime: { kind: 'fixed', ms: 50 } },
+    });
     expect(changed.json).toMatchObject({ slots: 4, meanServiceMs: 50, saturationThroughput: 80 });
     expect((await http('PUT', `${portal}/admin/resources/nope`, { json: { slots: 1 } })).status).toBe(404);
     const badSlots = await http('PUT', `${portal}/admin/resources/dossier_db`, { json: { slots: -1 } });
     expect(badSlots.status).toBe(400);
     expect(badSlots.json.message).toMatch(/slots/);
-    expect((await http('PUT', `${portal}/admin/resources/dossier_db`, { json: { serviceTime: { kind: 'lognormal', p50Ms: 100, p99Ms: 10 } } })).status).toBe(400);
+    expect(
+      (await http('PUT', `${portal}/admin/resources/dossier_db`, { json: { serviceTime: { kind: 'lognormal', p50Ms: 100, p99Ms: 10 } } }))
+        .status,
+    ).toBe(400);
     expect((await faults({ errorRatio: 2 })).status).toBe(400);
     const reset = await http('POST', `${portal}/admin/reset`, { json: {} });
     expect(reset.json.resources.dossier_db.slots).toBe(1_000_000_000);
@@ -105,7 +111,9 @@ describe('admin API and injected faults', () => {
     await http('GET', `${portal}/admin/state`);
     await catalogue();
     const series = await scrape(portal);
-    const routes = [...series.keys()].filter((key) => key.startsWith('loadlab_http_requests_total')).map((key) => /route="([^"]*)"/.exec(key)![1]);
+    const routes = [...series.keys()]
+      .filter((key) => key.startsWith('loadlab_http_requests_total'))
+      .map((key) => /route="([^"]*)"/.exec(key)![1]);
     await http('GET', `${portal}/no/such/path`);
     const withUnmatched = await scrape(portal);
     expect(metric(withUnmatched, 'loadlab_http_requests_total', { route: 'unmatched', status: '404' })).toBe(1);

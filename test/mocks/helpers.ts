@@ -15,7 +15,11 @@ export interface Answer {
   json: any;
 }
 
-export async function http(method: string, url: string, options: { headers?: Record<string, string>; body?: string | Buffer; form?: Record<string, string>; json?: unknown } = {}): Promise<Answer> {
+export async function http(
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer; form?: Record<string, string>; json?: unknown } = {},
+): Promise<Answer> {
   const headers = { ...options.headers };
   let body = options.body;
   if (options.form) {
@@ -37,7 +41,9 @@ export async function http(method: string, url: string, options: { headers?: Rec
 }
 
 export async function agencyToken(identityUrl: string, code: string): Promise<string> {
-  const answer = await http('POST', `${identityUrl}/token`, { form: { grant_type: 'client_credentials', client_id: `agency-${code}`, client_secret: `secret-${code}`, scope: 'ndxp' } });
+  const answer = await http('POST', `${identityUrl}/token`, {
+    form: { grant_type: 'client_credentials', client_id: `agency-${code}`, client_secret: `secret-${code}`, scope: 'ndxp' },
+  });
   if (answer.status !== 200) throw new Error(`client_credentials failed: ${answer.status} ${answer.text}`);
   return answer.json.access_token;
 }
@@ -56,9 +62,22 @@ export function hiddenInput(html: string, name: string): string {
 export const REDIRECT_URI = 'http://127.0.0.1:8080/callback';
 
 /** The browser part of the authorization code flow with PKCE, then the token exchange: what a citizen's login does. */
-export async function login(identityUrl: string, cccd: string, password = 'loadtest'): Promise<{ access_token: string; id_token: string; refresh_token: string }> {
+export async function login(
+  identityUrl: string,
+  cccd: string,
+  password = 'loadtest',
+): Promise<{ access_token: string; id_token: string; refresh_token: string }> {
   const { verifier, challenge } = pkce();
-  const query = new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT_URI, scope: 'openid profile', state: 's1', nonce: 'n1', code_challenge: challenge, code_challenge_method: 'S256' });
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'dvc-portal',
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid profile',
+    state: 's1',
+    nonce: 'n1',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   const form = await http('GET', `${identityUrl}/authorize?${query}`);
   if (form.status !== 200) throw new Error(`authorize form: ${form.status}`);
   const posted = await http('POST', `${identityUrl}/authorize`, {
@@ -66,7 +85,9 @@ export async function login(identityUrl: string, cccd: string, password = 'loadt
   });
   if (posted.status !== 302) throw new Error(`login: ${posted.status} ${posted.text.slice(0, 300)}`);
   const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
-  const token = await http('POST', `${identityUrl}/token`, { form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: 'dvc-portal', code_verifier: verifier } });
+  const token = await http('POST', `${identityUrl}/token`, {
+    form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: 'dvc-portal', code_verifier: verifier },
+  });
   if (token.status !== 200) throw new Error(`token: ${token.status} ${token.text}`);
   return token.json;
 }

@@ -23,7 +23,11 @@ const ABANDONED = 10_000;
 let mocks: RunningMocks;
 
 beforeAll(async () => {
-  mocks = await start({ services: ['identity'], profile: 'zero-latency', config: { stores: { pending_authorizations: { maxBytes: BOUND_BYTES } } } });
+  mocks = await start({
+    services: ['identity'],
+    profile: 'zero-latency',
+    config: { stores: { pending_authorizations: { maxBytes: BOUND_BYTES } } },
+  });
 });
 afterAll(() => mocks.close());
 

@@ -10,7 +10,13 @@ beforeAll(async () => {
   mocks = await start({
     services: ['identity', 'ndxp'],
     profile: 'zero-latency',
-    config: { ndxp: { providerTimeoutMs: 150, consumerQuotas: { Q1: { ratePerSecond: 1, burst: 3 } }, circuit: { failureThreshold: 3, openMs: 600 } } },
+    config: {
+      ndxp: {
+        providerTimeoutMs: 150,
+        consumerQuotas: { Q1: { ratePerSecond: 1, burst: 3 } },
+        circuit: { failureThreshold: 3, openMs: 600 },
+      },
+    },
   });
   ndxp = mocks.urls.ndxp!;
   for (const code of ['H29', 'T48', 'Q1', 'CB']) tokens[code] = await agencyToken(mocks.urls.identity!, code);
@@ -18,7 +24,10 @@ beforeAll(async () => {
 afterAll(() => mocks.close());
 
 const call = (method: string, path: string, consumer: string, extra: { headers?: Record<string, string>; json?: unknown } = {}) =>
-  http(method, `${ndxp}${path}`, { headers: { authorization: `Bearer ${tokens[consumer]}`, 'x-consumer-code': consumer, ...extra.headers }, json: extra.json });
+  http(method, `${ndxp}${path}`, {
+    headers: { authorization: `Bearer ${tokens[consumer]}`, 'x-consumer-code': consumer, ...extra.headers },
+    json: extra.json,
+  });
 
 describe('NDXP mock (national data-sharing gateway)', () => {
   it('answers each provider and echoes the transaction id', async () => {
@@ -40,14 +49,20 @@ describe('NDXP mock (national data-sharing gateway)', () => {
     const mismatch = await call('GET', '/ndxp/v1/population/citizens/001203012345', 'H29', { headers: { 'x-consumer-code': 'T48' } });
     expect(mismatch.status).toBe(403);
     expect(mismatch.json.error).toBe('consumer_mismatch');
-    const missing = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, { headers: { authorization: `Bearer ${tokens.H29}` } });
+    const missing = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, {
+      headers: { authorization: `Bearer ${tokens.H29}` },
+    });
     expect(missing.status).toBe(400);
     const citizenToken = (await login(mocks.urls.identity!, '001203012345')).access_token;
-    const noScope = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, { headers: { authorization: `Bearer ${citizenToken}`, 'x-consumer-code': 'H29' } });
+    const noScope = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, {
+      headers: { authorization: `Bearer ${citizenToken}`, 'x-consumer-code': 'H29' },
+    });
     expect(noScope.status).toBe(403);
     expect(noScope.json.error).toBe('insufficient_scope');
     const forged = `${tokens.H29.slice(0, -6)}AAAAAA`;
-    const bad = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, { headers: { authorization: `Bearer ${forged}`, 'x-consumer-code': 'H29' } });
+    const bad = await http('GET', `${ndxp}/ndxp/v1/population/citizens/001203012345`, {
+      headers: { authorization: `Bearer ${forged}`, 'x-consumer-code': 'H29' },
+    });
     expect(bad.status).toBe(401);
   });
 
@@ -99,14 +114,22 @@ describe('NDXP mock (national data-sharing gateway)', () => {
   });
 
   it('exchanges documents: idempotent send, inbox, acknowledge', async () => {
-    const document = { to: 'T48', subject: 'Công văn về việc chuyển hồ sơ', documentNumber: '123/UBND-VP', content: Buffer.from('nội dung công văn').toString('base64') };
+    const document = {
+      to: 'T48',
+      subject: 'Công văn về việc chuyển hồ sơ',
+      documentNumber: '123/UBND-VP',
+      content: Buffer.from('nội dung công văn').toString('base64'),
+    };
     const sent = await call('POST', '/ndxp/v1/documents', 'H29', { headers: { 'idempotency-key': 'send-1' }, json: document });
     expect(sent.status).toBe(201);
     expect(sent.json.status).toBe('delivered');
     const replay = await call('POST', '/ndxp/v1/documents', 'H29', { headers: { 'idempotency-key': 'send-1' }, json: document });
     expect(replay.status).toBe(200);
     expect(replay.json.id).toBe(sent.json.id);
-    const reused = await call('POST', '/ndxp/v1/documents', 'H29', { headers: { 'idempotency-key': 'send-1' }, json: { ...document, subject: 'khác' } });
+    const reused = await call('POST', '/ndxp/v1/documents', 'H29', {
+      headers: { 'idempotency-key': 'send-1' },
+      json: { ...document, subject: 'khác' },
+    });
     expect(reused.status).toBe(422);
 
     const inbox = await call('GET', '/ndxp/v1/documents/inbox?limit=10', 'T48');

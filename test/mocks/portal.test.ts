@@ -9,7 +9,11 @@ let token: string;
 const STEP_MS = 150;
 
 beforeAll(async () => {
-  mocks = await start({ services: ['identity', 'portal'], profile: 'zero-latency', config: { portal: { statusStepMs: STEP_MS, maxUploadBytes: 64 * 1024 } } });
+  mocks = await start({
+    services: ['identity', 'portal'],
+    profile: 'zero-latency',
+    config: { portal: { statusStepMs: STEP_MS, maxUploadBytes: 64 * 1024 } },
+  });
   portal = mocks.urls.portal!;
   token = (await login(mocks.urls.identity!, '048185001234')).access_token;
 });
@@ -26,7 +30,13 @@ async function upload(bytes: Buffer, type: string, filename = 'giay-to.pdf', fie
   return { status: response.statusCode, json: JSON.parse(text) };
 }
 
-const applicant = { fullName: 'Nguyễn Văn An', cccd: '048185001234', birthDate: '1985-03-02', phone: '0905123456', address: 'Số 1 Lê Lợi, Đà Nẵng' };
+const applicant = {
+  fullName: 'Nguyễn Văn An',
+  cccd: '048185001234',
+  birthDate: '1985-03-02',
+  phone: '0905123456',
+  address: 'Số 1 Lê Lợi, Đà Nẵng',
+};
 
 describe('portal mock (DVCQG-like)', () => {
   it('searches the catalogue of ~2,000 procedures, diacritics-insensitive, with pagination', async () => {
@@ -75,7 +85,10 @@ describe('portal mock (DVCQG-like)', () => {
     await new Promise((resolve) => setTimeout(resolve, STEP_MS * 2 + 50));
     // Level 4: not completed before payment, however long it waits.
     expect((await status()).status).toBe('processing');
-    const confirmed = await http('POST', `${portal}/api/payments/${payment.json.paymentId}/confirm`, { headers: auth(), json: { result: 'success' } });
+    const confirmed = await http('POST', `${portal}/api/payments/${payment.json.paymentId}/confirm`, {
+      headers: auth(),
+      json: { result: 'success' },
+    });
     expect(confirmed.json).toEqual({ paymentId: payment.json.paymentId, status: 'paid' });
     await new Promise((resolve) => setTimeout(resolve, STEP_MS + 50));
     const finished = await status();
@@ -86,12 +99,17 @@ describe('portal mock (DVCQG-like)', () => {
     const series = await scrape(portal);
     expect(metric(series, 'loadlab_dossiers_submitted_total', { level: '4' })).toBe(1);
     expect(metric(series, 'loadlab_payments_total', { result: 'success' })).toBe(1);
-    expect(metric(series, 'loadlab_http_requests_total', { route: '/api/dossiers/:code', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(4);
+    expect(
+      metric(series, 'loadlab_http_requests_total', { route: '/api/dossiers/:code', method: 'GET', status: '200' }),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('completes a level-3 dossier without payment and refuses to charge it', async () => {
     const level3 = (await http('GET', `${portal}/api/procedures?level=3&pageSize=1`)).json.items[0];
-    const submitted = await http('POST', `${portal}/api/dossiers`, { headers: auth(), json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [] } });
+    const submitted = await http('POST', `${portal}/api/dossiers`, {
+      headers: auth(),
+      json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [] },
+    });
     expect(submitted.json.paymentRequired).toBe(false);
     expect((await http('POST', `${portal}/api/dossiers/${submitted.json.code}/payments`, { headers: auth() })).status).toBe(409);
     await new Promise((resolve) => setTimeout(resolve, STEP_MS * 2 + 50));
@@ -117,14 +135,25 @@ describe('portal mock (DVCQG-like)', () => {
     });
     expect(foreign.status).toBe(422);
     expect(foreign.json.error).toBe('unknown_attachment');
-    const submitted = await http('POST', `${portal}/api/dossiers`, { headers: auth(), json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [mine.json.id] } });
-    expect((await http('GET', `${portal}/api/dossiers/${submitted.json.code}`, { headers: { authorization: `Bearer ${otherCitizen}` } })).status).toBe(404);
+    const submitted = await http('POST', `${portal}/api/dossiers`, {
+      headers: auth(),
+      json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [mine.json.id] },
+    });
+    expect(
+      (await http('GET', `${portal}/api/dossiers/${submitted.json.code}`, { headers: { authorization: `Bearer ${otherCitizen}` } })).status,
+    ).toBe(404);
 
     const machine = await agencyToken(mocks.urls.identity!, 'H29');
-    const wrongAudience = await http('POST', `${portal}/api/dossiers`, { headers: { authorization: `Bearer ${machine}` }, json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [] } });
+    const wrongAudience = await http('POST', `${portal}/api/dossiers`, {
+      headers: { authorization: `Bearer ${machine}` },
+      json: { procedureCode: level3.code, applicant, form: {}, attachmentIds: [] },
+    });
     expect(wrongAudience.status).toBe(401);
     expect(wrongAudience.json.message).toMatch(/audience/);
-    const invalid = await http('POST', `${portal}/api/dossiers`, { headers: auth(), json: { procedureCode: level3.code, applicant: { ...applicant, cccd: '123' }, form: {}, attachmentIds: [] } });
+    const invalid = await http('POST', `${portal}/api/dossiers`, {
+      headers: auth(),
+      json: { procedureCode: level3.code, applicant: { ...applicant, cccd: '123' }, form: {}, attachmentIds: [] },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json.message).toMatch(/cccd/);
   });

@@ -14,7 +14,11 @@ const HEADERS_TIMEOUT_MS = 600;
 const KEEP_ALIVE_TIMEOUT_MS = 1000;
 
 beforeAll(async () => {
-  mocks = await start({ services: ['portal'], profile: 'zero-latency', config: { server: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: 5000, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } } });
+  mocks = await start({
+    services: ['portal'],
+    profile: 'zero-latency',
+    config: { server: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: 5000, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } },
+  });
   portal = new URL(mocks.urls.portal!);
 });
 afterAll(() => mocks.close());
@@ -65,7 +69,12 @@ describe('slowloris and idle connections', () => {
     silent.on('error', () => {});
     expect(Number.isFinite(await closedWithin(silent, 15_000))).toBe(true);
     const dir = await mkdtemp(join(tmpdir(), 'loadlab-slow-tls-'));
-    const secure = await start({ services: ['portal'], profile: 'zero-latency', tls: { dir }, config: { server: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: 5000 } } });
+    const secure = await start({
+      services: ['portal'],
+      profile: 'zero-latency',
+      tls: { dir },
+      config: { server: { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: 5000 } },
+    });
     try {
       const url = new URL(secure.urls.portal!);
       const socket = await new Promise<Socket>((resolve, reject) => {

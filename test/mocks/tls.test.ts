@@ -59,18 +59,41 @@ describe('mocks over HTTPS (--tls)', () => {
   it('runs a login over HTTPS and the portal verifies the token against the identity JWKS over HTTPS', async () => {
     const identity = mocks.urls.identity!;
     const { verifier, challenge } = pkce();
-    const query = new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' });
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'dvc-portal',
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     const form = await call('GET', `${identity}/authorize?${query}`);
-    const form1 = new URLSearchParams({ request_id: hiddenInput(form.text, 'request_id'), csrf_token: hiddenInput(form.text, 'csrf_token'), username: '001203000401', password: 'loadtest' });
-    const posted = await call('POST', `${identity}/authorize`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form1.toString() });
+    const form1 = new URLSearchParams({
+      request_id: hiddenInput(form.text, 'request_id'),
+      csrf_token: hiddenInput(form.text, 'csrf_token'),
+      username: '001203000401',
+      password: 'loadtest',
+    });
+    const posted = await call('POST', `${identity}/authorize`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form1.toString(),
+    });
     expect(posted.status).toBe(302);
     const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
     const token = await call('POST', `${identity}/token`, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: 'dvc-portal', code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        client_id: 'dvc-portal',
+        code_verifier: verifier,
+      }).toString(),
     });
     const accessToken = JSON.parse(token.text).access_token;
-    const dossier = await call('GET', `${mocks.urls.portal}/api/dossiers/G22.ZZZZ-000000-000000`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const dossier = await call('GET', `${mocks.urls.portal}/api/dossiers/G22.ZZZZ-000000-000000`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     // 404 (not found for this user) means the token was verified; 503 would mean the JWKS could not be fetched.
     expect(dossier.status).toBe(404);
   });
@@ -80,7 +103,12 @@ describe('mocks over HTTPS (--tls)', () => {
     const again = await startMocks({ port: 0, services: ['ndxp'], profile: 'zero-latency', tls: { dir } });
     await again.close();
     expect(await readFile(join(dir, 'server.pem'), 'utf8')).toBe(before);
-    const given = await startMocks({ port: 0, services: ['ndxp'], profile: 'zero-latency', tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'), caFile: join(dir, 'ca.pem') } });
+    const given = await startMocks({
+      port: 0,
+      services: ['ndxp'],
+      profile: 'zero-latency',
+      tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key'), caFile: join(dir, 'ca.pem') },
+    });
     try {
       expect(given.urls.ndxp).toMatch(/^https:/);
       expect(given.caFile).toBe(join(dir, 'ca.pem'));
@@ -88,7 +116,11 @@ describe('mocks over HTTPS (--tls)', () => {
     } finally {
       await given.close();
     }
-    await expect(startMocks({ port: 0, services: ['ndxp'], tls: { certFile: join(dir, 'nope.pem'), keyFile: join(dir, 'server.key') } })).rejects.toThrow(TlsSetupError);
-    await expect(startMocks({ port: 0, services: ['ndxp'], tls: { certFile: join(dir, 'server.key'), keyFile: join(dir, 'server.key') } })).rejects.toThrow(/not a PEM certificate/);
+    await expect(
+      startMocks({ port: 0, services: ['ndxp'], tls: { certFile: join(dir, 'nope.pem'), keyFile: join(dir, 'server.key') } }),
+    ).rejects.toThrow(TlsSetupError);
+    await expect(
+      startMocks({ port: 0, services: ['ndxp'], tls: { certFile: join(dir, 'server.key'), keyFile: join(dir, 'server.key') } }),
+    ).rejects.toThrow(/not a PEM certificate/);
   });
 });

@@ -18,21 +18,34 @@ describe('request bodies', () => {
     const text = (body as Buffer).toString('latin1');
     expect(type).toMatch(/^multipart\/form-data; boundary=[0-9a-f]{60}$/);
     expect(text).toContain('Content-Disposition: form-data; name="f%22n"\r\n');
-    expect(text).toContain('Content-Disposition: form-data; name="upload"; filename="evil%22%0D%0AX: 1.txt"\r\nContent-Type: text/plainX-Bad: 1\r\n');
+    expect(text).toContain(
+      'Content-Disposition: form-data; name="upload"; filename="evil%22%0D%0AX: 1.txt"\r\nContent-Type: text/plainX-Bad: 1\r\n',
+    );
     expect(text.split('\r\n').filter((line) => /^X/.test(line))).toEqual([]);
   });
 
   it('encodes objects as Go does: keys sorted, QueryEscape, arrays repeated, objects as map[...]', () => {
     expect(goQueryEscape("a b*~!'()ä")).toBe('a+b%2A~%21%27%28%29%C3%A4');
-    expect(encodeBody({ b: 'x y', a: [1, 2], o: { z: 1, y: [2, 3] } })).toEqual(['a=1&a=2&b=x+y&o=map%5By%3A%5B2+3%5D+z%3A1%5D', 'application/x-www-form-urlencoded']);
+    expect(encodeBody({ b: 'x y', a: [1, 2], o: { z: 1, y: [2, 3] } })).toEqual([
+      'a=1&a=2&b=x+y&o=map%5By%3A%5B2+3%5D+z%3A1%5D',
+      'application/x-www-form-urlencoded',
+    ]);
     expect(encodeBody('raw')).toEqual(['raw', null]);
   });
 });
 
 describe('digest authentication', () => {
   it("answers RFC 2617's example challenge with its documented response", () => {
-    const challenge = findDigestChallenge(['Basic realm="x", Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"']);
-    expect(challenge).toEqual({ realm: 'testrealm@host.com', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', opaque: '5ccc069c403ebaf9f0171e9517f40e41', qop: 'auth,auth-int', algorithm: 'MD5' });
+    const challenge = findDigestChallenge([
+      'Basic realm="x", Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+    ]);
+    expect(challenge).toEqual({
+      realm: 'testrealm@host.com',
+      nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+      opaque: '5ccc069c403ebaf9f0171e9517f40e41',
+      qop: 'auth,auth-int',
+      algorithm: 'MD5',
+    });
     const header = digestAuthorization(challenge!, 'GET', '/dir/index.html', 'Mufasa', 'Circle Of Life', '0a4f113b');
     expect(header).toContain('response="6629fae49393a05397450978507c4ef1"');
     expect(header).toContain('nc=00000001, qop=auth');
@@ -48,12 +61,22 @@ describe('cookie jar', () => {
   const base = 'http://127.0.0.1:8080';
   it('sends by path and Secure, drops expired cookies, lists res.cookies as Go fields', () => {
     const jar = new CookieJar();
-    for (const h of ['a=1', 'b=2; Path=/echo', 'f=6; Secure', 'd=4; Max-Age=0', 'g=7; Expires=Wed, 21 Oct 2015 07:28:00 GMT', 'h="q"']) jar.store(`${base}/echo/x`, h);
+    for (const h of ['a=1', 'b=2; Path=/echo', 'f=6; Secure', 'd=4; Max-Age=0', 'g=7; Expires=Wed, 21 Oct 2015 07:28:00 GMT', 'h="q"'])
+      jar.store(`${base}/echo/x`, h);
     expect(jar.header(`${base}/echo/y`, undefined, null)).toBe('a=1; b=2; h=q');
     expect(jar.header(`${base}/other`, undefined, null)).toBe('');
     expect(jar.cookiesForURL('https://127.0.0.1:8080/echo')).toEqual({ a: ['1'], b: ['2'], f: ['6'], h: ['q'] });
     const listed = responseCookies(['s=1; Path=/p; Max-Age=0; HttpOnly']);
-    expect(listed.s[0]).toEqual({ name: 's', value: '1', domain: '', path: '/p', http_only: true, secure: false, max_age: -1, expires: -6795364578871 });
+    expect(listed.s[0]).toEqual({
+      name: 's',
+      value: '1',
+      domain: '',
+      path: '/p',
+      http_only: true,
+      secure: false,
+      max_age: -1,
+      expires: -6795364578871,
+    });
   });
 
   it('puts request cookies first, replace: true hides the jar cookie, values with spaces are quoted', () => {
@@ -81,7 +104,15 @@ describe('cookie jar', () => {
 });
 
 describe('Response.json selectors (GJSON)', () => {
-  const doc = { name: { first: 'An' }, children: ['Sara', 'Alex'], 'fav.movie': 'x', friends: [{ first: 'Dale', age: 44, nets: ['ig', 'fb'] }, { first: 'Jane', age: 47, nets: ['tw'] }] };
+  const doc = {
+    name: { first: 'An' },
+    children: ['Sara', 'Alex'],
+    'fav.movie': 'x',
+    friends: [
+      { first: 'Dale', age: 44, nets: ['ig', 'fb'] },
+      { first: 'Jane', age: 47, nets: ['tw'] },
+    ],
+  };
   it.each([
     ['name.first', 'An'],
     ['children.#', 2],

@@ -42,13 +42,19 @@ export function substitute(expr: string, variables: Record<string, string>, inte
  * API, `metrics(prefix)` as the metric names starting with prefix; then the variable's regex, whose
  * `value` group (or whole match) becomes the value, as Grafana applies it.
  */
-export async function variableValues(prometheusUrl: string, variable: dashboard.VariableModel, substitutions: Record<string, string> = {}): Promise<string[]> {
+export async function variableValues(
+  prometheusUrl: string,
+  variable: dashboard.VariableModel,
+  substitutions: Record<string, string> = {},
+): Promise<string[]> {
   const definition = String(variable.definition).replace(/\$(\w+)/g, (whole, name: string) => substitutions[name] ?? whole);
   let listed: string[];
   const labelValues = /^label_values\((.+), (\w+)\)$/.exec(definition);
   const metrics = /^metrics\((.+)\)$/.exec(definition);
   if (labelValues) {
-    const response = await fetch(`${prometheusUrl}/api/v1/label/${labelValues[2]}/values?${new URLSearchParams({ 'match[]': labelValues[1] })}`);
+    const response = await fetch(
+      `${prometheusUrl}/api/v1/label/${labelValues[2]}/values?${new URLSearchParams({ 'match[]': labelValues[1] })}`,
+    );
     listed = ((await response.json()) as { data: string[] }).data;
   } else if (metrics) {
     const response = await fetch(`${prometheusUrl}/api/v1/label/__name__/values`);
@@ -60,8 +66,12 @@ export async function variableValues(prometheusUrl: string, variable: dashboard.
   const regex = /^\/(.*)\/([a-z]*)$/.exec(variable.regex);
   if (!regex) throw new Error(`variable ${variable.name}: regex ${variable.regex} is not /…/flags`);
   const pattern = new RegExp(regex[1], regex[2].replace('g', ''));
-  return [...new Set(listed.flatMap((value) => {
-    const match = pattern.exec(value);
-    return match ? [match.groups?.value ?? match[1] ?? match[0]] : [];
-  }))];
+  return [
+    ...new Set(
+      listed.flatMap((value) => {
+        const match = pattern.exec(value);
+        return match ? [match.groups?.value ?? match[1] ?? match[0]] : [];
+      }),
+    ),
+  ];
 }

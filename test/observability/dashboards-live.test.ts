@@ -81,7 +81,14 @@ describe('dashboards against a live run', () => {
       .filter(([name]) => !name.includes('{'))
       .flatMap(([name, { type }]) => suffixes[type].map((suffix) => `k6_${name}${suffix}`))
       .sort();
-    for (const builtin of ['k6_http_reqs_total', 'k6_http_req_duration_p99', 'k6_http_req_failed_rate', 'k6_vus', 'k6_iterations_total', 'k6_checks_rate']) {
+    for (const builtin of [
+      'k6_http_reqs_total',
+      'k6_http_req_duration_p99',
+      'k6_http_req_failed_rate',
+      'k6_vus',
+      'k6_iterations_total',
+      'k6_checks_rate',
+    ]) {
       expect(expected).toContain(builtin);
     }
     const written = await prometheus.query(`group by (__name__) ({__name__=~"k6_.+", testid="${TESTID}"})`, (runEnd - 1000) / 1000);

@@ -15,7 +15,11 @@ const generatedDir = join(import.meta.dirname, '..', '..', 'dashboards', 'genera
 describe('dashboards', () => {
   it('committed JSON equals what dashboards/generate.ts writes (run `npx tsx dashboards/generate.ts` after editing)', () => {
     const built = buildDashboards();
-    expect(readdirSync(generatedDir).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(built).sort());
+    expect(
+      readdirSync(generatedDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(Object.keys(built).sort());
     for (const [file, model] of Object.entries(built)) {
       expect(readFileSync(join(generatedDir, file), 'utf8'), `dashboards/generated/${file} is stale`).toBe(renderDashboard(model));
     }
@@ -48,11 +52,19 @@ describe('dashboards', () => {
       expect(first.title).toMatch(/\?$/);
     }
     const variables = (file: string) => built[file].templating?.list?.map((v) => v.name) ?? [];
-    expect(variables('load-test.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile_stat', 'adhoc_filter']));
+    expect(variables('load-test.json')).toEqual(
+      expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile_stat', 'adhoc_filter']),
+    );
     expect(variables('service-health.json')).toEqual(expect.arrayContaining(['datasource', 'service', 'adhoc_filter']));
-    expect(variables('bottleneck.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile_stat', 'adhoc_filter']));
-    expect(variables('load-test-native-histogram.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile', 'adhoc_filter']));
-    expect(variables('bottleneck-native-histogram.json')).toEqual(expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile', 'adhoc_filter']));
+    expect(variables('bottleneck.json')).toEqual(
+      expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile_stat', 'adhoc_filter']),
+    );
+    expect(variables('load-test-native-histogram.json')).toEqual(
+      expect.arrayContaining(['datasource', 'testid', 'scenario', 'quantile', 'adhoc_filter']),
+    );
+    expect(variables('bottleneck-native-histogram.json')).toEqual(
+      expect.arrayContaining(['datasource', 'testid', 'scenario', 'service', 'quantile', 'adhoc_filter']),
+    );
     // As in Grafana's k6 dashboard: the stat is found from the series, k6's default p99 selected.
     const stat = built['load-test.json'].templating?.list?.find((v) => v.name === 'quantile_stat');
     expect(stat?.definition).toBe('metrics(k6_http_req_duration_)');

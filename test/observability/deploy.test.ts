@@ -35,16 +35,24 @@ describe('deploy/docker-compose.yml', () => {
       expect(service.network_mode, name).toBeUndefined();
       for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
     }
-    expect(compose.services.prometheus.command).toEqual(expect.arrayContaining(['--web.enable-remote-write-receiver', '--enable-feature=native-histograms']));
+    expect(compose.services.prometheus.command).toEqual(
+      expect.arrayContaining(['--web.enable-remote-write-receiver', '--enable-feature=native-histograms']),
+    );
   });
 
   it('mounts files that exist, provisioning the datasource and every generated dashboard', () => {
-    const mounts = Object.values(compose.services).flatMap((service) => service.volumes ?? []).filter((volume) => volume.startsWith('.'));
+    const mounts = Object.values(compose.services)
+      .flatMap((service) => service.volumes ?? [])
+      .filter((volume) => volume.startsWith('.'));
     for (const mount of mounts) expect(existsSync(resolve(DEPLOY, mount.split(':')[0])), mount).toBe(true);
     const grafana = compose.services.grafana.volumes ?? [];
     const dashboards = grafana.find((volume) => volume.includes('dashboards/generated'))!;
-    expect(readdirSync(resolve(DEPLOY, dashboards.split(':')[0])).filter((file) => file.endsWith('.json')).length).toBeGreaterThanOrEqual(5);
-    const datasource = parse(readFileSync(join(DEPLOY, 'grafana', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: { url: string }[] };
+    expect(readdirSync(resolve(DEPLOY, dashboards.split(':')[0])).filter((file) => file.endsWith('.json')).length).toBeGreaterThanOrEqual(
+      5,
+    );
+    const datasource = parse(readFileSync(join(DEPLOY, 'grafana', 'datasources', 'prometheus.yml'), 'utf8')) as {
+      datasources: { url: string }[];
+    };
     // Inside the compose network Prometheus is reached by its service name, not the host's loopback.
     expect(datasource.datasources[0].url).toBe('http://prometheus:9090');
   });

@@ -22,7 +22,11 @@ let bundled: BundledScenario[];
 
 interface TestRun {
   kind: string;
-  spec: { arguments: string; parallelism: number; runner: { image: string; env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] } };
+  spec: {
+    arguments: string;
+    parallelism: number;
+    runner: { image: string; env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] };
+  };
 }
 
 function testRuns(file: string): TestRun[] {
@@ -87,7 +91,9 @@ describe('k6-operator TestRuns from loadlab bundle', () => {
   });
 
   it('refuse a Prometheus URL that is not http(s) and a testid Prometheus would mangle', async () => {
-    await expect(bundleScenarios({ outDir: dir, prometheusUrl: 'prometheus:9090' })).rejects.toThrow(/--prometheus-url "prometheus:9090" is not an http\(s\) URL/);
+    await expect(bundleScenarios({ outDir: dir, prometheusUrl: 'prometheus:9090' })).rejects.toThrow(
+      /--prometheus-url "prometheus:9090" is not an http\(s\) URL/,
+    );
     await expect(bundleScenarios({ outDir: dir, testid: 'a b' })).rejects.toThrow(/--testid "a b"/);
     expect(DEFAULT_PROMETHEUS_RW_URL).toMatch(/^http:\/\/.+\/api\/v1\/write$/);
   });

@@ -73,7 +73,14 @@ export function iterationContainers(time: number, durationMs: number, iter: numb
         { metric: K6.iterations, value: 1 },
       ],
     },
-    { time, tags: { testid }, samples: [{ metric: K6.vus, value: 5 }, { metric: K6.vus_max, value: 10 }] },
+    {
+      time,
+      tags: { testid },
+      samples: [
+        { metric: K6.vus, value: 5 },
+        { metric: K6.vus_max, value: 10 },
+      ],
+    },
     { time, tags: { scenario: 'browse', testid }, samples: [{ metric: K6.dropped_iterations, value: 1 }] },
   ];
 }

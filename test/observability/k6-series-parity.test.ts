@@ -17,7 +17,8 @@ const suffix = process.pid;
 const K6_TESTID = `parity-k6-${suffix}`;
 const ENGINE_TESTID = `parity-engine-${suffix}`;
 
-if (!K6) console.log('k6-series-parity: skipped, set LOADLAB_K6 to a k6 binary (e.g. LOADLAB_K6=../shared/tools/k6) to compare with real k6');
+if (!K6)
+  console.log('k6-series-parity: skipped, set LOADLAB_K6 to a k6 binary (e.g. LOADLAB_K6=../shared/tools/k6) to compare with real k6');
 
 let server: Server;
 let base: string;
@@ -26,10 +27,14 @@ let resultsRoot: string;
 
 function runK6(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(K6!, ['run', '--no-usage-report', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${K6_TESTID}`, SCRIPT], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      K6!,
+      ['run', '--no-usage-report', '-q', '-o', 'experimental-prometheus-rw', '--tag', `testid=${K6_TESTID}`, SCRIPT],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -66,7 +71,15 @@ beforeAll(async () => {
   const saved = { ...process.env };
   Object.assign(process.env, rwEnv);
   try {
-    const result = await runTest({ script: SCRIPT, env: { BASE: base }, tags: { testid: ENGINE_TESTID }, out: ['experimental-prometheus-rw'], quiet: true, resultsRoot, workers: 1 });
+    const result = await runTest({
+      script: SCRIPT,
+      env: { BASE: base },
+      tags: { testid: ENGINE_TESTID },
+      out: ['experimental-prometheus-rw'],
+      quiet: true,
+      resultsRoot,
+      workers: 1,
+    });
     expect(result.exitCode).toBe(0);
   } finally {
     process.env = saved;

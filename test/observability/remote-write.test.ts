@@ -125,7 +125,7 @@ describe('experimental-prometheus-rw output', () => {
     expect(value('med')).toBeCloseTo(0.105, 9);
     expect(value('sum')).toBeCloseTo(2.1, 9);
     expect(value('count')).toBe(20);
-    expect(value('p90')).toBeCloseTo(0.1810, 9);
+    expect(value('p90')).toBeCloseTo(0.181, 9);
   });
 
   it('writes trends as native histograms named by unit when asked', async () => {

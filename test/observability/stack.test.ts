@@ -13,9 +13,14 @@ const results = mkdtempSync(join(tmpdir(), 'loadlab-stack-'));
 
 function loadlab(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'stack-cli.ts'), ...args], { cwd: root, env, timeout: 45_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'stack-cli.ts'), ...args],
+      { cwd: root, env, timeout: 45_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,13 +50,13 @@ describe('loadlab stack', () => {
     // The project's config is loaded (the mocks' scrape job) and remote write is accepted.
     let scrapeUrls: string[] = [];
     for (let i = 0; i < 50 && scrapeUrls.length === 0; i++) {
-      const targets = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as { data: { activeTargets: { scrapeUrl: string }[] } };
+      const targets = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { scrapeUrl: string }[] };
+      };
       scrapeUrls = targets.data.activeTargets.map((t) => t.scrapeUrl).sort();
       if (scrapeUrls.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(scrapeUrls).toEqual(
-      ['7101', '7102', '7103'].map((p) => `http://127.0.0.1:${p}/metrics`),
-    );
+    expect(scrapeUrls).toEqual(['7101', '7102', '7103'].map((p) => `http://127.0.0.1:${p}/metrics`));
     const write = await fetch(`http://127.0.0.1:${port}/api/v1/write`, { method: 'POST', body: new Uint8Array(0) });
     expect(write.status).not.toBe(404);
     expect(existsSync(join(results, 'prometheus', 'data'))).toBe(true);

@@ -28,7 +28,11 @@ describe('SLO parsing', () => {
       ['http_req_failed', 'rate<0.01'],
       ['checks', 'rate>0.99'],
     ]);
-    expect(sloThresholds(criteria)).toEqual({ http_req_duration: ['p(95)<800', 'p(99)<2000'], http_req_failed: ['rate<0.01'], checks: ['rate>0.99'] });
+    expect(sloThresholds(criteria)).toEqual({
+      http_req_duration: ['p(95)<800', 'p(99)<2000'],
+      http_req_failed: ['rate<0.01'],
+      checks: ['rate>0.99'],
+    });
   });
   it("takes latencies in k6's duration units", () => {
     expect(parseSloFlag('p95<1m')[0].threshold).toBe('p(95)<60000');
@@ -37,7 +41,9 @@ describe('SLO parsing', () => {
     expect(parseSloFlag('max<500us')[0].threshold).toBe('max<0.5');
   });
   it('takes tag filters with quoted values and plain k6 thresholds, a comma between tags included', () => {
-    const criteria = parseSloFlag('p95{name:"/api/procedures"}<1s,http_req_duration{name:"/a b",method:GET}:p(99)<900,errors{flow:login}<2%');
+    const criteria = parseSloFlag(
+      'p95{name:"/api/procedures"}<1s,http_req_duration{name:"/a b",method:GET}:p(99)<900,errors{flow:login}<2%',
+    );
     expect(criteria.map((c) => [c.metric, c.threshold])).toEqual([
       ['http_req_duration{name:"/api/procedures"}', 'p(95)<1000'],
       ['http_req_duration{name:"/a b",method:GET}', 'p(99)<900'],
@@ -52,7 +58,7 @@ describe('SLO parsing', () => {
     expect(() => parseSloFlag('')).toThrow(/empty/);
     expect(() => parseSloFlag('http_req_duration:p95 under 800')).toThrow(SloSyntaxError);
   });
-  it('reads k6 thresholds including submetrics and object form, with the engine\'s parser', () => {
+  it("reads k6 thresholds including submetrics and object form, with the engine's parser", () => {
     const criteria = criteriaFromThresholds({
       'http_req_duration{scenario:login}': ['p(95)<800', { threshold: 'p(99)<=1500', abortOnFail: true }],
       login_failures: ['rate<0.02'],
@@ -85,7 +91,10 @@ describe('SLO evaluation on a capacity step', () => {
     );
     return window;
   }
-  const samples = Array.from({ length: 100 }, (_, i) => ({ name: i % 2 ? '/api/procedures' : '/api/dossiers', ms: i % 2 ? 1000 + i : 10 + i }));
+  const samples = Array.from({ length: 100 }, (_, i) => ({
+    name: i % 2 ? '/api/procedures' : '/api/dossiers',
+    ms: i % 2 ? 1000 + i : 10 + i,
+  }));
 
   it('matches quoted tag values, in --slo and in thresholds alike', () => {
     const window = windowWith(samples);
@@ -102,7 +111,10 @@ describe('SLO evaluation on a capacity step', () => {
     // The engine's percentile over exactly that request's samples: 1001, 1003, …, 1099.
     const procedures = samples.filter((s) => s.name === '/api/procedures').map((s) => s.ms);
     const rank = 0.95 * (procedures.length - 1);
-    expect(outcomes[0].value).toBeCloseTo(procedures[Math.floor(rank)] + (procedures[Math.ceil(rank)] - procedures[Math.floor(rank)]) * (rank % 1), 9);
+    expect(outcomes[0].value).toBeCloseTo(
+      procedures[Math.floor(rank)] + (procedures[Math.ceil(rank)] - procedures[Math.floor(rank)]) * (rank % 1),
+      9,
+    );
   });
 
   it('reports a criterion that matches nothing as "no data", never as met', () => {
@@ -134,10 +146,23 @@ describe('demand projection', () => {
   });
   it('validates model files with a specific message', () => {
     const file = join(root, 'bad-model.json');
-    writeFileSync(file, JSON.stringify({ id: 'x', baseYear: 2024, growthPerYear: 0.2, horizonYears: 5, name: { en: 'x', vi: 'x' }, description: { en: '', vi: '' }, unit: { en: '/s', vi: '/giây' }, source: { en: '', vi: '' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'x',
+        baseYear: 2024,
+        growthPerYear: 0.2,
+        horizonYears: 5,
+        name: { en: 'x', vi: 'x' },
+        description: { en: '', vi: '' },
+        unit: { en: '/s', vi: '/giây' },
+        source: { en: '', vi: '' },
+      }),
+    );
     expect(() => loadWorkloadModel(file)).toThrow(/exactly one of "daily" or "burst"/);
     expect(() => loadWorkloadModel('no-such-preset')).toThrow(WorkloadModelError);
-    for (const preset of ['province-documents', 'cutover-login-storm']) expect(basePeakPerSec(loadWorkloadModel(preset))).toBeGreaterThan(0);
+    for (const preset of ['province-documents', 'cutover-login-storm'])
+      expect(basePeakPerSec(loadWorkloadModel(preset))).toBeGreaterThan(0);
   });
 });
 
@@ -177,9 +202,27 @@ describe('results folders', () => {
   it('computes utilisation as busy slot-seconds per second over slots', () => {
     const lines = [0, 1, 2, 3].flatMap((s): ServiceSampleLine[] => [
       { t: 100 + s, service: 'identity', metric: 'loadlab_resource_capacity', labels: { resource: 'credential_check' }, value: 4 },
-      { t: 100 + s, service: 'identity', metric: 'loadlab_resource_busy_seconds_total', labels: { resource: 'credential_check' }, value: 3 * s },
-      { t: 100 + s, service: 'identity', metric: 'loadlab_resource_rejections_total', labels: { resource: 'credential_check', reason: 'queue_full' }, value: s },
-      { t: 100 + s, service: 'identity', metric: 'loadlab_resource_rejections_total', labels: { resource: 'credential_check', reason: 'queue_timeout' }, value: 2 * s },
+      {
+        t: 100 + s,
+        service: 'identity',
+        metric: 'loadlab_resource_busy_seconds_total',
+        labels: { resource: 'credential_check' },
+        value: 3 * s,
+      },
+      {
+        t: 100 + s,
+        service: 'identity',
+        metric: 'loadlab_resource_rejections_total',
+        labels: { resource: 'credential_check', reason: 'queue_full' },
+        value: s,
+      },
+      {
+        t: 100 + s,
+        service: 'identity',
+        metric: 'loadlab_resource_rejections_total',
+        labels: { resource: 'credential_check', reason: 'queue_timeout' },
+        value: 2 * s,
+      },
     ]);
     const [saturation] = saturationInWindow(lines, 100, 103);
     expect(saturation.utilisation).toBeCloseTo(0.75, 6);
@@ -223,7 +266,9 @@ describe('stability and baseline', () => {
     if (before.kind !== 'run' || same.kind !== 'run' || worse.kind !== 'run') throw new Error('expected runs');
     const base = { facts: runFacts(before.run), capacity: null };
     expect(compareWithBaseline({ facts: runFacts(same.run), capacity: null }, base).filter((c) => c.regression)).toEqual([]);
-    const flagged = compareWithBaseline({ facts: runFacts(worse.run), capacity: null }, base).filter((c) => c.regression).map((c) => c.subject);
+    const flagged = compareWithBaseline({ facts: runFacts(worse.run), capacity: null }, base)
+      .filter((c) => c.regression)
+      .map((c) => c.subject);
     expect(flagged).toContain('http_req_duration p(95)');
     expect(flagged).toContain('http_req_failed');
     const report = buildReport(worse, { baseline: before.dir });

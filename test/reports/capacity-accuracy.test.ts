@@ -17,7 +17,11 @@ beforeAll(async () => {
   mocks = await startMocks({
     port: 0,
     services: ['identity'],
-    config: { resources: { identity: { token_issuance: { slots: 10, queueLimit: 100_000, queueTimeoutMs: 120_000, serviceTime: { kind: 'fixed', ms: 100 } } } } },
+    config: {
+      resources: {
+        identity: { token_issuance: { slots: 10, queueLimit: 100_000, queueTimeoutMs: 120_000, serviceTime: { kind: 'fixed', ms: 100 } } },
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -62,8 +66,13 @@ describe('capacity search accuracy', () => {
 
     // Everything the report needs is on disk: capacity.json, the sampled service metrics, each step's run.
     expect(JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')).steps.length).toBe(result.steps.length);
-    const services = readFileSync(join(dir, 'services.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(services.some((line) => line.metric === 'loadlab_resource_busy_seconds_total' && line.labels.resource === 'token_issuance')).toBe(true);
+    const services = readFileSync(join(dir, 'services.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(
+      services.some((line) => line.metric === 'loadlab_resource_busy_seconds_total' && line.labels.resource === 'token_issuance'),
+    ).toBe(true);
     expect(readdirSync(join(dir, 'steps')).length).toBe(result.steps.length);
     for (const step of result.steps) expect(existsSync(join(dir, step.runDir!, 'summary.json'))).toBe(true);
     const report = buildReport(loadFolder(dir), { workload: 'none' });

@@ -29,7 +29,9 @@ describe('Markdown report', () => {
   });
 
   it('escapes every Markdown control character and keeps plain text readable', () => {
-    expect(escapeMarkdown('a|b *c* _d_ `e` # [f](g) \\ <h> & ~i~ !j')).toBe('a\\|b \\*c\\* \\_d\\_ \\`e\\` \\# \\[f\\](g) \\\\ &lt;h&gt; &amp; \\~i\\~ \\!j');
+    expect(escapeMarkdown('a|b *c* _d_ `e` # [f](g) \\ <h> & ~i~ !j')).toBe(
+      'a\\|b \\*c\\* \\_d\\_ \\`e\\` \\# \\[f\\](g) \\\\ &lt;h&gt; &amp; \\~i\\~ \\!j',
+    );
     expect(escapeMarkdown('p95 < 800 ms\nnext')).toBe('p95 &lt; 800 ms next');
   });
 });

@@ -45,7 +45,7 @@ describe('percentiles from the results time series', () => {
     // login: a busy fast second, then a quiet slow one; browse: steady, spread over four tag sets.
     for (let i = 0; i < 400; i++) {
       const ms = 8 + (i % 40) * 0.3;
-      containers.push(request(t0 + (i * 997) % 1000, 'login', 'POST /token', ms));
+      containers.push(request(t0 + ((i * 997) % 1000), 'login', 'POST /token', ms));
       samples.login.push(ms);
     }
     for (let i = 0; i < 30; i++) {
@@ -80,7 +80,8 @@ describe('percentiles from the results time series', () => {
     }
     // What the report used to say for login: the count-weighted mean of the two seconds' p95s.
     const lines = run.timeseries.filter((line) => line.metric === 'http_req_duration' && line.tags.scenario === 'login');
-    const averaged = lines.reduce((sum, line) => sum + line.values.count * line.values.p95, 0) / lines.reduce((sum, line) => sum + line.values.count, 0);
+    const averaged =
+      lines.reduce((sum, line) => sum + line.values.count * line.values.p95, 0) / lines.reduce((sum, line) => sum + line.values.count, 0);
     expect(Math.abs(averaged - k6Percentile(samples.login, 95)) / k6Percentile(samples.login, 95)).toBeGreaterThan(0.5);
 
     const token = facts.requestP95['POST /token'];

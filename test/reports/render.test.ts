@@ -58,7 +58,9 @@ describe('HTML report in headless Chromium', () => {
           width: svg.getBoundingClientRect().width,
         })),
       );
-      expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['capacity-throughput', 'capacity-latency', 'capacity-errors', 'capacity-saturation', 'projection']));
+      expect(charts.map((c) => c.id)).toEqual(
+        expect.arrayContaining(['capacity-throughput', 'capacity-latency', 'capacity-errors', 'capacity-saturation', 'projection']),
+      );
       for (const chart of charts) {
         expect(chart.points, chart.id ?? '').toBeGreaterThan(0);
         expect(chart.width).toBeGreaterThan(100);
@@ -75,7 +77,17 @@ describe('HTML report in headless Chromium', () => {
         expect(await page.getAttribute('html', 'lang')).toBe('vi');
         expect(verdict).toMatch(/chịu được tối đa [\d.,]+ lượt\/giây trong giới hạn SLO/);
         const text = (await page.textContent('body')) ?? '';
-        for (const word of ['Kết luận', 'Năng lực hệ thống', 'Điểm nghẽn', 'Dự báo nhu cầu', 'Khuyến nghị', 'Phương pháp', 'giao dịch/giây', 'Trao đổi dữ liệu quốc gia']) expect(text).toContain(word);
+        for (const word of [
+          'Kết luận',
+          'Năng lực hệ thống',
+          'Điểm nghẽn',
+          'Dự báo nhu cầu',
+          'Khuyến nghị',
+          'Phương pháp',
+          'giao dịch/giây',
+          'Trao đổi dữ liệu quốc gia',
+        ])
+          expect(text).toContain(word);
         // Vietnamese formats: dd/mm/yyyy dates and comma decimals ("2,57 triệu").
         expect(text).toMatch(/22\/11\/2025/);
         expect(text).toContain('2,57 triệu');

@@ -59,14 +59,37 @@ function interruptDuringStep2(signal: NodeJS.Signals, dir: string) {
 }
 
 // A lenient SLO and pace: step 1 must count as sustained even when other jobs load the machine.
-const STEPS = ['--mocks', '--slo', 'p95<1m,errors<5%', '--keep-pace', '0.5', '--start-rate', '20', '--step-factor', '1.5', '--step-duration', '8s', '--warmup', '1s', '--max-duration', '2m', '--workers', '1', '--workload', 'none'];
+const STEPS = [
+  '--mocks',
+  '--slo',
+  'p95<1m,errors<5%',
+  '--keep-pace',
+  '0.5',
+  '--start-rate',
+  '20',
+  '--step-factor',
+  '1.5',
+  '--step-duration',
+  '8s',
+  '--warmup',
+  '1s',
+  '--max-duration',
+  '2m',
+  '--workers',
+  '1',
+  '--workload',
+  'none',
+];
 
 describe('loadlab capacity under signals', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`keeps capacity.json and an interrupted report on ${signal} mid-step`, { timeout: 150_000 }, async () => {
       const runId = `interrupted-${signal.toLowerCase()}`;
       const dir = join(root, runId);
-      const result = await capacity([...STEPS, '--results-dir', root, '--run-id', runId, '--lang', 'en'], interruptDuringStep2(signal, dir));
+      const result = await capacity(
+        [...STEPS, '--results-dir', root, '--run-id', runId, '--lang', 'en'],
+        interruptDuringStep2(signal, dir),
+      );
       expect(result.code, result.stderr).toBe(105);
       const saved = JSON.parse(readFileSync(join(dir, 'capacity.json'), 'utf8')) as CapacityResult;
       expect(saved.stoppedBecause).toBe('interrupted');
@@ -95,8 +118,26 @@ describe('loadlab capacity under signals', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise((resolve) => server.close(resolve));
     const result = await capacity([
-      '-e', `IDENTITY_URL=http://127.0.0.1:${port}`, '--start-rate', '10', '--step-duration', '3s', '--warmup', '1s', '--max-duration', '1m',
-      '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'down', '--lang', 'vi',
+      '-e',
+      `IDENTITY_URL=http://127.0.0.1:${port}`,
+      '--start-rate',
+      '10',
+      '--step-duration',
+      '3s',
+      '--warmup',
+      '1s',
+      '--max-duration',
+      '1m',
+      '--workers',
+      '1',
+      '--workload',
+      'none',
+      '--results-dir',
+      root,
+      '--run-id',
+      'down',
+      '--lang',
+      'vi',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(root, 'down', 'report.json'), 'utf8'));
@@ -109,8 +150,37 @@ describe('loadlab capacity under signals', () => {
     const result = await capacity(
       // Step 1 (4/s) is measured; step 2 (8/s) aborts the test.
       [
-        ...['--mocks', '-e', 'ABORT_ABOVE=6', '--slo', 'p95<5s,errors<5%', '--keep-pace', '0.5', '--start-rate', '4', '--step-factor', '2', '--step-duration', '5s'],
-        ...['--warmup', '1s', '--max-duration', '1m', '--workers', '1', '--workload', 'none', '--results-dir', root, '--run-id', 'aborts', '--lang', 'en'],
+        ...[
+          '--mocks',
+          '-e',
+          'ABORT_ABOVE=6',
+          '--slo',
+          'p95<5s,errors<5%',
+          '--keep-pace',
+          '0.5',
+          '--start-rate',
+          '4',
+          '--step-factor',
+          '2',
+          '--step-duration',
+          '5s',
+        ],
+        ...[
+          '--warmup',
+          '1s',
+          '--max-duration',
+          '1m',
+          '--workers',
+          '1',
+          '--workload',
+          'none',
+          '--results-dir',
+          root,
+          '--run-id',
+          'aborts',
+          '--lang',
+          'en',
+        ],
       ],
       undefined,
       join(import.meta.dirname, 'fixtures', 'aborts-at-rate.ts'),
@@ -123,15 +193,19 @@ describe('loadlab capacity under signals', () => {
     expect(readFileSync(join(root, 'aborts', 'report.md'), 'utf8')).toContain('the scenario itself failed at step 2 (exit code 108)');
   });
 
-  it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', { timeout: 120_000 }, async () => {
+  it('refuses a run id that leaves the results folder, as invalid config (104), in capacity and run alike', {
+    timeout: 120_000,
+  }, async () => {
     const result = await capacity(['--run-id', '../escaped', '--results-dir', root]);
     expect(result.code).toBe(104);
     expect(result.stderr).toMatch(/invalid run id "\.\.\/escaped"/);
     const script = join(root, 'noop.ts');
     writeFileSync(script, 'export default function () {}\n');
     const run = await new Promise<Finished>((resolve) => {
-      execFile(process.execPath, [BIN, 'run', script, '-q', '--results-dir', join(root, 'results'), '--run-id', '../../escaped'], (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, 'run', script, '-q', '--results-dir', join(root, 'results'), '--run-id', '../../escaped'],
+        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
       );
     });
     expect(run.code).toBe(104);

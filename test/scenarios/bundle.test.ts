@@ -17,9 +17,23 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const SCENARIOS = ['dossier-submission', 'login-surge', 'ndxp-exchange', 'portal-day'];
 const BUILTIN_METRICS = new Set([
-  'http_reqs', 'http_req_duration', 'http_req_failed', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking',
-  'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'iterations', 'iteration_duration', 'vus', 'vus_max',
-  'checks', 'data_sent', 'data_received', 'dropped_iterations',
+  'http_reqs',
+  'http_req_duration',
+  'http_req_failed',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'iterations',
+  'iteration_duration',
+  'vus',
+  'vus_max',
+  'checks',
+  'data_sent',
+  'data_received',
+  'dropped_iterations',
 ]);
 
 interface ProbeResult {
@@ -48,9 +62,10 @@ function durationMs(value: string): number {
 }
 
 function scenarioSpanMs(scenario: Record<string, any>): number {
-  const length = scenario.executor === 'constant-arrival-rate'
-    ? durationMs(scenario.duration)
-    : scenario.stages.reduce((sum: number, stage: { duration: string }) => sum + durationMs(stage.duration), 0);
+  const length =
+    scenario.executor === 'constant-arrival-rate'
+      ? durationMs(scenario.duration)
+      : scenario.stages.reduce((sum: number, stage: { duration: string }) => sum + durationMs(stage.duration), 0);
   return length + durationMs(scenario.gracefulStop ?? '30s');
 }
 
@@ -61,7 +76,10 @@ let probed: Record<string, Record<string, ProbeResult>>;
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(tmpdir(), 'loadlab-bundle-'));
   bundled = await bundleScenarios({ outDir, parallelism: 6, env: { PROFILE: 'load', PORTAL_URL: 'https://dvc.staging.example' } });
-  probed = await probeInit(bundled.map((entry) => entry.script), PROFILE_NAMES);
+  probed = await probeInit(
+    bundled.map((entry) => entry.script),
+    PROFILE_NAMES,
+  );
 });
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -106,7 +124,9 @@ describe('loadlab bundle', () => {
       expect(manifest).toContain('  parallelism: 6\n');
       expect(manifest).toContain(`      file: ${entry.scenario}.js\n`);
       expect(manifest).toMatch(
-        new RegExp(`  arguments: "-o experimental-prometheus-rw --tag testid=loadlab-${entry.scenario}-\\d{8}T\\d{6}Z --tag runner=\\$\\(LOADLAB_RUNNER_POD\\) -e PROFILE=load -e PORTAL_URL=https://dvc\\.staging\\.example"`),
+        new RegExp(
+          `  arguments: "-o experimental-prometheus-rw --tag testid=loadlab-${entry.scenario}-\\d{8}T\\d{6}Z --tag runner=\\$\\(LOADLAB_RUNNER_POD\\) -e PROFILE=load -e PORTAL_URL=https://dvc\\.staging\\.example"`,
+        ),
       );
       expect(manifest).not.toMatch(/\$\{(SCENARIO|NAMESPACE|PARALLELISM|ARGUMENTS|SCRIPT)\}/);
       // Read the block scalar back the way YAML does: every line indented by 4, up to the document end.
@@ -140,7 +160,10 @@ describe('loadlab bundle', () => {
       const manifest = readFileSync(path.join(dir, 'k6-operator/login-surge.yaml'), 'utf8');
       expect(manifest).toContain('  parallelism: 3\n');
       expect(manifest).toContain('-e IDENTITY_URL=https://sso.staging.example"');
-      await expect(cli('nope', '--out-dir', dir)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('unknown scenario nope (available: dossier-submission, login-surge') });
+      await expect(cli('nope', '--out-dir', dir)).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('unknown scenario nope (available: dossier-submission, login-surge'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -149,10 +172,20 @@ describe('loadlab bundle', () => {
   it('refuses scripts that import Node modules or remote code, naming file and import', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-bad-'));
     try {
-      writeFileSync(path.join(dir, 'node-import.ts'), "import { readFileSync } from 'node:fs';\nexport default function () { readFileSync('x'); }\n");
-      writeFileSync(path.join(dir, 'remote-import.ts'), "import { uuidv4 } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\nexport default function () { uuidv4(); }\n");
-      await expect(bundleScenarios({ scenariosDir: dir, outDir: dir, scenarios: ['node-import'] })).rejects.toThrow(/node-import\.ts:1: Node-only import "node:fs"/);
-      await expect(bundleScenarios({ scenariosDir: dir, outDir: dir, scenarios: ['remote-import'] })).rejects.toThrow(/remote import "https:\/\/jslib/);
+      writeFileSync(
+        path.join(dir, 'node-import.ts'),
+        "import { readFileSync } from 'node:fs';\nexport default function () { readFileSync('x'); }\n",
+      );
+      writeFileSync(
+        path.join(dir, 'remote-import.ts'),
+        "import { uuidv4 } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\nexport default function () { uuidv4(); }\n",
+      );
+      await expect(bundleScenarios({ scenariosDir: dir, outDir: dir, scenarios: ['node-import'] })).rejects.toThrow(
+        /node-import\.ts:1: Node-only import "node:fs"/,
+      );
+      await expect(bundleScenarios({ scenariosDir: dir, outDir: dir, scenarios: ['remote-import'] })).rejects.toThrow(
+        /remote import "https:\/\/jslib/,
+      );
       await expect(bundleScenarios({ scenariosDir: dir, outDir: dir, scenarios: ['missing'] })).rejects.toThrow(BundleError);
       await expect(bundleScenarios({ outDir: dir, parallelism: 0 })).rejects.toThrow(/--parallelism/);
     } finally {
@@ -181,7 +214,10 @@ describe('scenario options', () => {
           expect(['constant-arrival-rate', 'ramping-arrival-rate']).toContain(scenario.executor);
           expect(Number.isInteger(scenario.preAllocatedVUs) && scenario.preAllocatedVUs >= 1).toBe(true);
           expect(scenario.maxVUs).toBeGreaterThanOrEqual(scenario.preAllocatedVUs);
-          const rates = scenario.executor === 'constant-arrival-rate' ? [scenario.rate] : scenario.stages.map((stage: { target: number }) => stage.target);
+          const rates =
+            scenario.executor === 'constant-arrival-rate'
+              ? [scenario.rate]
+              : scenario.stages.map((stage: { target: number }) => stage.target);
           for (const rate of rates) expect(Number.isInteger(rate) && rate >= 0).toBe(true);
           expect(Math.max(...rates)).toBeGreaterThan(0);
           if (profile === 'smoke') {
@@ -221,11 +257,14 @@ describe('scenario options', () => {
     const ndxp = bundled.find((entry) => entry.scenario === 'ndxp-exchange')!.script;
     const scaled = await probeInit([ndxp], ['smoke', 'load'], { SCALE: '2' });
     expect(scaled[ndxp].smoke.options!.scenarios.ndxp_exchange.rate).toBe(2 * probed[ndxp].smoke.options!.scenarios.ndxp_exchange.rate);
-    const loadPeak = (result: ProbeResult) => Math.max(...result.options!.scenarios.ndxp_exchange.stages.map((stage: { target: number }) => stage.target));
+    const loadPeak = (result: ProbeResult) =>
+      Math.max(...result.options!.scenarios.ndxp_exchange.stages.map((stage: { target: number }) => stage.target));
     expect(loadPeak(scaled[ndxp].load)).toBe(2 * loadPeak(probed[ndxp].load));
     expect(loadPeak(probed[ndxp].load)).toBe(223 * 60);
     const bad = await probeInit([ndxp], ['nonsense']);
-    expect(bad[ndxp].nonsense.error).toMatch(/-e PROFILE=nonsense: unknown profile \(known: smoke, load, stress, spike, soak, breakpoint\)/);
+    expect(bad[ndxp].nonsense.error).toMatch(
+      /-e PROFILE=nonsense: unknown profile \(known: smoke, load, stress, spike, soak, breakpoint\)/,
+    );
     const badScale = await probeInit([ndxp], ['smoke'], { SCALE: 'lots' });
     expect(badScale[ndxp].smoke.error).toMatch(/-e SCALE=lots: expected a positive number/);
   });
@@ -249,9 +288,23 @@ describe('PKCE', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-pkce-'));
     try {
       const file = path.join(dir, 'pkce.mjs');
-      await esbuild.build({ entryPoints: [path.join(ROOT, 'scenarios/lib/pkce.ts')], bundle: true, format: 'esm', platform: 'neutral', external: ['k6', 'k6/*'], outfile: file, logLevel: 'silent' });
+      await esbuild.build({
+        entryPoints: [path.join(ROOT, 'scenarios/lib/pkce.ts')],
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        external: ['k6', 'k6/*'],
+        outfile: file,
+        logLevel: 'silent',
+      });
       const calls = [['codeChallenge', 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'], ['newCodeVerifier'], ['newCodeVerifier'], ['uuid']];
-      const { stdout } = await run(process.execPath, ['--import', path.join(HERE, 'k6-stubs/register.mjs'), path.join(HERE, 'probe-call.mjs'), file, JSON.stringify(calls)]);
+      const { stdout } = await run(process.execPath, [
+        '--import',
+        path.join(HERE, 'k6-stubs/register.mjs'),
+        path.join(HERE, 'probe-call.mjs'),
+        file,
+        JSON.stringify(calls),
+      ]);
       const [challenge, verifier1, verifier2, uuid] = JSON.parse(stdout);
       expect(challenge).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
       expect(verifier1).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -268,8 +321,22 @@ describe('client rules', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'loadlab-call-'));
     try {
       const file = path.join(dir, 'module.mjs');
-      await esbuild.build({ entryPoints: [path.join(ROOT, entry)], bundle: true, format: 'esm', platform: 'neutral', external: ['k6', 'k6/*'], outfile: file, logLevel: 'silent' });
-      const { stdout } = await run(process.execPath, ['--import', path.join(HERE, 'k6-stubs/register.mjs'), path.join(HERE, 'probe-call.mjs'), file, JSON.stringify(calls)]);
+      await esbuild.build({
+        entryPoints: [path.join(ROOT, entry)],
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        external: ['k6', 'k6/*'],
+        outfile: file,
+        logLevel: 'silent',
+      });
+      const { stdout } = await run(process.execPath, [
+        '--import',
+        path.join(HERE, 'k6-stubs/register.mjs'),
+        path.join(HERE, 'probe-call.mjs'),
+        file,
+        JSON.stringify(calls),
+      ]);
       return JSON.parse(stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,19 @@ describe('floating promises in async-style scenarios', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-floating-'));
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022'], types: ['k6'], typeRoots: [path.resolve('node_modules/@types')], strict: true, noEmit: true }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          lib: ['ES2022'],
+          types: ['k6'],
+          typeRoots: [path.resolve('node_modules/@types')],
+          strict: true,
+          noEmit: true,
+        },
+        include: ['*.ts'],
+      }),
     );
     writeFileSync(
       path.join(dir, 'flow.ts'),
@@ -35,6 +47,9 @@ export default async function (): Promise<void> {
 `,
     );
     const found = findFloatingPromises(path.join(dir, 'tsconfig.json'));
-    expect(found.map((f) => `${path.basename(f.where)} ${f.text}`)).toEqual(["flow.ts:7:3 login()", "flow.ts:8:3 http.asyncRequest('GET', 'http://127.0.0.1/')"]);
+    expect(found.map((f) => `${path.basename(f.where)} ${f.text}`)).toEqual([
+      'flow.ts:7:3 login()',
+      "flow.ts:8:3 http.asyncRequest('GET', 'http://127.0.0.1/')",
+    ]);
   }, 60_000);
 });

@@ -25,7 +25,15 @@ beforeAll(async () => {
     process.env.SSL_CERT_FILE = mocks.caFile;
     verified = await runTest({ script, env, quiet: true, workers: 1, resultsRoot: path.join(dir, 'results'), runId: 'tls-verified' });
     delete process.env.SSL_CERT_FILE;
-    untrusted = await runTest({ script, env, quiet: true, noThresholds: true, workers: 1, resultsRoot: path.join(dir, 'results'), runId: 'tls-untrusted' });
+    untrusted = await runTest({
+      script,
+      env,
+      quiet: true,
+      noThresholds: true,
+      workers: 1,
+      resultsRoot: path.join(dir, 'results'),
+      runId: 'tls-untrusted',
+    });
   } finally {
     if (previous === undefined) delete process.env.SSL_CERT_FILE;
     else process.env.SSL_CERT_FILE = previous;

@@ -59,7 +59,11 @@ beforeAll(async () => {
   });
   const write = process.stderr.write.bind(process.stderr);
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    stderrLines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+    stderrLines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   });
   try {
@@ -125,7 +129,8 @@ describe('smoke profile on the embedded engine against the mocks', () => {
       expect(checks.rate).toBeGreaterThanOrEqual(0.99);
       expect(checks.passes).toBeGreaterThan(30);
       for (const [name, entry] of Object.entries(result.summary.metrics as Record<string, Metric>)) {
-        for (const [expression, state] of Object.entries(entry.thresholds ?? {})) expect(state.ok, `${scenario}: ${name} ${expression}`).toBe(true);
+        for (const [expression, state] of Object.entries(entry.thresholds ?? {}))
+          expect(state.ok, `${scenario}: ${name} ${expression}`).toBe(true);
       }
     });
   }

@@ -149,7 +149,7 @@ describe('login form parsing', () => {
       error: 'invalid_credentials',
     });
     expect(parseLoginForm('<p>no form</p>')).toBeUndefined();
-    expect(dataError('<div data-error=\'account_locked\'>')).toBe('account_locked');
+    expect(dataError("<div data-error='account_locked'>")).toBe('account_locked');
   });
 
   it('resolves actions and redirects and decodes query strings', () => {

@@ -6,19 +6,54 @@ import type { Selection } from './index.ts';
 
 type Accessor = (e: Element) => unknown;
 
-const str = (name: string): Accessor => (e) => e.attrString(name);
-const bool = (name: string): Accessor => (e) => e.hasAttribute(name);
-const int = (name: string, fallback: number): Accessor => (e) => {
-  const n = Number.parseInt(e.attrString(name), 10);
-  return e.hasAttribute(name) && Number.isFinite(n) && String(n) === e.attrString(name) ? n : fallback;
-};
-const url = (name: string, fallback = ''): Accessor => (e) => e.attrURL(name, fallback);
-const oneOf = (name: string, values: string[], fallback: string): Accessor => (e) => {
-  const v = e.attrString(name);
-  return values.includes(v) ? v : fallback;
-};
+const str =
+  (name: string): Accessor =>
+  (e) =>
+    e.attrString(name);
+const bool =
+  (name: string): Accessor =>
+  (e) =>
+    e.hasAttribute(name);
+const int =
+  (name: string, fallback: number): Accessor =>
+  (e) => {
+    const n = Number.parseInt(e.attrString(name), 10);
+    return e.hasAttribute(name) && Number.isFinite(n) && String(n) === e.attrString(name) ? n : fallback;
+  };
+const url =
+  (name: string, fallback = ''): Accessor =>
+  (e) =>
+    e.attrURL(name, fallback);
+const oneOf =
+  (name: string, values: string[], fallback: string): Accessor =>
+  (e) => {
+    const v = e.attrString(name);
+    return values.includes(v) ? v : fallback;
+  };
 const REFERRER = ['no-referrer', 'no-referrer-when-downgrade', 'origin', 'origin-when-cross-origin', 'unsafe-url'];
-const INPUT_TYPES = ['button', 'checkbox', 'color', 'date', 'datetime-local', 'email', 'file', 'hidden', 'image', 'month', 'number', 'password', 'radio', 'range', 'reset', 'search', 'submit', 'tel', 'time', 'url', 'week'];
+const INPUT_TYPES = [
+  'button',
+  'checkbox',
+  'color',
+  'date',
+  'datetime-local',
+  'email',
+  'file',
+  'hidden',
+  'image',
+  'month',
+  'number',
+  'password',
+  'radio',
+  'range',
+  'reset',
+  'search',
+  'submit',
+  'tel',
+  'time',
+  'url',
+  'week',
+];
 
 const RELATIVE_BASE = 'http://relative.invalid';
 
@@ -35,11 +70,13 @@ function hrefURL(e: Element): { url: URL; relative: boolean } | null {
   }
 }
 
-const hrefPart = (part: (u: URL) => string, relative = ''): Accessor => (e) => {
-  const parsed = hrefURL(e);
-  if (parsed === null) return '';
-  return parsed.relative ? relative : part(parsed.url);
-};
+const hrefPart =
+  (part: (u: URL) => string, relative = ''): Accessor =>
+  (e) => {
+    const parsed = hrefURL(e);
+    if (parsed === null) return '';
+    return parsed.relative ? relative : part(parsed.url);
+  };
 
 const HREF: Record<string, Accessor> = {
   href: url('href'),
@@ -109,7 +146,14 @@ const TAGS: Record<string, Record<string, Accessor>> = {
   data: { value: str('value') },
   datalist: { options: (e) => e.findAll('option') },
   embed: { height: str('height'), width: str('width'), src: str('src'), type: str('type') },
-  fieldset: { disabled: bool('disabled'), name: str('name'), form: (e) => e.ownerForm(), type: () => 'fieldset', elements: (e) => e.findAll('input,select,button,textarea'), validity: () => undefined },
+  fieldset: {
+    disabled: bool('disabled'),
+    name: str('name'),
+    form: (e) => e.ownerForm(),
+    type: () => 'fieldset',
+    elements: (e) => e.findAll('input,select,button,textarea'),
+    validity: () => undefined,
+  },
   form: {
     action: url('action'),
     name: str('name'),
@@ -123,8 +167,27 @@ const TAGS: Record<string, Record<string, Accessor>> = {
     length: (e) => e.findAll('input,select,button,textarea,fieldset').length,
     method: (e) => (e.attrString('method') === 'post' ? 'post' : 'get'),
   },
-  iframe: { allowfullscreen: bool('allowfullscreen'), referrerPolicy: oneOf('referrerpolicy', REFERRER, ''), height: str('height'), width: str('width'), name: str('name'), src: url('src') },
-  img: { currentSrc: url('src'), sizes: str('sizes'), srcset: str('srcset'), alt: str('alt'), height: int('height', 0), width: int('width', 0), isMap: bool('ismap'), name: str('name'), src: url('src'), useMap: str('usemap'), referrerPolicy: oneOf('referrerpolicy', REFERRER, '') },
+  iframe: {
+    allowfullscreen: bool('allowfullscreen'),
+    referrerPolicy: oneOf('referrerpolicy', REFERRER, ''),
+    height: str('height'),
+    width: str('width'),
+    name: str('name'),
+    src: url('src'),
+  },
+  img: {
+    currentSrc: url('src'),
+    sizes: str('sizes'),
+    srcset: str('srcset'),
+    alt: str('alt'),
+    height: int('height', 0),
+    width: int('width', 0),
+    isMap: bool('ismap'),
+    name: str('name'),
+    src: url('src'),
+    useMap: str('usemap'),
+    referrerPolicy: oneOf('referrerpolicy', REFERRER, ''),
+  },
   input: {
     ...FORM_FIELD,
     tabIndex: int('tabindex', 0),
@@ -157,7 +220,16 @@ const TAGS: Record<string, Record<string, Accessor>> = {
   label: { htmlFor: str('for'), form: (e) => e.ownerForm(), control: (e) => e.byId(e.attrString('for')) },
   legend: { accessKey: str('accesskey'), form: (e) => e.ownerForm() },
   li: { value: int('value', 0), type: oneOf('type', ['1', 'a', 'A', 'i', 'I', 'disc', 'square', 'circle'], '') },
-  link: { href: url('href'), hreflang: str('hreflang'), media: str('media'), rel: str('rel'), relList: (e) => e.splitAttr('rel'), target: str('target'), type: str('type'), referrerPolicy: oneOf('referrerpolicy', REFERRER, '') },
+  link: {
+    href: url('href'),
+    hreflang: str('hreflang'),
+    media: str('media'),
+    rel: str('rel'),
+    relList: (e) => e.splitAttr('rel'),
+    target: str('target'),
+    type: str('type'),
+    referrerPolicy: oneOf('referrerpolicy', REFERRER, ''),
+  },
   meta: { content: str('content'), name: str('name'), httpEquiv: oneOf('http-equiv', ['default-style', 'refresh'], 'content-type') },
   option: {
     disabled: (e) => e.hasAttribute('disabled') || e.closestAttr('optgroup', 'disabled'),
@@ -167,8 +239,21 @@ const TAGS: Record<string, Record<string, Accessor>> = {
     text: (e) => e.textContent(),
     value: (e) => e.valueOrHTML(),
   },
-  output: { form: (e) => e.ownerForm(), labels: (e) => e.labelElements(), value: (e) => e.textContent(), defaultValue: (e) => e.textContent() },
-  script: { text: (e) => e.textContent(), src: url('src'), type: str('type'), charset: str('charset'), async: bool('async'), defer: bool('defer'), noModule: bool('nomodule') },
+  output: {
+    form: (e) => e.ownerForm(),
+    labels: (e) => e.labelElements(),
+    value: (e) => e.textContent(),
+    defaultValue: (e) => e.textContent(),
+  },
+  script: {
+    text: (e) => e.textContent(),
+    src: url('src'),
+    type: str('type'),
+    charset: str('charset'),
+    async: bool('async'),
+    defer: bool('defer'),
+    noModule: bool('nomodule'),
+  },
   select: {
     form: (e) => e.ownerForm(),
     labels: (e) => e.labelElements(),
@@ -196,9 +281,19 @@ const TAGS: Record<string, Record<string, Accessor>> = {
     rows: (e) => e.findAll('tr'),
     tBodies: (e) => e.findAll('tbody'),
   },
-  textarea: { form: (e) => e.ownerForm(), labels: (e) => e.labelElements(), length: (e) => Buffer.byteLength(e.textContent()), name: str('name'), value: (e) => e.textContent() },
+  textarea: {
+    form: (e) => e.ownerForm(),
+    labels: (e) => e.labelElements(),
+    length: (e) => Buffer.byteLength(e.textContent()),
+    name: str('name'),
+    value: (e) => e.textContent(),
+  },
   title: { text: (e) => e.textContent() },
-  tr: { cells: (e) => e.findAll('th,td'), rowIndex: (e) => e.indexIn('table', 'tr'), sectionRowIndex: (e) => e.indexIn('thead,tbody,tfoot', 'tr') },
+  tr: {
+    cells: (e) => e.findAll('th,td'),
+    rowIndex: (e) => e.indexIn('table', 'tr'),
+    sectionRowIndex: (e) => e.indexIn('thead,tbody,tfoot', 'tr'),
+  },
   td: { cellIndex: (e) => e.indexIn('tr', 'th,td'), colSpan: int('colspan', 1), rowSpan: int('rowspan', 1), headers: str('headers') },
   th: { cellIndex: (e) => e.indexIn('tr', 'th,td'), colSpan: int('colspan', 1), rowSpan: int('rowspan', 1), headers: str('headers') },
   thead: { rows: (e) => e.findAll('tr') },
@@ -216,8 +311,24 @@ const TAGS: Record<string, Record<string, Accessor>> = {
     position: (e) => e.progress(-1),
     labels: (e) => e.labelElements(),
   },
-  audio: { autoplay: bool('autoplay'), controls: bool('controls'), loop: bool('loop'), muted: bool('muted'), src: url('src'), currentSrc: str('src'), textTracks: (e) => e.findAll('track') },
-  video: { autoplay: bool('autoplay'), controls: bool('controls'), loop: bool('loop'), muted: bool('muted'), src: url('src'), currentSrc: str('src'), textTracks: (e) => e.findAll('track') },
+  audio: {
+    autoplay: bool('autoplay'),
+    controls: bool('controls'),
+    loop: bool('loop'),
+    muted: bool('muted'),
+    src: url('src'),
+    currentSrc: str('src'),
+    textTracks: (e) => e.findAll('track'),
+  },
+  video: {
+    autoplay: bool('autoplay'),
+    controls: bool('controls'),
+    loop: bool('loop'),
+    muted: bool('muted'),
+    src: url('src'),
+    currentSrc: str('src'),
+    textTracks: (e) => e.findAll('track'),
+  },
 };
 
 const NAMESPACES: Record<string, string> = { svg: 'http://www.w3.org/2000/svg', math: 'http://www.w3.org/1998/Math/MathML' };
@@ -230,7 +341,9 @@ export class Element {
     readonly selection: Selection,
   ) {
     const extra = 'name' in node ? TAGS[node.name] : undefined;
-    if (extra !== undefined) for (const [name, accessor] of Object.entries(extra)) Object.defineProperty(this, name, { value: () => accessor(this), enumerable: false });
+    if (extra !== undefined)
+      for (const [name, accessor] of Object.entries(extra))
+        Object.defineProperty(this, name, { value: () => accessor(this), enumerable: false });
   }
 
   /** @internal */
@@ -306,7 +419,12 @@ export class Element {
   labelElements(): Element[] {
     const wrapping = this.own().closest('label').toArray();
     const id = this.attrString('id');
-    const byFor = id === '' ? [] : this.sel(this.root()).find(`label[for="${id.replace(/"/g, '\\"')}"]`).toArray();
+    const byFor =
+      id === ''
+        ? []
+        : this.sel(this.root())
+            .find(`label[for="${id.replace(/"/g, '\\"')}"]`)
+            .toArray();
     return [...wrapping, ...byFor].map((s) => elementOf(s) as Element);
   }
   /** @internal */
@@ -350,7 +468,14 @@ export class Element {
   }
   private attributeNode(name: string, value: string) {
     const prefix = name.includes(':') ? name.split(':')[0] : '';
-    return { name, value, ownerElement: this, localName: () => name, namespaceURI: () => NAMESPACES[prefix] ?? 'http://www.w3.org/1999/xhtml', prefix: () => prefix };
+    return {
+      name,
+      value,
+      ownerElement: this,
+      localName: () => name,
+      namespaceURI: () => NAMESPACES[prefix] ?? 'http://www.w3.org/1999/xhtml',
+      prefix: () => prefix,
+    };
   }
   hasAttribute(name: string): boolean {
     return this.rawAttr(name) !== undefined;
@@ -364,7 +489,9 @@ export class Element {
     return out;
   }
   toString(): string {
-    return this.node.type === 'tag' || this.node.type === 'script' || this.node.type === 'style' ? '[object html.Node]' : `[object ${this.nodeName()}]`;
+    return this.node.type === 'tag' || this.node.type === 'script' || this.node.type === 'style'
+      ? '[object html.Node]'
+      : `[object ${this.nodeName()}]`;
   }
   hasChildNodes(): boolean {
     return 'children' in this.node && this.node.children.length > 0;

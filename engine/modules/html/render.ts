@@ -3,11 +3,29 @@
 // raw-text elements (script, style, ...) written as they are.
 import type { AnyNode } from 'domhandler';
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'keygen',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 const RAW_TEXT = new Set(['iframe', 'noembed', 'noframes', 'noscript', 'plaintext', 'script', 'style', 'xmp']);
 
 export function goEscape(text: string): string {
-  return text.replace(/[&'<>"\r]/g, (c) => (c === '&' ? '&amp;' : c === "'" ? '&#39;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#13;'));
+  return text.replace(/[&'<>"\r]/g, (c) =>
+    c === '&' ? '&amp;' : c === "'" ? '&#39;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#13;',
+  );
 }
 
 function renderNode(node: AnyNode, out: string[]): void {
@@ -35,7 +53,12 @@ function renderNode(node: AnyNode, out: string[]): void {
       }
       out.push('>');
       const first = node.children[0];
-      if ((node.name === 'pre' || node.name === 'listing' || node.name === 'textarea') && first?.type === 'text' && first.data.startsWith('\n')) out.push('\n');
+      if (
+        (node.name === 'pre' || node.name === 'listing' || node.name === 'textarea') &&
+        first?.type === 'text' &&
+        first.data.startsWith('\n')
+      )
+        out.push('\n');
       for (const child of node.children) renderNode(child, out);
       out.push(`</${node.name}>`);
       return;

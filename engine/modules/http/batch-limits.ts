@@ -69,7 +69,8 @@ export function batchItemURL(item: unknown): string {
   return String(item);
 }
 
-const countOption = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback);
+const countOption = (value: unknown, fallback: number): number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
 
 /** k6's `batch` (default 20) and `batchPerHost` (default 6) options. */
 export function batchOptions(options: Record<string, unknown>): { batch: number; batchPerHost: number } {

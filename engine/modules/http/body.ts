@@ -18,7 +18,11 @@ export class HttpFile {
 export type Body = string | ArrayBuffer | ArrayBufferView | Record<string, unknown> | null | undefined;
 
 export const toBuffer = (data: string | ArrayBuffer | ArrayBufferView): Buffer =>
-  typeof data === 'string' ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+  typeof data === 'string'
+    ? Buffer.from(data)
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
 
 /** k6's default file name: the time in nanoseconds. */
 export function defaultFilename(now = Date.now()): string {
@@ -29,7 +33,11 @@ export function file(data: string | ArrayBuffer | ArrayBufferView, filename?: st
   if (typeof data !== 'string' && !types.isAnyArrayBuffer(data) && !ArrayBuffer.isView(data)) {
     throw new Error(`http.file: data must be a string, an ArrayBuffer or a typed array, got ${data === null ? 'null' : typeof data}`);
   }
-  return new HttpFile(data, filename === undefined || filename === null || filename === '' ? defaultFilename() : String(filename), contentType || 'application/octet-stream');
+  return new HttpFile(
+    data,
+    filename === undefined || filename === null || filename === '' ? defaultFilename() : String(filename),
+    contentType || 'application/octet-stream',
+  );
 }
 
 /** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay, space becomes +. */
@@ -66,12 +74,16 @@ function encodeMultipart(entries: [string, unknown][]): [Buffer, string] {
     if (value instanceof HttpFile) {
       const contentType = value.content_type.replace(/[\r\n]/g, '');
       parts.push(
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${escapeMultipartName(name)}"; filename="${escapeMultipartName(value.filename)}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${escapeMultipartName(name)}"; filename="${escapeMultipartName(value.filename)}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+        ),
         toBuffer(value.data),
         Buffer.from('\r\n'),
       );
     } else {
-      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${escapeMultipartName(name)}"\r\n\r\n${goFormat(value)}\r\n`));
+      parts.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${escapeMultipartName(name)}"\r\n\r\n${goFormat(value)}\r\n`),
+      );
     }
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));

@@ -7,7 +7,12 @@ import { Cookie, CookieJar as ToughJar, defaultPath, MemoryCookieStore } from 't
 /** Go's zero time.Time in Unix milliseconds: what k6 reports for a cookie without Expires. */
 const GO_ZERO_TIME_MS = -6795364578871;
 
-const JAR_OPTIONS = { rejectPublicSuffixes: false, allowSecureOnLocal: false, enforceSecureOriginOnStorage: false, looseMode: true } as const;
+const JAR_OPTIONS = {
+  rejectPublicSuffixes: false,
+  allowSecureOnLocal: false,
+  enforceSecureOriginOnStorage: false,
+  looseMode: true,
+} as const;
 
 /** A Set-Cookie header as k6 shows it in res.cookies. */
 export interface ResponseCookie {
@@ -125,7 +130,9 @@ export class CookieJar {
             if (text === '') break;
             const time = Date.parse(text);
             if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [A-Z]{1,5}$/.test(text) || Number.isNaN(time)) {
-              throw new Error(`unable to parse "expires" date string "${text}": use the RFC 1123 form, e.g. "Mon, 02 Jan 2006 15:04:05 GMT"`);
+              throw new Error(
+                `unable to parse "expires" date string "${text}": use the RFC 1123 form, e.g. "Mon, 02 Jan 2006 15:04:05 GMT"`,
+              );
             }
             cookie.expires = new Date(time);
             break;

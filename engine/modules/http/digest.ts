@@ -29,7 +29,14 @@ export function findDigestChallenge(headers: readonly string[]): DigestChallenge
 }
 
 /** The Authorization header answering `challenge` for this request. */
-export function digestAuthorization(challenge: DigestChallenge, method: string, uri: string, username: string, password: string, cnonce = randomBytes(16).toString('hex')): string {
+export function digestAuthorization(
+  challenge: DigestChallenge,
+  method: string,
+  uri: string,
+  username: string,
+  password: string,
+  cnonce = randomBytes(16).toString('hex'),
+): string {
   const sess = challenge.algorithm.endsWith('-SESS');
   const hashName = HASHES[challenge.algorithm.replace(/-SESS$/, '')];
   const h = (text: string) => createHash(hashName).update(text).digest('hex');

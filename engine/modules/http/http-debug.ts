@@ -14,7 +14,14 @@ function bodyText(body: Buffer | string | readonly Buffer[] | null): string {
   return Buffer.concat(body as Buffer[]).toString('utf8');
 }
 
-export function dumpRequest(method: string, path: string, host: string, headers: readonly string[], body: Buffer | string | null, full: boolean): string {
+export function dumpRequest(
+  method: string,
+  path: string,
+  host: string,
+  headers: readonly string[],
+  body: Buffer | string | null,
+  full: boolean,
+): string {
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
   for (let i = 0; i < headers.length; i += 2) lines.push(`${canonicalHeaderName(headers[i])}: ${headers[i + 1]}`);
   if (body !== null) lines.push(`Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}`);
@@ -24,7 +31,9 @@ export function dumpRequest(method: string, path: string, host: string, headers:
 export function dumpResponse(status: number, statusText: string, rawHeaders: Buffer[] | null, body: readonly Buffer[] | null): string {
   const lines = [`HTTP/1.1 ${status} ${statusText}`];
   const headers: string[] = [];
-  if (rawHeaders !== null) for (let i = 0; i < rawHeaders.length; i += 2) headers.push(`${canonicalHeaderName(rawHeaders[i].toString('latin1'))}: ${rawHeaders[i + 1].toString('latin1')}`);
+  if (rawHeaders !== null)
+    for (let i = 0; i < rawHeaders.length; i += 2)
+      headers.push(`${canonicalHeaderName(rawHeaders[i].toString('latin1'))}: ${rawHeaders[i + 1].toString('latin1')}`);
   lines.push(...headers.sort());
   return `${lines.join('\n')}\n\n${bodyText(body)}\n`;
 }

@@ -217,9 +217,25 @@ export function createHttpModule(thread: ThreadContext) {
   }
 
   /** `expected` null: the request had `responseCallback: null`, so k6 records no http_req_failed and no expected_response tag. */
-  function emitRequest(vu: VU, exchange: Exchange | null, timings: Timings, method: string, urlText: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Record<string, string> | undefined, sentBytes: number): void {
+  function emitRequest(
+    vu: VU,
+    exchange: Exchange | null,
+    timings: Timings,
+    method: string,
+    urlText: string,
+    name: string,
+    status: number,
+    expected: boolean | null,
+    error: string,
+    errorCode: number,
+    paramTags: Record<string, string> | undefined,
+    sentBytes: number,
+  ): void {
     if (vu.interrupted) return;
-    const tags = withTlsVersion(requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags), exchange);
+    const tags = withTlsVersion(
+      requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags),
+      exchange,
+    );
     let received = 0;
     if (exchange !== null && exchange.status !== 0) {
       received = 17 + exchange.statusText.length + exchange.bodySize;
@@ -229,20 +245,28 @@ export function createHttpModule(thread: ThreadContext) {
     vu.bytesSent += sentBytes;
     vu.bytesReceived += received;
     const samples = [
-        { metric: BUILTIN_METRICS.http_reqs, value: 1 },
-        { metric: BUILTIN_METRICS.http_req_duration, value: timings.duration },
-        { metric: BUILTIN_METRICS.http_req_blocked, value: timings.blocked },
-        { metric: BUILTIN_METRICS.http_req_connecting, value: timings.connecting },
-        { metric: BUILTIN_METRICS.http_req_tls_handshaking, value: timings.tls_handshaking },
-        { metric: BUILTIN_METRICS.http_req_sending, value: timings.sending },
-        { metric: BUILTIN_METRICS.http_req_waiting, value: timings.waiting },
-        { metric: BUILTIN_METRICS.http_req_receiving, value: timings.receiving },
+      { metric: BUILTIN_METRICS.http_reqs, value: 1 },
+      { metric: BUILTIN_METRICS.http_req_duration, value: timings.duration },
+      { metric: BUILTIN_METRICS.http_req_blocked, value: timings.blocked },
+      { metric: BUILTIN_METRICS.http_req_connecting, value: timings.connecting },
+      { metric: BUILTIN_METRICS.http_req_tls_handshaking, value: timings.tls_handshaking },
+      { metric: BUILTIN_METRICS.http_req_sending, value: timings.sending },
+      { metric: BUILTIN_METRICS.http_req_waiting, value: timings.waiting },
+      { metric: BUILTIN_METRICS.http_req_receiving, value: timings.receiving },
     ];
     if (expected !== null) samples.push({ metric: BUILTIN_METRICS.http_req_failed, value: expected ? 0 : 1 });
     vu.emit({ time: Date.now(), tags, samples });
   }
 
-  const ZERO_TIMINGS: Timings = Object.freeze({ blocked: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0, duration: 0 });
+  const ZERO_TIMINGS: Timings = Object.freeze({
+    blocked: 0,
+    connecting: 0,
+    tls_handshaking: 0,
+    sending: 0,
+    waiting: 0,
+    receiving: 0,
+    duration: 0,
+  });
 
   /**
    * One k6 request through its redirects and authentication round trips: it sends each hop, hears
@@ -312,16 +336,22 @@ export function createHttpModule(thread: ThreadContext) {
       this.paramTags = p.tags;
       if (p.tags?.name !== undefined) this.name = p.tags.name;
       this.state = vuHttp(vu);
-      this.expectedFn = p.responseCallback === undefined ? this.state.expected : p.responseCallback === null ? null : p.responseCallback.__loadlabExpected;
-      if (p.responseType !== undefined && !RESPONSE_TYPES.has(p.responseType)) throw new RequestParamsError(`${p.responseType} does not belong to ResponseType values`);
+      this.expectedFn =
+        p.responseCallback === undefined ? this.state.expected : p.responseCallback === null ? null : p.responseCallback.__loadlabExpected;
+      if (p.responseType !== undefined && !RESPONSE_TYPES.has(p.responseType))
+        throw new RequestParamsError(`${p.responseType} does not belong to ResponseType values`);
       this.responseType = p.responseType ?? (settings.discardBodies ? 'none' : 'text');
       this.timeoutMs = p.timeout === undefined ? defaultTimeoutMs : parseDuration(p.timeout);
       this.redirectsLeft = p.redirects ?? settings.maxRedirects;
       this.cookies = p.cookies;
-      if (p.jar !== undefined && p.jar !== null && !(p.jar instanceof CookieJar)) throw new Error('params.jar must be a cookie jar from http.cookieJar() or new http.CookieJar()');
+      if (p.jar !== undefined && p.jar !== null && !(p.jar instanceof CookieJar))
+        throw new Error('params.jar must be a cookie jar from http.cookieJar() or new http.CookieJar()');
       this.jar = p.jar === undefined ? vuJar(this.state) : p.jar;
       const auth = p.auth === undefined || p.auth === null ? 'basic' : String(p.auth).toLowerCase();
-      if (auth === 'ntlm') throw new Error('params.auth "ntlm": NTLM authentication is not supported by the embedded engine (run the script with --engine k6)');
+      if (auth === 'ntlm')
+        throw new Error(
+          'params.auth "ntlm": NTLM authentication is not supported by the embedded engine (run the script with --engine k6)',
+        );
       this.auth = auth === 'digest' ? 'digest' : 'basic';
       const parsed = parseURL(this.url);
       this.authOrigin = parsed?.origin ?? '';
@@ -375,9 +405,16 @@ export function createHttpModule(thread: ThreadContext) {
       }
       let authorization: string | null = null;
       if (this.auth === 'digest') authorization = sameOrigin ? this.digestAuthorization : null;
-      else if (parsed.username !== '' || parsed.password !== '') authorization = `Basic ${Buffer.from(`${parsed.username}:${parsed.password}`).toString('base64')}`;
+      else if (parsed.username !== '' || parsed.password !== '')
+        authorization = `Basic ${Buffer.from(`${parsed.username}:${parsed.password}`).toString('base64')}`;
       let headers: readonly string[];
-      if (this.userHeaders.length === 0 && this.impliedType === null && authorization === null && cookieHeader === '' && this.referer === null) {
+      if (
+        this.userHeaders.length === 0 &&
+        this.impliedType === null &&
+        authorization === null &&
+        cookieHeader === '' &&
+        this.referer === null
+      ) {
         headers = this.settings.defaultHeaders;
       } else {
         const built = this.userHeaders.slice();
@@ -396,17 +433,35 @@ export function createHttpModule(thread: ThreadContext) {
       this.headers = headers;
       this.sentBytes = sentBytes;
       if (this.settings.httpDebug !== null) {
-        thread.logger.log('info', `Request:\n${dumpRequest(method, parsed.path, parsed.host, headers, wireBody, this.settings.httpDebug === 'full')}`, this.debugFields());
+        thread.logger.log(
+          'info',
+          `Request:\n${dumpRequest(method, parsed.path, parsed.host, headers, wireBody, this.settings.httpDebug === 'full')}`,
+          this.debugFields(),
+        );
       }
       transport.send(
-        { origin: parsed.origin, path: parsed.path, method, headers: headers as string[], body: wireBody, timeoutMs: this.timeoutMs, keepBody: this.responseType !== 'none' || this.settings.httpDebug === 'full' },
+        {
+          origin: parsed.origin,
+          path: parsed.path,
+          method,
+          headers: headers as string[],
+          body: wireBody,
+          timeoutMs: this.timeoutMs,
+          keepBody: this.responseType !== 'none' || this.settings.httpDebug === 'full',
+        },
         this,
         this.vu,
       );
     }
 
     private debugFields(): Record<string, string> {
-      return { group: this.vu.groupPath, iter: String(this.vu.iter), scenario: this.vu.scenario?.name ?? '', source: 'http-debug', vu: String(this.vu.vu) };
+      return {
+        group: this.vu.groupPath,
+        iter: String(this.vu.iter),
+        scenario: this.vu.scenario?.name ?? '',
+        source: 'http-debug',
+        vu: String(this.vu.vu),
+      };
     }
 
     /** Called by the hop's exchange, possibly from inside undici's callbacks: must not throw. */
@@ -436,7 +491,11 @@ export function createHttpModule(thread: ThreadContext) {
       const status = exchange.status;
       const timings = exchange.timings();
       if (this.settings.httpDebug !== null && status !== 0) {
-        thread.logger.log('info', `Response:\n${dumpResponse(status, exchange.statusText, exchange.rawHeaders, this.settings.httpDebug === 'full' ? exchange.chunks : null)}`, this.debugFields());
+        thread.logger.log(
+          'info',
+          `Response:\n${dumpResponse(status, exchange.statusText, exchange.rawHeaders, this.settings.httpDebug === 'full' ? exchange.chunks : null)}`,
+          this.debugFields(),
+        );
       }
       if (status !== 0 && this.jar !== null && hasSetCookie(exchange.rawHeaders)) {
         for (const header of headerValues(exchange.rawHeaders, 'set-cookie')) this.jar.store(url, header);
@@ -485,7 +544,11 @@ export function createHttpModule(thread: ThreadContext) {
       }
       // A request cut off because its VU was interrupted (Ctrl-C, an aborted step) is not a target failure.
       if (exchange.errorCode !== 0 && !vu.interrupted) {
-        thread.logger.once(`http-error:${exchange.errorCode}:${this.origin}`, 'warn', `request failed: ${method} ${parseURL(url)?.tagged ?? url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`);
+        thread.logger.once(
+          `http-error:${exchange.errorCode}:${this.origin}`,
+          'warn',
+          `request failed: ${method} ${parseURL(url)?.tagged ?? url}: ${error} (error_code ${errorCode}); further errors like this are counted in http_req_failed`,
+        );
         if (this.settings.throwOnError) {
           this.reject(new Error(`${method} ${parseURL(url)?.tagged ?? url}: ${error}`));
           return;
@@ -512,7 +575,20 @@ export function createHttpModule(thread: ThreadContext) {
 
     /** A request that never reached the wire (bad URL, refused host): samples with error tags, status 0. */
     private failBeforeSending(code: number, message: string): void {
-      emitRequest(this.vu, null, ZERO_TIMINGS, this.method, this.url === this.requestedUrl ? this.urlTag : this.url, this.name, 0, this.expectedFn === null ? null : false, message, code, this.paramTags, 0);
+      emitRequest(
+        this.vu,
+        null,
+        ZERO_TIMINGS,
+        this.method,
+        this.url === this.requestedUrl ? this.urlTag : this.url,
+        this.name,
+        0,
+        this.expectedFn === null ? null : false,
+        message,
+        code,
+        this.paramTags,
+        0,
+      );
       const request = new RequestInfo(this.method, this.url, this.requestBodyText(), NO_HEADERS, {});
       const response = new Response(0, '', this.url, message, code, { ...ZERO_TIMINGS }, '', 0, null, null, this.responseType, request);
       response.client = this.state.client;
@@ -525,10 +601,19 @@ export function createHttpModule(thread: ThreadContext) {
     }
   }
 
-  function perform(vu: VU, method: string, target: string | TaggedURL, body: Body, params: Params | null | undefined): ResponsePromise<Response> {
+  function perform(
+    vu: VU,
+    method: string,
+    target: string | TaggedURL,
+    body: Body,
+    params: Params | null | undefined,
+  ): ResponsePromise<Response> {
     // A throw in the executor (init context, bad params) rejects the promise, as an async function would.
     return new ResponsePromise<Response>((resolve, reject) => {
-      if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
+      if (vu.inInitContext)
+        throw new Error(
+          'making HTTP requests in the init context is not supported (move the request into setup() or the default function)',
+        );
       const current = settings ?? configure();
       let call: HttpCall;
       try {
@@ -538,7 +623,22 @@ export function createHttpModule(thread: ThreadContext) {
         if (!(error instanceof RequestParamsError) || current.throwOnError) throw error;
         thread.logger.log('warn', 'Request Failed', { error: JSON.stringify(error.message) });
         const url = typeof target === 'string' ? target : String(target?.url);
-        resolve(new Response(0, '', url, error.message, 0, { ...ZERO_TIMINGS }, '', 0, null, null, 'text', new RequestInfo(method, url, '', NO_HEADERS, {})));
+        resolve(
+          new Response(
+            0,
+            '',
+            url,
+            error.message,
+            0,
+            { ...ZERO_TIMINGS },
+            '',
+            0,
+            null,
+            null,
+            'text',
+            new RequestInfo(method, url, '', NO_HEADERS, {}),
+          ),
+        );
         return;
       }
       call.send();
@@ -549,13 +649,18 @@ export function createHttpModule(thread: ThreadContext) {
     return perform(vu, method, target, body, params);
   }
 
-  type BatchItem = string | TaggedURL | [string, string | TaggedURL, Body?, Params?] | { method?: string; url: string | TaggedURL; body?: Body; params?: Params };
+  type BatchItem =
+    | string
+    | TaggedURL
+    | [string, string | TaggedURL, Body?, Params?]
+    | { method?: string; url: string | TaggedURL; body?: Body; params?: Params };
 
   /** One request of http.batch(), validated as k6 does: a bad item is logged and its slot left undefined. */
   function batchOne(vu: VU, item: BatchItem, key: string): Promise<Response | undefined> {
     let call: Promise<Response> | null = null;
     let problem = '';
-    if (typeof item === 'string' || (item !== null && typeof item === 'object' && (item as TaggedURL).__loadlabUrl)) call = perform(vu, 'GET', item as string, null, null);
+    if (typeof item === 'string' || (item !== null && typeof item === 'object' && (item as TaggedURL).__loadlabUrl))
+      call = perform(vu, 'GET', item as string, null, null);
     else if (Array.isArray(item)) {
       if (item.length < 2) problem = `invalid batch request '${JSON.stringify(item)}': an array item needs at least a method and a URL`;
       else call = perform(vu, String(item[0]), item[1], item[2], item[3]);
@@ -573,7 +678,10 @@ export function createHttpModule(thread: ThreadContext) {
   }
 
   const cookieJarOf = (vu: VU) => {
-    if (vu.inInitContext) throw new Error('Making cookie jars in the init context is not supported (call http.cookieJar() in the default function, setup() or teardown())');
+    if (vu.inInitContext)
+      throw new Error(
+        'Making cookie jars in the init context is not supported (call http.cookieJar() in the default function, setup() or teardown())',
+      );
     return vuJar(vuHttp(vu));
   };
 
@@ -590,7 +698,10 @@ export function createHttpModule(thread: ThreadContext) {
     options: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'OPTIONS', target, body, params),
     batch(vu: VU, requests: BatchItem[] | Record<string, BatchItem>): ResponsePromise<unknown> {
       return new ResponsePromise<unknown>((resolve, reject) => {
-        if (vu.inInitContext) throw new Error('making HTTP requests in the init context is not supported (move the request into setup() or the default function)');
+        if (vu.inInitContext)
+          throw new Error(
+            'making HTTP requests in the init context is not supported (move the request into setup() or the default function)',
+          );
         if (requests === null || typeof requests !== 'object') throw new Error(`invalid http.batch() argument type ${typeof requests}`);
         // k6 runs at most `batch` of them at once, `batchPerHost` per host.
         const limiter = batchLimiter(thread.options as Record<string, unknown>);
@@ -598,7 +709,10 @@ export function createHttpModule(thread: ThreadContext) {
         if (Array.isArray(requests)) Promise.all(requests.map((r, i) => run(r, String(i)))).then(resolve, reject);
         else {
           const keys = Object.keys(requests);
-          Promise.all(keys.map((k) => run(requests[k], k))).then((responses) => resolve(Object.fromEntries(keys.map((k, i) => [k, responses[i]]))), reject);
+          Promise.all(keys.map((k) => run(requests[k], k))).then(
+            (responses) => resolve(Object.fromEntries(keys.map((k, i) => [k, responses[i]]))),
+            reject,
+          );
         }
       });
     },

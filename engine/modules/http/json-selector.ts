@@ -120,7 +120,11 @@ function modifier(value: Json, name: string): Json {
     case '@this':
       return value;
     case '@reverse':
-      return Array.isArray(value) ? [...value].reverse() : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse()) : value;
+      return Array.isArray(value)
+        ? [...value].reverse()
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).reverse())
+          : value;
     case '@keys':
       return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : undefined;
     case '@values':

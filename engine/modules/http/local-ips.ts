@@ -50,7 +50,8 @@ function cidrBlock(text: string): Block {
   const family = isIP(address);
   const width = family === 4 ? 32 : 128;
   const prefix = Number(bits);
-  if (family === 0 || !/^\d+$/.test(bits ?? '') || prefix > width) throw new Error(`parseCIDR() failed parsing ${text}: invalid CIDR address: ${text}`);
+  if (family === 0 || !/^\d+$/.test(bits ?? '') || prefix > width)
+    throw new Error(`parseCIDR() failed parsing ${text}: invalid CIDR address: ${text}`);
   const size = 1n << BigInt(width - prefix);
   const first = (toBigInt(address) / size) * size;
   // IPv4 networks larger than two addresses: not the network and broadcast addresses.
@@ -102,6 +103,7 @@ export class IPPool {
 /** k6's localIPs option (string) → a pool, or null when not set. */
 export function localIPsOption(value: unknown): IPPool | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') throw new Error(`localIPs must be a string like "127.0.0.2-127.0.0.50,127.0.1.0/24", got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new Error(`localIPs must be a string like "127.0.0.2-127.0.0.50,127.0.1.0/24", got ${JSON.stringify(value)}`);
   return IPPool.parse(value);
 }

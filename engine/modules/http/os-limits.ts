@@ -100,14 +100,23 @@ export interface ConnectionCapacity {
 }
 
 /** Checks (and where allowed fixes) the limits for `vus` VUs with one connection each. */
-export function checkConnectionCapacity({ vus, limits, sourceAddresses, raise = raiseOpenFileLimit }: ConnectionCapacityInput): ConnectionCapacity {
+export function checkConnectionCapacity({
+  vus,
+  limits,
+  sourceAddresses,
+  raise = raiseOpenFileLimit,
+}: ConnectionCapacityInput): ConnectionCapacity {
   const notes: ConnectionCapacity['notes'] = [];
   const needed = vus + BASE_DESCRIPTORS;
   const files = limits.openFiles;
   if (files !== null && needed > files.soft) {
     const target = Math.min(needed, files.hard);
     const raised = target > files.soft && raise(target);
-    if (raised) notes.push({ level: 'info', message: `raised the open-file limit from ${files.soft} to ${target} for ${vus} VUs (one connection each)` });
+    if (raised)
+      notes.push({
+        level: 'info',
+        message: `raised the open-file limit from ${files.soft} to ${target} for ${vus} VUs (one connection each)`,
+      });
     if (needed > files.hard || (!raised && needed > files.soft)) {
       const have = raised ? target : files.soft;
       notes.push({
@@ -145,7 +154,11 @@ export function transportOptionProblems(options: Record<string, unknown>): strin
 }
 
 /** The pre-flight check runTest does: limits for the run's peak VUs, logged. */
-export function prepareConnections(scenarios: readonly Scenario[], options: Record<string, unknown>, log: (level: 'info' | 'warn', message: string) => void): void {
+export function prepareConnections(
+  scenarios: readonly Scenario[],
+  options: Record<string, unknown>,
+  log: (level: 'info' | 'warn', message: string) => void,
+): void {
   const vus = peakVUs(scenarios);
   const pool = localIPsOption(options.localIPs);
   const sourceAddresses = pool === null ? 1 : Number(pool.size < BigInt(vus) ? pool.size : BigInt(Math.max(1, vus)));

@@ -25,7 +25,18 @@ const URLS_PER_VU_TAG_SET = 10_000;
 const SETS_PER_URL = 64;
 
 /** k6's request tags, in k6's order; the request's own tags last, overriding any. */
-function buildRequestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+function buildRequestTags(
+  vuTags: Tags,
+  group: string,
+  method: string,
+  url: string,
+  name: string,
+  status: number,
+  expected: boolean | null,
+  error: string,
+  errorCode: number,
+  paramTags: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
   const tags: Record<string, string> = { ...vuTags, group, method, url, name, status: String(status) };
   // Without a response callback (responseCallback: null) k6 has no expected_response tag.
   if (expected !== null) tags.expected_response = expected ? 'true' : 'false';
@@ -51,7 +62,18 @@ function paramTagsKey(paramTags: Readonly<Record<string, string>>): string | nul
   return key;
 }
 
-export function requestTags(vuTags: Tags, group: string, method: string, url: string, name: string, status: number, expected: boolean | null, error: string, errorCode: number, paramTags: Readonly<Record<string, string>> | undefined): Tags {
+export function requestTags(
+  vuTags: Tags,
+  group: string,
+  method: string,
+  url: string,
+  name: string,
+  status: number,
+  expected: boolean | null,
+  error: string,
+  errorCode: number,
+  paramTags: Readonly<Record<string, string>> | undefined,
+): Tags {
   const paramKey = paramTags === undefined ? '' : paramTagsKey(paramTags);
   if (paramKey === null) return buildRequestTags(vuTags, group, method, url, name, status, expected, error, errorCode, paramTags);
   let byUrl = cache.get(vuTags);
@@ -67,7 +89,17 @@ export function requestTags(vuTags: Tags, group: string, method: string, url: st
   }
   for (let i = 0; i < seen.length; i++) {
     const s = seen[i];
-    if (s.status === status && s.method === method && s.name === name && s.group === group && s.expected === expected && s.errorCode === errorCode && s.error === error && s.paramKey === paramKey) return s.tags;
+    if (
+      s.status === status &&
+      s.method === method &&
+      s.name === name &&
+      s.group === group &&
+      s.expected === expected &&
+      s.errorCode === errorCode &&
+      s.error === error &&
+      s.paramKey === paramKey
+    )
+      return s.tags;
   }
   if (seen.length >= SETS_PER_URL) seen.length = 0;
   const tags = Object.freeze(buildRequestTags(vuTags, group, method, url, name, status, expected, error, errorCode, paramTags));

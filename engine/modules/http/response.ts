@@ -148,14 +148,18 @@ export class Response {
   get cookies(): Record<string, ResponseCookie[]> {
     const values: string[] = [];
     const raw = this.rawHeaders;
-    if (raw !== null) for (let i = 0; i < raw.length; i += 2) if (raw[i].toString('latin1').toLowerCase() === 'set-cookie') values.push(raw[i + 1].toString('latin1'));
+    if (raw !== null)
+      for (let i = 0; i < raw.length; i += 2)
+        if (raw[i].toString('latin1').toLowerCase() === 'set-cookie') values.push(raw[i + 1].toString('latin1'));
     return responseCookies(values);
   }
 
   private bodyText(what: string): string {
     const body = this.body;
     if (body === null) {
-      throw new Error(`the body is null so we can't transform it to ${what} - this likely was because of a request error getting the response (${this.error || `responseType "${this.responseType}"`})`);
+      throw new Error(
+        `the body is null so we can't transform it to ${what} - this likely was because of a request error getting the response (${this.error || `responseType "${this.responseType}"`})`,
+      );
     }
     return typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   }
@@ -182,7 +186,12 @@ export class Response {
   }
 
   /** Fills in and submits a form of this (HTML) response, as k6: the form's own values, the submit button's, then `fields`. */
-  submitForm(options?: { formSelector?: string; submitSelector?: string; fields?: Record<string, unknown>; params?: unknown }): ResponsePromise<Response> {
+  submitForm(options?: {
+    formSelector?: string;
+    submitSelector?: string;
+    fields?: Record<string, unknown>;
+    params?: unknown;
+  }): ResponsePromise<Response> {
     const formSelector = options?.formSelector ?? 'form';
     const submitSelector = options?.submitSelector ?? '[type="submit"]';
     const form = this.html(formSelector);
@@ -252,7 +261,25 @@ export const scriptRealm: { parseJSON: (text: string) => unknown; bufferOf: (byt
 /** Finds where the script read a property of an un-awaited response (set by the runtime). */
 export const scriptPosition: { locate: (stack: string | undefined) => string | undefined } = { locate: () => undefined };
 
-const RESPONSE_MEMBERS = ['status', 'status_text', 'body', 'headers', 'json', 'timings', 'error', 'error_code', 'url', 'cookies', 'request', 'proto', 'html', 'submitForm', 'clickLink', 'remote_ip', 'remote_port'];
+const RESPONSE_MEMBERS = [
+  'status',
+  'status_text',
+  'body',
+  'headers',
+  'json',
+  'timings',
+  'error',
+  'error_code',
+  'url',
+  'cookies',
+  'request',
+  'proto',
+  'html',
+  'submitForm',
+  'clickLink',
+  'remote_ip',
+  'remote_port',
+];
 
 /**
  * The value of http.get() and friends: a Promise of the Response, so `await http.get()` works on

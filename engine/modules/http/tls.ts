@@ -71,22 +71,35 @@ export function tlsOptionProblems(options: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const { tlsVersion, tlsCipherSuites, tlsAuth, insecureSkipTLSVerify } = options;
   if (tlsVersion !== undefined) {
-    const versions = typeof tlsVersion === 'string' ? [tlsVersion] : isRecord(tlsVersion) ? [tlsVersion.min, tlsVersion.max].filter((v) => v !== undefined && v !== '') : [tlsVersion];
-    for (const v of versions) if (typeof v !== 'string' || !(v in TLS_VERSIONS)) problems.push(`tlsVersion: unknown TLS version ${JSON.stringify(v)} (use one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
+    const versions =
+      typeof tlsVersion === 'string'
+        ? [tlsVersion]
+        : isRecord(tlsVersion)
+          ? [tlsVersion.min, tlsVersion.max].filter((v) => v !== undefined && v !== '')
+          : [tlsVersion];
+    for (const v of versions)
+      if (typeof v !== 'string' || !(v in TLS_VERSIONS))
+        problems.push(`tlsVersion: unknown TLS version ${JSON.stringify(v)} (use one of ${Object.keys(TLS_VERSIONS).join(', ')})`);
   }
   if (tlsCipherSuites !== undefined) {
     if (!Array.isArray(tlsCipherSuites)) problems.push('tlsCipherSuites must be an array of cipher suite names');
-    else for (const name of tlsCipherSuites) if (typeof name !== 'string' || !(name in CIPHER_SUITES)) problems.push(`tlsCipherSuites: unknown cipher suite ${JSON.stringify(name)}`);
+    else
+      for (const name of tlsCipherSuites)
+        if (typeof name !== 'string' || !(name in CIPHER_SUITES))
+          problems.push(`tlsCipherSuites: unknown cipher suite ${JSON.stringify(name)}`);
   }
   if (tlsAuth !== undefined) {
     if (!Array.isArray(tlsAuth)) problems.push('tlsAuth must be an array of { domains, cert, key, password? }');
     else
       tlsAuth.forEach((entry, i) => {
-        if (!isRecord(entry) || typeof entry.cert !== 'string' || typeof entry.key !== 'string') problems.push(`tlsAuth[${i}]: needs PEM strings "cert" and "key"`);
-        else if (entry.domains !== undefined && (!Array.isArray(entry.domains) || entry.domains.some((d) => typeof d !== 'string'))) problems.push(`tlsAuth[${i}].domains must be an array of host names`);
+        if (!isRecord(entry) || typeof entry.cert !== 'string' || typeof entry.key !== 'string')
+          problems.push(`tlsAuth[${i}]: needs PEM strings "cert" and "key"`);
+        else if (entry.domains !== undefined && (!Array.isArray(entry.domains) || entry.domains.some((d) => typeof d !== 'string')))
+          problems.push(`tlsAuth[${i}].domains must be an array of host names`);
       });
   }
-  if (insecureSkipTLSVerify !== undefined && typeof insecureSkipTLSVerify !== 'boolean') problems.push(`insecureSkipTLSVerify must be true or false, got ${JSON.stringify(insecureSkipTLSVerify)}`);
+  if (insecureSkipTLSVerify !== undefined && typeof insecureSkipTLSVerify !== 'boolean')
+    problems.push(`insecureSkipTLSVerify must be true or false, got ${JSON.stringify(insecureSkipTLSVerify)}`);
   return problems;
 }
 

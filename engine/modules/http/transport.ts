@@ -372,7 +372,12 @@ function timedConnector(tls: ConnectionOptions): Connect {
   const plain = buildConnector({ timeout: DIAL_TIMEOUT_MS });
   let secure: Connect | null = null;
   const secureConnector = (): Connect => {
-    secure ??= buildConnector({ secureContext: createSecureContext(contextOptions), rejectUnauthorized, maxCachedSessions: 0, timeout: DIAL_TIMEOUT_MS } as buildConnector.BuildOptions);
+    secure ??= buildConnector({
+      secureContext: createSecureContext(contextOptions),
+      rejectUnauthorized,
+      maxCachedSessions: 0,
+      timeout: DIAL_TIMEOUT_MS,
+    } as buildConnector.BuildOptions);
     return secure;
   };
   return (opts, callback) => {
@@ -505,7 +510,11 @@ export class Transport {
 }
 
 /** The transport k6's options ask for; TLS trust comes from the environment as in Go (SSL_CERT_FILE). */
-export function transportFromOptions(options: Record<string, unknown>, allowRemoteTargets: boolean, env: Readonly<Record<string, string | undefined>> = process.env): Transport {
+export function transportFromOptions(
+  options: Record<string, unknown>,
+  allowRemoteTargets: boolean,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Transport {
   return new Transport({
     allowRemoteTargets,
     noConnectionReuse: options.noConnectionReuse === true,

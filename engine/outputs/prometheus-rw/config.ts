@@ -81,7 +81,6 @@ function parseStaticLabels(text: string | undefined): Record<string, string> {
   return labels;
 }
 
-
 const UNSUPPORTED = [
   'K6_PROMETHEUS_RW_SIGV4_REGION',
   'K6_PROMETHEUS_RW_CLIENT_CERTIFICATE',
@@ -123,7 +122,8 @@ export function readConfig(env: Env, allowRemoteTargets: boolean): RemoteWriteCo
     serverUrl,
     pushIntervalMs,
     trendStats: parseTrendStats(env.K6_PROMETHEUS_RW_TREND_STATS ?? DEFAULT_TREND_STATS),
-    trendAsNativeHistogram: parseBool('K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM', env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM) ?? false,
+    trendAsNativeHistogram:
+      parseBool('K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM', env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM) ?? false,
     staleMarkers: parseBool('K6_PROMETHEUS_RW_STALE_MARKERS', env.K6_PROMETHEUS_RW_STALE_MARKERS) ?? false,
     headers: parseHeaders(env),
     staticLabels: parseStaticLabels(env.K6_PROMETHEUS_RW_LABELS),

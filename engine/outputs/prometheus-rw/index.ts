@@ -80,7 +80,9 @@ class PrometheusRemoteWriteOutput implements Output {
     if (this.config.staleMarkers) this.pushStaleMarkers();
     await this.sender.drain(STOP_DEADLINE_MS);
     if (this.overflowSamples > 0) {
-      this.params.log(`experimental-prometheus-rw: ${this.overflowSamples} samples of series beyond the ${MAX_SERIES}-series limit were not written`);
+      this.params.log(
+        `experimental-prometheus-rw: ${this.overflowSamples} samples of series beyond the ${MAX_SERIES}-series limit were not written`,
+      );
     }
     const { droppedSamples, firstError } = this.sender.stats;
     if (droppedSamples > 0) {

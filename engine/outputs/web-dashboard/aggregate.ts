@@ -193,7 +193,11 @@ export class RunAggregate {
       droppedIterations: this.dropped,
       thresholds: this.thresholds.flatMap(({ parsed, sink }) => {
         if (sink !== null) parsed.set.run(sink, elapsedMs);
-        return parsed.set.thresholds.map((threshold) => ({ metric: parsed.name, source: threshold.source, ok: sink === null ? null : threshold.ok }));
+        return parsed.set.thresholds.map((threshold) => ({
+          metric: parsed.name,
+          source: threshold.source,
+          ok: sink === null ? null : threshold.ok,
+        }));
       }),
     };
   }

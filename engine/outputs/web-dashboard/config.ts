@@ -68,7 +68,8 @@ function parseArgument(argument: string): Record<string, string> {
 }
 
 function parsePort(text: string, where: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new WebDashboardConfigError(`${where}: '${text}' is not a port number (0 picks a free port, -1 serves no page)`);
+  if (!/^-?\d+$/.test(text.trim()))
+    throw new WebDashboardConfigError(`${where}: '${text}' is not a port number (0 picks a free port, -1 serves no page)`);
   const port = Number(text);
   if (port < -1 || port > 65535) throw new WebDashboardConfigError(`${where}: ${port} is outside -1…65535`);
   return port;
@@ -96,20 +97,29 @@ export function parseServiceEndpoint(spec: string, allowRemote: boolean): Servic
   try {
     url = new URL(urlText);
   } catch {
-    throw new WebDashboardConfigError(`--service-metrics: '${spec}' is not a URL (e.g. http://127.0.0.1:7101/metrics or identity=http://127.0.0.1:7101)`);
+    throw new WebDashboardConfigError(
+      `--service-metrics: '${spec}' is not a URL (e.g. http://127.0.0.1:7101/metrics or identity=http://127.0.0.1:7101)`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new WebDashboardConfigError(`--service-metrics: '${spec}' must be an http:// or https:// URL`);
   }
   if (!allowRemote && !isLoopbackHost(url.hostname)) {
-    throw new WebDashboardConfigError(`--service-metrics: ${url.host} is not a loopback address; scraping another machine needs --allow-remote`);
+    throw new WebDashboardConfigError(
+      `--service-metrics: ${url.host} is not a loopback address; scraping another machine needs --allow-remote`,
+    );
   }
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/metrics';
   return { service: match ? match[1] : url.host, url: url.href };
 }
 
 /** Reads env and the `--out` argument (the argument wins); throws WebDashboardConfigError on anything invalid. */
-export function readWebDashboardConfig(env: Env, argument: string, serviceMetrics: readonly string[] = [], allowRemote = false): WebDashboardConfig {
+export function readWebDashboardConfig(
+  env: Env,
+  argument: string,
+  serviceMetrics: readonly string[] = [],
+  allowRemote = false,
+): WebDashboardConfig {
   const fromArgument = parseArgument(argument);
   const value = (option: string): { text: string; where: string } | undefined => {
     if (fromArgument[option] !== undefined) return { text: fromArgument[option], where: `--out web-dashboard ${option}` };

@@ -166,7 +166,11 @@ export class LiveDashboard implements EventFeed {
 
   private openBrowser(url: string): void {
     const [command, args] =
-      process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+      process.platform === 'darwin'
+        ? ['open', [url]]
+        : process.platform === 'win32'
+          ? ['cmd', ['/c', 'start', '', url]]
+          : ['xdg-open', [url]];
     const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', (error) => this.log(`web dashboard: could not open a browser (${error.message}); open ${url} yourself`));
     child.unref();

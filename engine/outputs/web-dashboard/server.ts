@@ -20,7 +20,9 @@ export function buildDashboardServer(feed: EventFeed): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.get('/', async (_request, reply) => reply.redirect('/ui/'));
   app.get('/ui', async (_request, reply) => reply.redirect('/ui/'));
-  app.get('/ui/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(feed.livePage()));
+  app.get('/ui/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(feed.livePage()),
+  );
   app.get('/report', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('content-disposition', 'attachment; filename="report.html"').send(feed.report()),
   );

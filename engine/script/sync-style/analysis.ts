@@ -18,7 +18,20 @@ const RESPONSE_REQUESTS: ReadonlySet<string> = new Set(['submitForm', 'clickLink
 const TIMER_MODULES = new Set(['k6/timers', 'k6/experimental/timers']);
 const TIMER_NAMES = new Set(['setTimeout', 'setInterval']);
 /** Array methods whose callback the engine can run one call at a time (sequential.ts). */
-export const SEQUENTIAL_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'reduce', 'reduceRight']);
+export const SEQUENTIAL_METHODS = new Set([
+  'forEach',
+  'map',
+  'filter',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'flatMap',
+  'reduce',
+  'reduceRight',
+]);
 
 export type FnKind = 'function' | 'method' | 'accessor' | 'constructor';
 
@@ -114,12 +127,23 @@ export interface ModuleInfo {
 export function importSpecifiers(ast: t.File): string[] {
   const specs = new Set<string>();
   for (const node of ast.program.body) {
-    if ((node.type === 'ImportDeclaration' || node.type === 'ExportAllDeclaration' || node.type === 'ExportNamedDeclaration') && node.source) specs.add(node.source.value);
+    if (
+      (node.type === 'ImportDeclaration' || node.type === 'ExportAllDeclaration' || node.type === 'ExportNamedDeclaration') &&
+      node.source
+    )
+      specs.add(node.source.value);
   }
   traverse(ast, {
     CallExpression(p) {
       const { callee, arguments: args } = p.node;
-      if (callee.type === 'Identifier' && callee.name === 'require' && args.length === 1 && args[0].type === 'StringLiteral' && !p.scope.getBinding('require')) specs.add(args[0].value);
+      if (
+        callee.type === 'Identifier' &&
+        callee.name === 'require' &&
+        args.length === 1 &&
+        args[0].type === 'StringLiteral' &&
+        !p.scope.getBinding('require')
+      )
+        specs.add(args[0].value);
     },
   });
   return [...specs];
@@ -143,7 +167,8 @@ function k6Member(module: string, name: string): ValueRef {
 
 /** An import of `source` (a specifier) named `name` ('default', '*' or an export name). */
 function importRef(resolved: (spec: string) => string | null, source: string, name: string): ValueRef {
-  if (source === 'k6' || source.startsWith('k6/')) return name === '*' || name === 'default' ? { kind: 'k6', module: source } : k6Member(source, name);
+  if (source === 'k6' || source.startsWith('k6/'))
+    return name === '*' || name === 'default' ? { kind: 'k6', module: source } : k6Member(source, name);
   const target = resolved(source);
   if (target === null) return { kind: 'unknown' };
   return { kind: 'import', module: target, name };
@@ -153,8 +178,27 @@ function importRef(resolved: (spec: string) => string | null, source: string, na
  * Analyses one module. `resolve` maps an import specifier to the resolved module path (null when
  * the bundler keeps it external or it is not code the transform sees).
  */
-export function analyzeModule(ast: t.File, code: string, file: string, display: string, resolve: (spec: string) => string | null): ModuleInfo {
-  const info: ModuleInfo = { path: file, code, display, fns: [], calls: [], uses: [], methods: new Map(), exports: new Map(), starExports: [], problems: [], runtimeCode: [], importsBlocking: false };
+export function analyzeModule(
+  ast: t.File,
+  code: string,
+  file: string,
+  display: string,
+  resolve: (spec: string) => string | null,
+): ModuleInfo {
+  const info: ModuleInfo = {
+    path: file,
+    code,
+    display,
+    fns: [],
+    calls: [],
+    uses: [],
+    methods: new Map(),
+    exports: new Map(),
+    starExports: [],
+    problems: [],
+    runtimeCode: [],
+    importsBlocking: false,
+  };
   const fnOf = new Map<t.Node, FnInfo>();
   const where = (node: t.Node) => `${display}:${node.loc?.start.line ?? 0}:${(node.loc?.start.column ?? 0) + 1}`;
   const text = (node: t.Node) => code.slice(node.start ?? 0, node.end ?? 0);
@@ -169,7 +213,14 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (node.type === 'ObjectMethod' || node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') {
         kind = node.kind === 'constructor' ? 'constructor' : node.kind === 'get' || node.kind === 'set' ? 'accessor' : 'method';
         const key = node.key;
-        name = key.type === 'Identifier' ? key.name : key.type === 'PrivateName' ? `#${key.id.name}` : key.type === 'StringLiteral' ? key.value : text(key);
+        name =
+          key.type === 'Identifier'
+            ? key.name
+            : key.type === 'PrivateName'
+              ? `#${key.id.name}`
+              : key.type === 'StringLiteral'
+                ? key.value
+                : text(key);
         asyncAt = key.start ?? asyncAt;
         if (node.computed) {
           let i = asyncAt - 1;
@@ -185,8 +236,26 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
         else if (parent.type === 'ObjectProperty' && parent.key.type === 'Identifier') name = parent.key.name;
         else if (parent.type === 'ExportDefaultDeclaration') name = 'default';
       }
-      const params = node.params.map((param) => (param.type === 'Identifier' ? param.name : param.type === 'AssignmentPattern' && param.left.type === 'Identifier' ? param.left.name : null));
-      const fn: FnInfo = { node, module: info, name, kind, isAsync: node.async === true, isGenerator: node.generator === true, asyncAt, params, blocking: false, blockingParams: new Set(), because: '' };
+      const params = node.params.map((param) =>
+        param.type === 'Identifier'
+          ? param.name
+          : param.type === 'AssignmentPattern' && param.left.type === 'Identifier'
+            ? param.left.name
+            : null,
+      );
+      const fn: FnInfo = {
+        node,
+        module: info,
+        name,
+        kind,
+        isAsync: node.async === true,
+        isGenerator: node.generator === true,
+        asyncAt,
+        params,
+        blocking: false,
+        blockingParams: new Set(),
+        because: '',
+      };
       info.fns.push(fn);
       fnOf.set(node, fn);
     },
@@ -196,21 +265,31 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
     const node = p.node;
     if (depth > 8) return { kind: 'unknown' };
     if (p.isFunction()) return { kind: 'fn', fn: fnOf.get(node)! };
-    if (p.isTSAsExpression() || p.isTSNonNullExpression() || p.isTSSatisfiesExpression() || p.isTSTypeAssertion()) return refOf(p.get('expression') as NodePath, depth + 1);
+    if (p.isTSAsExpression() || p.isTSNonNullExpression() || p.isTSSatisfiesExpression() || p.isTSTypeAssertion())
+      return refOf(p.get('expression') as NodePath, depth + 1);
     if (p.isIdentifier()) return identifierValue(p, p.node.name, depth);
     if (p.isMemberExpression() || p.isOptionalMemberExpression()) {
       const member = node as t.MemberExpression;
       const prop = member.property;
-      const name = prop.type === 'PrivateName' ? `#${prop.id.name}` : !member.computed && prop.type === 'Identifier' ? prop.name : prop.type === 'StringLiteral' ? prop.value : null;
+      const name =
+        prop.type === 'PrivateName'
+          ? `#${prop.id.name}`
+          : !member.computed && prop.type === 'Identifier'
+            ? prop.name
+            : prop.type === 'StringLiteral'
+              ? prop.value
+              : null;
       const base = refOf(p.get('object') as NodePath, depth + 1);
       // http[method](...): any of k6/http's functions may be the one called.
-      if (name === null) return base.kind === 'k6' && BLOCKING_K6[base.module] ? { kind: 'blocking', name: text(node) } : { kind: 'unknown' };
+      if (name === null)
+        return base.kind === 'k6' && BLOCKING_K6[base.module] ? { kind: 'blocking', name: text(node) } : { kind: 'unknown' };
       return memberOf(base, name);
     }
     if (p.isCallExpression()) {
       const callee = p.node.callee;
       const arg = p.node.arguments[0];
-      if (callee.type === 'Identifier' && callee.name === 'require' && !p.scope.getBinding('require') && arg?.type === 'StringLiteral') return importRef(resolve, arg.value, '*');
+      if (callee.type === 'Identifier' && callee.name === 'require' && !p.scope.getBinding('require') && arg?.type === 'StringLiteral')
+        return importRef(resolve, arg.value, '*');
     }
     return { kind: 'unknown' };
   };
@@ -234,7 +313,15 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       const decl = bp.parent as t.ImportDeclaration;
       const spec = bp.node;
       const imported =
-        spec.type === 'ImportDefaultSpecifier' ? 'default' : spec.type === 'ImportNamespaceSpecifier' ? '*' : spec.type === 'ImportSpecifier' ? (spec.imported.type === 'Identifier' ? spec.imported.name : spec.imported.value) : '*';
+        spec.type === 'ImportDefaultSpecifier'
+          ? 'default'
+          : spec.type === 'ImportNamespaceSpecifier'
+            ? '*'
+            : spec.type === 'ImportSpecifier'
+              ? spec.imported.type === 'Identifier'
+                ? spec.imported.name
+                : spec.imported.value
+              : '*';
       return importRef(resolve, decl.source.value, imported);
     }
     if (bp.isFunctionDeclaration()) return { kind: 'fn', fn: fnOf.get(bp.node)! };
@@ -252,7 +339,13 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (id.type === 'Identifier') return refOf(init, depth + 1);
       if (id.type === 'ObjectPattern') {
         for (const prop of id.properties) {
-          if (prop.type === 'ObjectProperty' && prop.key.type === 'Identifier' && (prop.value.type === 'Identifier' ? prop.value.name === name : prop.value.type === 'AssignmentPattern' && prop.value.left.type === 'Identifier' && prop.value.left.name === name)) {
+          if (
+            prop.type === 'ObjectProperty' &&
+            prop.key.type === 'Identifier' &&
+            (prop.value.type === 'Identifier'
+              ? prop.value.name === name
+              : prop.value.type === 'AssignmentPattern' && prop.value.left.type === 'Identifier' && prop.value.left.name === name)
+          ) {
             return memberOf(refOf(init, depth + 1), prop.key.name);
           }
         }
@@ -268,7 +361,8 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
         const fn = fnOf.get(q.node)!;
         return (q.node.params as t.Node[]).includes(child.node) ? { kind: 'default-param', fn } : { kind: 'fn', fn };
       }
-      if ((q.isClassProperty() || q.isClassPrivateProperty() || q.isClassAccessorProperty()) && child.key === 'value') return { kind: 'field' };
+      if ((q.isClassProperty() || q.isClassPrivateProperty() || q.isClassAccessorProperty()) && child.key === 'value')
+        return { kind: 'field' };
       if (q.isStaticBlock()) return { kind: 'field' };
     }
     return { kind: 'init' };
@@ -314,7 +408,13 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       let checkConditions: ValueRef[] | null = null;
       const second = argPaths[1];
       if (second?.isObjectExpression()) {
-        checkConditions = (second.get('properties') as NodePath[]).flatMap((prop) => (prop.isObjectProperty() ? [refOf(prop.get('value') as NodePath)] : prop.isObjectMethod() ? [{ kind: 'fn', fn: fnOf.get(prop.node)! } as ValueRef] : []));
+        checkConditions = (second.get('properties') as NodePath[]).flatMap((prop) =>
+          prop.isObjectProperty()
+            ? [refOf(prop.get('value') as NodePath)]
+            : prop.isObjectMethod()
+              ? [{ kind: 'fn', fn: fnOf.get(prop.node)! } as ValueRef]
+              : [],
+        );
       }
       const parent = p.parentPath!;
       const statement = parent.isExpressionStatement();
@@ -322,14 +422,24 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       for (let q: NodePath | null = p; q; q = q.parentPath) {
         if (q.node.start !== node.start) break;
         if (q.isExpressionStatement()) {
-          startsStatement = !!q.parentPath && (q.parentPath.isBlockStatement() || q.parentPath.isProgram() || q.parentPath.isSwitchCase() || q.parentPath.isStaticBlock());
+          startsStatement =
+            !!q.parentPath &&
+            (q.parentPath.isBlockStatement() || q.parentPath.isProgram() || q.parentPath.isSwitchCase() || q.parentPath.isStaticBlock());
           break;
         }
         if (q.isStatement()) break;
       }
-      if (node.callee.type === 'Identifier' && (node.callee.name === 'eval' || node.callee.name === 'Function') && !p.scope.getBinding(node.callee.name)) {
+      if (
+        node.callee.type === 'Identifier' &&
+        (node.callee.name === 'eval' || node.callee.name === 'Function') &&
+        !p.scope.getBinding(node.callee.name)
+      ) {
         const literal = node.arguments.every((a) => a.type === 'StringLiteral' && !/\b(http|sleep|group|check)\b/.test(a.value));
-        if (!literal) info.runtimeCode.push({ where: where(node), message: `${node.callee.name}() with code the bundler cannot see: the synchronous k6 style is made asynchronous when the script is bundled, and code built at run time is not; call the functions directly` });
+        if (!literal)
+          info.runtimeCode.push({
+            where: where(node),
+            message: `${node.callee.name}() with code the bundler cannot see: the synchronous k6 style is made asynchronous when the script is bundled, and code built at run time is not; call the functions directly`,
+          });
       }
       info.calls.push({
         node: node as CallInfo['node'],
@@ -351,7 +461,8 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       const fn = fnOf.get(p.node)!;
       const node = p.node;
       if (node.type === 'ObjectMethod' && fn.kind === 'method') addMethod(fn.name, { kind: 'fn', fn });
-      if ((node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && fn.kind === 'method') addMethod(fn.name, { kind: 'fn', fn });
+      if ((node.type === 'ClassMethod' || node.type === 'ClassPrivateMethod') && fn.kind === 'method')
+        addMethod(fn.name, { kind: 'fn', fn });
       if (p.isFunctionExpression() || p.isArrowFunctionExpression()) noteUse(p, { kind: 'fn', fn });
     },
     ObjectProperty(p) {
@@ -363,12 +474,14 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
     'ClassProperty|ClassPrivateProperty'(p: NodePath) {
       const node = p.node as t.ClassProperty | t.ClassPrivateProperty;
       const key = node.key;
-      const name = key.type === 'Identifier' && !(node as t.ClassProperty).computed ? key.name : key.type === 'PrivateName' ? `#${key.id.name}` : null;
+      const name =
+        key.type === 'Identifier' && !(node as t.ClassProperty).computed ? key.name : key.type === 'PrivateName' ? `#${key.id.name}` : null;
       if (name !== null && node.value) addMethod(name, refOf(p.get('value') as NodePath));
     },
     AssignmentExpression(p) {
       const left = p.node.left;
-      if (left.type === 'MemberExpression' && !left.computed && left.property.type === 'Identifier') addMethod(left.property.name, refOf(p.get('right') as NodePath));
+      if (left.type === 'MemberExpression' && !left.computed && left.property.type === 'Identifier')
+        addMethod(left.property.name, refOf(p.get('right') as NodePath));
     },
     Identifier(p) {
       if (!p.isReferencedIdentifier()) return;
@@ -380,7 +493,8 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
       if (source === 'k6/http') info.importsBlocking = true;
       if (source === 'k6') {
         for (const spec of p.node.specifiers) {
-          const imported = spec.type === 'ImportSpecifier' ? (spec.imported.type === 'Identifier' ? spec.imported.name : spec.imported.value) : '*';
+          const imported =
+            spec.type === 'ImportSpecifier' ? (spec.imported.type === 'Identifier' ? spec.imported.name : spec.imported.value) : '*';
           if (imported === '*' || imported === 'sleep') info.importsBlocking = true;
         }
       }
@@ -410,7 +524,10 @@ export function analyzeModule(ast: t.File, code: string, file: string, display: 
     },
     ExportDefaultDeclaration(p) {
       const decl = p.get('declaration') as NodePath;
-      info.exports.set('default', decl.isFunction() ? { kind: 'fn', fn: fnOf.get(decl.node)! } : decl.isExpression() ? refOf(decl) : { kind: 'unknown' });
+      info.exports.set(
+        'default',
+        decl.isFunction() ? { kind: 'fn', fn: fnOf.get(decl.node)! } : decl.isExpression() ? refOf(decl) : { kind: 'unknown' },
+      );
     },
     ExportAllDeclaration(p) {
       const target = importRef(resolve, p.node.source.value, '*');

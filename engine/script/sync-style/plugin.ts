@@ -47,7 +47,10 @@ export function syncStyleScan(display: (file: string) => string): SyncStyleScan 
           const result = await build.resolve(spec, { kind: 'import-statement', resolveDir, importer: args.path });
           resolved.set(spec, result.errors.length === 0 && result.namespace === 'file' && !result.external ? result.path : null);
         }
-        modules.set(args.path, analyzeModule(ast, code, args.path, display(args.path), (spec) => resolved.get(spec) ?? null));
+        modules.set(
+          args.path,
+          analyzeModule(ast, code, args.path, display(args.path), (spec) => resolved.get(spec) ?? null),
+        );
         return { contents: code, loader: loaderFor(args.path) };
       });
     },

@@ -73,7 +73,10 @@ export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPl
   const calleeFunctions = (d: ValueRef): FnInfo[] | null => {
     if (d.kind === 'fn') return [d.fn];
     if (d.kind === 'method') {
-      const fns = (methodTable.get(d.name) ?? []).map((r) => deref(r)).filter((r): r is { kind: 'fn'; fn: FnInfo } => r.kind === 'fn').map((r) => r.fn);
+      const fns = (methodTable.get(d.name) ?? [])
+        .map((r) => deref(r))
+        .filter((r): r is { kind: 'fn'; fn: FnInfo } => r.kind === 'fn')
+        .map((r) => r.fn);
       return fns.length > 0 ? fns : null;
     }
     return null;
@@ -97,7 +100,13 @@ export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPl
         return blockingValue(d);
       case 'method':
         if (blockingValue(d)) return true;
-        if (c.memberName !== null && SEQUENTIAL_METHODS.has(c.memberName) && c.node.type !== 'NewExpression' && c.args[0] !== undefined && blockingValue(c.args[0])) {
+        if (
+          c.memberName !== null &&
+          SEQUENTIAL_METHODS.has(c.memberName) &&
+          c.node.type !== 'NewExpression' &&
+          c.args[0] !== undefined &&
+          blockingValue(c.args[0])
+        ) {
           c.sequential = true;
           return true;
         }
@@ -145,17 +154,45 @@ export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPl
     for (const fn of mod.fns) {
       if (!fn.blocking) continue;
       const at = `${mod.display}:${fn.node.loc?.start.line ?? 0}:${(fn.node.loc?.start.column ?? 0) + 1}`;
-      if (fn.kind === 'constructor') problems.push({ where: at, message: `a constructor makes a blocking k6 call (${fn.because}); constructors cannot wait for it on the embedded engine: move the call into a method and call that` });
-      else if (fn.kind === 'accessor') problems.push({ where: at, message: `the getter/setter "${fn.name}" makes a blocking k6 call (${fn.because}); accessors cannot wait for it on the embedded engine: make it a method` });
-      else if (fn.isGenerator) problems.push({ where: at, message: `the generator "${fn.name}" makes a blocking k6 call (${fn.because}); generators cannot wait for it on the embedded engine` });
+      if (fn.kind === 'constructor')
+        problems.push({
+          where: at,
+          message: `a constructor makes a blocking k6 call (${fn.because}); constructors cannot wait for it on the embedded engine: move the call into a method and call that`,
+        });
+      else if (fn.kind === 'accessor')
+        problems.push({
+          where: at,
+          message: `the getter/setter "${fn.name}" makes a blocking k6 call (${fn.because}); accessors cannot wait for it on the embedded engine: make it a method`,
+        });
+      else if (fn.isGenerator)
+        problems.push({
+          where: at,
+          message: `the generator "${fn.name}" makes a blocking k6 call (${fn.because}); generators cannot wait for it on the embedded engine`,
+        });
     }
   }
   for (const c of calls) {
     if (c.blocking) {
-      if (c.owner.kind === 'init') problems.push({ where: c.where, message: `${c.calleeText}() makes a blocking k6 call in the init context (the script's top level); k6 allows requests and sleep only in setup(), teardown() and the VU functions` });
-      else if (c.owner.kind === 'field') problems.push({ where: c.where, message: `${c.calleeText}() makes a blocking k6 call in a class field initializer; move it into a method` });
-      else if (c.owner.kind === 'default-param') problems.push({ where: c.where, message: `${c.calleeText}() makes a blocking k6 call in a default parameter value; move it into the function body` });
-      if (c.node.type === 'NewExpression') problems.push({ where: c.where, message: `new ${c.calleeText}() constructs with a function that makes blocking k6 calls; call it as a function instead` });
+      if (c.owner.kind === 'init')
+        problems.push({
+          where: c.where,
+          message: `${c.calleeText}() makes a blocking k6 call in the init context (the script's top level); k6 allows requests and sleep only in setup(), teardown() and the VU functions`,
+        });
+      else if (c.owner.kind === 'field')
+        problems.push({
+          where: c.where,
+          message: `${c.calleeText}() makes a blocking k6 call in a class field initializer; move it into a method`,
+        });
+      else if (c.owner.kind === 'default-param')
+        problems.push({
+          where: c.where,
+          message: `${c.calleeText}() makes a blocking k6 call in a default parameter value; move it into the function body`,
+        });
+      if (c.node.type === 'NewExpression')
+        problems.push({
+          where: c.where,
+          message: `new ${c.calleeText}() constructs with a function that makes blocking k6 calls; call it as a function instead`,
+        });
     }
     const d = deref(c.callee);
     c.args.forEach((arg, i) => {

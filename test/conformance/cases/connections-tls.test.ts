@@ -22,21 +22,68 @@ function openssl(...args: string[]): void {
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
 function makeCertificates(): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=loadlab conformance CA');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=loadlab conformance CA',
+  );
   writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('server.ext'),
+  );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('client.key'), '-out', file('client.csr'), '-subj', '/CN=loadlab client');
-  openssl('x509', '-req', '-in', file('client.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('client.pem'), '-days', '2');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('client.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('client.pem'),
+    '-days',
+    '2',
+  );
 }
 
 async function listen(name: string, host: string, options: https.ServerOptions): Promise<void> {
-  const server = https.createServer({ key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ...options }, (req, res) => {
-    const socket = req.socket as TLSSocket;
-    const peer = socket.getPeerCertificate();
-    res.setHeader('x-tls-version', socket.getProtocol() ?? '');
-    res.end(peer?.subject ? `client ${peer.subject.CN}` : 'hello tls');
-  });
+  const server = https.createServer(
+    { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')), ...options },
+    (req, res) => {
+      const socket = req.socket as TLSSocket;
+      const peer = socket.getPeerCertificate();
+      res.setHeader('x-tls-version', socket.getProtocol() ?? '');
+      res.end(peer?.subject ? `client ${peer.subject.CN}` : 'hello tls');
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   servers.push(server);
   urls[name] = `https://${host}:${(server.address() as AddressInfo).port}`;
@@ -52,7 +99,13 @@ afterAll(() => {
   for (const server of servers) server.close();
 });
 
-const env = () => ({ TLS_PLAIN: urls.plain, TLS_OTHER: urls.otherName, TLS_MUTUAL: urls.mutual, CLIENT_CERT: file('client.pem'), CLIENT_KEY: file('client.key') });
+const env = () => ({
+  TLS_PLAIN: urls.plain,
+  TLS_OTHER: urls.otherName,
+  TLS_MUTUAL: urls.mutual,
+  CLIENT_CERT: file('client.pem'),
+  CLIENT_KEY: file('client.key'),
+});
 const trusted = () => ({ ...env(), SSL_CERT_FILE: file('ca.pem') });
 
 const allChecksPass = (run: RunRecord, count: number) => {

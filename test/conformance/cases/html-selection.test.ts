@@ -119,7 +119,8 @@ describeConformance('k6/html', () => {
 }`,
     workers: [1],
     check: ({ k6, engine }) => {
-      for (const run of [k6, engine]) expect(run.jsonPoints.some((p) => p.metric === 'http_reqs' && p.tags.name === 'second-link')).toBe(true);
+      for (const run of [k6, engine])
+        expect(run.jsonPoints.some((p) => p.metric === 'http_reqs' && p.tags.name === 'second-link')).toBe(true);
     },
   });
 });

@@ -55,7 +55,14 @@ export default function () {
     check: ({ k6, engine }) => {
       for (const run of [k6, engine]) {
         const reqs = run.jsonPoints.filter((p) => p.metric === 'http_reqs');
-        expect(reqs.map((p) => `${p.tags.status}/${p.tags.expected_response}`)).toEqual(['401/true', '200/true', '401/true', '401/false', '401/true', '401/false']);
+        expect(reqs.map((p) => `${p.tags.status}/${p.tags.expected_response}`)).toEqual([
+          '401/true',
+          '200/true',
+          '401/true',
+          '401/false',
+          '401/true',
+          '401/false',
+        ]);
       }
     },
   });

@@ -52,7 +52,14 @@ export default function () {
   check(res, { 'status 200': (r) => r.status === 200, 'two parts': (r) => r.json().parts.length === 2 });
 }`,
     workers: [1],
-    deliberate: [{ section: 'requests', key: 'injected part header', reason: 'multipart names and filenames are escaped as browsers do (%22, %0D, %0A); k6 sends CR/LF raw, so a filename can inject part headers' }],
+    deliberate: [
+      {
+        section: 'requests',
+        key: 'injected part header',
+        reason:
+          'multipart names and filenames are escaped as browsers do (%22, %0D, %0A); k6 sends CR/LF raw, so a filename can inject part headers',
+      },
+    ],
     check: ({ k6, engine }) => {
       expect(k6.requests['injected part header']).toBe(2);
       expect(engine.requests['injected part header']).toBeUndefined();

@@ -76,7 +76,6 @@ export default function () {
   });
 
   conformance('k6: check() returns, group() returns, sleep()', {
-    knownDifference: 'engine/modules/k6.ts: a check whose function throws is not counted as a failed check',
     script: `import { check, group, sleep } from 'k6';
 export default function () {
   const all = check(1, { a: (x) => x === 1, b: (x) => x === 2 });
@@ -100,7 +99,6 @@ export default function () { check(1, { tagged: () => true }, { kind: 'a' }); }`
   });
 
   conformance('k6: randomSeed makes Math.random repeatable', {
-    knownDifference: "engine/modules/k6.ts + realm: randomSeed() does not reseed the script realm's Math.random",
     script: `import { randomSeed, check } from 'k6';
 export default function () { randomSeed(42); const a = Math.random(); randomSeed(42); ${seen("'same ' + (a === Math.random())")} }`,
     workers: [1],

@@ -15,7 +15,9 @@ export function submit() { http.post(__ENV.TARGET + '/echo', 'x'); check(null, {
     workers: [undefined, 1, 8],
     check: ({ k6, engine }) => {
       for (const run of [k6, engine]) {
-        const flows = new Set(run.jsonPoints.filter((p) => p.metric === 'http_reqs').map((p) => `${p.tags.scenario}:${p.tags.flow}:${p.tags.method}`));
+        const flows = new Set(
+          run.jsonPoints.filter((p) => p.metric === 'http_reqs').map((p) => `${p.tags.scenario}:${p.tags.flow}:${p.tags.method}`),
+        );
         expect([...flows].sort()).toEqual(['browse:browse:GET', 'submit:submit:POST']);
       }
     },
@@ -31,7 +33,9 @@ export default function () { check(null, { [exec.scenario.name + ' after start '
     workers: [undefined, 1],
     check: ({ k6, engine }) => {
       for (const run of [k6, engine]) {
-        const times = ['early', 'late'].map((s) => Date.parse(run.jsonPoints.find((p) => p.metric === 'iterations' && p.tags.scenario === s)!.time));
+        const times = ['early', 'late'].map((s) =>
+          Date.parse(run.jsonPoints.find((p) => p.metric === 'iterations' && p.tags.scenario === s)!.time),
+        );
         expect(times[1] - times[0]).toBeGreaterThan(600);
       }
     },

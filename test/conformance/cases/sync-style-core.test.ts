@@ -44,7 +44,9 @@ export default function () {
     workers: [undefined, 1],
     check: ({ k6, engine }) => {
       // The groups section compares every check name, so the request order recorded in them is k6's.
-      expect(JSON.stringify(k6.summary?.root_group)).toContain('order /echo?nested=1 /echo?each=1 /echo?each=2 /echo?each=3 /echo?find=1 /echo?find=2');
+      expect(JSON.stringify(k6.summary?.root_group)).toContain(
+        'order /echo?nested=1 /echo?each=1 /echo?each=2 /echo?each=3 /echo?find=1 /echo?find=2',
+      );
       expect(engine.requests).toEqual(k6.requests);
     },
   });

@@ -36,7 +36,13 @@ describeConformance('timeouts: request timeout', () => {
   });
 
   conformance('a body trickling past the timeout: error 1050 at the timeout, the bytes received kept', {
-    script: timing('trickle', '/trickle?chunks=30&size=10&every=100', '1200ms', 1200, 'typeof r.body === "string" && r.body.length > 0 && r.body.length < 300'),
+    script: timing(
+      'trickle',
+      '/trickle?chunks=30&size=10&every=100',
+      '1200ms',
+      1200,
+      'typeof r.body === "string" && r.body.length > 0 && r.body.length < 300',
+    ),
     check: ({ k6, engine }) => {
       for (const run of [k6, engine]) {
         const root = run.summary?.root_group.checks ?? [];

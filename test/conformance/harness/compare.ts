@@ -17,7 +17,16 @@ export interface CompareOptions {
   compareSampled: boolean;
 }
 
-export type Section = 'exitCode' | 'metrics' | 'thresholds' | 'groups' | 'counts' | 'jsonMetrics' | 'jsonPoints' | 'requests' | 'summaryExport';
+export type Section =
+  | 'exitCode'
+  | 'metrics'
+  | 'thresholds'
+  | 'groups'
+  | 'counts'
+  | 'jsonMetrics'
+  | 'jsonPoints'
+  | 'requests'
+  | 'summaryExport';
 
 /** Byte counts depend on headers each engine sends (User-Agent …); vus/vus_max points are time-sampled. */
 const NOT_COUNTED_BY_DEFAULT = ['data_sent', 'data_received', 'vus', 'vus_max'];
@@ -64,11 +73,16 @@ export function viewOf(run: RunRecord, options: CompareOptions): View {
   const uncounted = new Set([...NOT_COUNTED_BY_DEFAULT, ...options.uncountedMetrics]);
   const view: View = {};
   if (!skip.has('exitCode')) view.exitCode = run.exitCode;
-  const metrics = Object.entries(run.summary?.metrics ?? {}).filter(([name]) => !ignored.has(name) && !ignored.has(name.replace(/\{.*$/, '')));
-  if (!skip.has('metrics')) view.metrics = sorted(metrics.map(([name, m]) => [name, `${m.type}/${m.contains}: ${Object.keys(m.values).sort().join(' ')}`]));
+  const metrics = Object.entries(run.summary?.metrics ?? {}).filter(
+    ([name]) => !ignored.has(name) && !ignored.has(name.replace(/\{.*$/, '')),
+  );
+  if (!skip.has('metrics'))
+    view.metrics = sorted(metrics.map(([name, m]) => [name, `${m.type}/${m.contains}: ${Object.keys(m.values).sort().join(' ')}`]));
   if (!skip.has('thresholds')) {
     view.thresholds = sorted(
-      metrics.filter(([, m]) => m.thresholds).map(([name, m]) => [name, Object.fromEntries(Object.entries(m.thresholds ?? {}).map(([expr, t]) => [expr, t.ok]))]),
+      metrics
+        .filter(([, m]) => m.thresholds)
+        .map(([name, m]) => [name, Object.fromEntries(Object.entries(m.thresholds ?? {}).map(([expr, t]) => [expr, t.ok]))]),
     );
   }
   if (!skip.has('groups') && run.summary) {
@@ -97,18 +111,25 @@ export function viewOf(run: RunRecord, options: CompareOptions): View {
       for (const key of Object.keys(point.tags ?? {})) keys.add(key);
     }
     view.jsonMetrics = sorted(
-      [...run.jsonMetrics].filter(([name]) => !ignored.has(name)).map(([name, m]) => [name, `${m.type}/${m.contains} [${[...(tagKeys.get(name) ?? [])].sort().join(' ')}]`]),
+      [...run.jsonMetrics]
+        .filter(([name]) => !ignored.has(name))
+        .map(([name, m]) => [name, `${m.type}/${m.contains} [${[...(tagKeys.get(name) ?? [])].sort().join(' ')}]`]),
     );
   }
   if (!skip.has('jsonPoints')) {
     const points = new Map<string, number>();
-    for (const point of run.jsonPoints) if (!ignored.has(point.metric) && !uncounted.has(point.metric)) points.set(point.metric, (points.get(point.metric) ?? 0) + 1);
+    for (const point of run.jsonPoints)
+      if (!ignored.has(point.metric) && !uncounted.has(point.metric)) points.set(point.metric, (points.get(point.metric) ?? 0) + 1);
     view.jsonPoints = sorted([...points]);
   }
   if (!skip.has('requests')) view.requests = sorted(Object.entries(run.requests));
   if (!skip.has('summaryExport') && run.summaryExport) {
     const exported = (run.summaryExport.metrics ?? {}) as Record<string, Record<string, unknown>>;
-    view.summaryExport = sorted(Object.entries(exported).filter(([name]) => !ignored.has(name) && !ignored.has(name.replace(/\{.*$/, ''))).map(([name, values]) => [name, Object.keys(values).sort().join(' ')]));
+    view.summaryExport = sorted(
+      Object.entries(exported)
+        .filter(([name]) => !ignored.has(name) && !ignored.has(name.replace(/\{.*$/, '')))
+        .map(([name, values]) => [name, Object.keys(values).sort().join(' ')]),
+    );
   }
   return view;
 }
@@ -136,7 +157,9 @@ export function alignCounts(expected: View, actual: View, tolerance: Tolerance):
   if (tolerance === 'exact') return actual;
   const align = <T extends number | string>(want: Record<string, T> | undefined, got: Record<string, T> | undefined) => {
     if (!want || !got) return got;
-    return Object.fromEntries(Object.entries(got).map(([key, value]) => [key, key in want && closeEnough(tolerance, want[key], value) ? want[key] : value]));
+    return Object.fromEntries(
+      Object.entries(got).map(([key, value]) => [key, key in want && closeEnough(tolerance, want[key], value) ? want[key] : value]),
+    );
   };
   return {
     ...actual,

@@ -117,7 +117,13 @@ export function conformance(name: string, c: ConformanceCase): void {
     const isFile = /\.[cm]?[jt]s$/.test(c.script) && !c.script.includes('\n') && existsSync(c.script);
     const script = isFile ? c.script : writeCaseScript(dir, c.script, c.ext ?? 'js', c.captureSummary !== false);
     const spec: RunSpec = { script, flags: c.flags ?? [], systemEnv: c.env ?? {}, target, interrupt: c.interrupt, timeoutMs };
-    const options: CompareOptions = { counts: c.counts ?? 'exact', ignoreMetrics: c.ignoreMetrics ?? [], uncountedMetrics: c.uncountedMetrics ?? [], skipSections: c.skip ?? [], compareSampled: c.compareSampled === true };
+    const options: CompareOptions = {
+      counts: c.counts ?? 'exact',
+      ignoreMetrics: c.ignoreMetrics ?? [],
+      uncountedMetrics: c.uncountedMetrics ?? [],
+      skipSections: c.skip ?? [],
+      compareSampled: c.compareSampled === true,
+    };
     const k6 = await runOnK6(spec, dir, c.k6Binary ?? K6);
     const engines = c.cli ? [await runOnCli(spec, dir)] : [];
     if (!c.cli) for (const w of workers) engines.push(await runOnEngine(spec, dir, w));

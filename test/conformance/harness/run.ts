@@ -85,7 +85,10 @@ export function newCaseDir(name: string): string {
 /** Writes the case's script (a summary-capturing handleSummary appended unless the script has its own). */
 export function writeCaseScript(dir: string, source: string, extension: 'js' | 'ts', captureSummary: boolean): string {
   const file = path.join(dir, `script.${extension}`);
-  const capture = captureSummary && !/\bhandleSummary\b/.test(source) ? '\nexport function handleSummary(data) { return { [__ENV.CONFORMANCE_SUMMARY]: JSON.stringify(data) }; }\n' : '';
+  const capture =
+    captureSummary && !/\bhandleSummary\b/.test(source)
+      ? '\nexport function handleSummary(data) { return { [__ENV.CONFORMANCE_SUMMARY]: JSON.stringify(data) }; }\n'
+      : '';
   writeFileSync(file, source + capture);
   return file;
 }
@@ -104,7 +107,8 @@ function readJsonLines(file: string): { metrics: Map<string, JsonMetric>; points
     if (line.trim() === '') continue;
     const entry = JSON.parse(line) as { type: string; metric: string; data: Record<string, unknown> };
     if (entry.type === 'Metric') metrics.set(entry.metric, entry.data as unknown as JsonMetric);
-    else if (entry.type === 'Point') points.push({ metric: entry.metric, ...(entry.data as { time: string; value: number; tags: Record<string, string> }) });
+    else if (entry.type === 'Point')
+      points.push({ metric: entry.metric, ...(entry.data as { time: string; value: number; tags: Record<string, string> }) });
   }
   return { metrics, points };
 }
@@ -120,7 +124,15 @@ function runFiles(dir: string, label: string) {
   };
 }
 
-function record(label: string, files: ReturnType<typeof runFiles>, target: Target, exitCode: number, stdout: string, stderr: string, wallMs: number): RunRecord {
+function record(
+  label: string,
+  files: ReturnType<typeof runFiles>,
+  target: Target,
+  exitCode: number,
+  stdout: string,
+  stderr: string,
+  wallMs: number,
+): RunRecord {
   const json = readJsonLines(files.json);
   return {
     label,
@@ -139,7 +151,18 @@ function record(label: string, files: ReturnType<typeof runFiles>, target: Targe
 }
 
 function commonArgs(files: ReturnType<typeof runFiles>, target: Target): string[] {
-  return ['--summary-export', files.summaryExport, '--out', `json=${files.json}`, '-e', `TARGET=${target.url}`, '-e', `CONFORMANCE_SUMMARY=${files.summary}`, '-e', `OUT_DIR=${files.runDir}`];
+  return [
+    '--summary-export',
+    files.summaryExport,
+    '--out',
+    `json=${files.json}`,
+    '-e',
+    `TARGET=${target.url}`,
+    '-e',
+    `CONFORMANCE_SUMMARY=${files.summary}`,
+    '-e',
+    `OUT_DIR=${files.runDir}`,
+  ];
 }
 
 /** The environment of a child run: ours without K6_* (so the machine's settings cannot leak in), plus the case's. */
@@ -149,7 +172,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, K6_NO_USAGE_REPORT: 'true', ...extra };
 }
 
-function spawnRun(command: string, args: string[], spec: RunSpec, cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function spawnRun(
+  command: string,
+  args: string[],
+  spec: RunSpec,
+  cwd: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: childEnv(spec.systemEnv), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -180,7 +208,12 @@ export async function runOnK6(spec: RunSpec, dir: string, binary = K6): Promise<
   const files = runFiles(dir, label);
   spec.target.reset();
   const started = Date.now();
-  const result = await spawnRun(binary, ['run', '--no-usage-report', ...commonArgs(files, spec.target), ...spec.flags, spec.script], spec, files.runDir);
+  const result = await spawnRun(
+    binary,
+    ['run', '--no-usage-report', ...commonArgs(files, spec.target), ...spec.flags, spec.script],
+    spec,
+    files.runDir,
+  );
   return record(label, files, spec.target, result.exitCode, result.stdout, result.stderr, Date.now() - started);
 }
 
@@ -190,7 +223,15 @@ export async function runOnCli(spec: RunSpec, dir: string): Promise<RunRecord> {
   const files = runFiles(dir, label);
   spec.target.reset();
   const started = Date.now();
-  const args = [path.join(repoRoot, 'cli', 'loadlab.js'), 'run', ...commonArgs(files, spec.target), '--results-dir', path.join(files.runDir, 'results'), ...spec.flags, spec.script];
+  const args = [
+    path.join(repoRoot, 'cli', 'loadlab.js'),
+    'run',
+    ...commonArgs(files, spec.target),
+    '--results-dir',
+    path.join(files.runDir, 'results'),
+    ...spec.flags,
+    spec.script,
+  ];
   const result = await spawnRun(process.execPath, args, spec, files.runDir);
   return record(label, files, spec.target, result.exitCode, result.stdout, result.stderr, Date.now() - started);
 }
@@ -200,7 +241,14 @@ export async function runOnEngine(spec: RunSpec, dir: string, workers: number | 
   const label = workers === undefined ? 'embedded' : `embedded (${workers} worker${workers === 1 ? '' : 's'})`;
   const files = runFiles(dir, label);
   spec.target.reset();
-  const args = [...commonArgs(files, spec.target), '--results-dir', path.join(files.runDir, 'results'), ...(workers === undefined ? [] : ['--workers', String(workers)]), ...spec.flags, spec.script];
+  const args = [
+    ...commonArgs(files, spec.target),
+    '--results-dir',
+    path.join(files.runDir, 'results'),
+    ...(workers === undefined ? [] : ['--workers', String(workers)]),
+    ...spec.flags,
+    spec.script,
+  ];
   let options: Awaited<ReturnType<typeof runTestOptionsFromArgs>>;
   try {
     options = await runTestOptionsFromArgs(args);

@@ -18,7 +18,9 @@ function digestOk(req: IncomingMessage, user: string, password: string): boolean
   if (fields.username !== user) return false;
   const ha1 = md5(`${user}:${fields.realm}:${password}`);
   const ha2 = md5(`${req.method}:${fields.uri}`);
-  const expected = fields.qop ? md5(`${ha1}:${fields.nonce}:${fields.nc}:${fields.cnonce}:${fields.qop}:${ha2}`) : md5(`${ha1}:${fields.nonce}:${ha2}`);
+  const expected = fields.qop
+    ? md5(`${ha1}:${fields.nonce}:${fields.nc}:${fields.cnonce}:${fields.qop}:${ha2}`)
+    : md5(`${ha1}:${fields.nonce}:${ha2}`);
   return expected === fields.response;
 }
 
@@ -97,7 +99,15 @@ export const routes: Route[] = [
     path: '/echo',
     handle: (req, res, { body, url }) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: body.toString('utf8') }));
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: req.headers,
+          body: body.toString('utf8'),
+        }),
+      );
     },
   },
   {

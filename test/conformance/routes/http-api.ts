@@ -75,7 +75,15 @@ export const routes: Route[] = [
     path: '/api/form-target',
     handle: (req, res, { body, url }) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ method: req.method, query: url.search, contentType: req.headers['content-type'] ?? '', body: body.toString('utf8'), referer: req.headers.referer ?? '' }));
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          query: url.search,
+          contentType: req.headers['content-type'] ?? '',
+          body: body.toString('utf8'),
+          referer: req.headers.referer ?? '',
+        }),
+      );
     },
   },
   {

@@ -22,7 +22,10 @@
     return node;
   };
   const fmt = {
-    num: (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })),
+    num: (v, digits = 0) =>
+      v === null || v === undefined || Number.isNaN(v)
+        ? '–'
+        : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }),
     ms: (v) => (v === null || v === undefined ? '–' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`),
     pct: (v, digits = 1) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(digits)} %`),
     time: (t) => new Date(t).toLocaleTimeString('en-GB'),
@@ -38,7 +41,9 @@
       el('header', {}, [
         el('h1', { text: state.config?.title ?? 'loadlab dashboard' }),
         el('p', { id: 'status', class: 'status' }),
-        document.body.dataset.mode === 'live' ? el('a', { href: '/report', class: 'download', text: 'Download this page as a report' }) : el('span'),
+        document.body.dataset.mode === 'live'
+          ? el('a', { href: '/report', class: 'download', text: 'Download this page as a report' })
+          : el('span'),
       ]),
       el('section', { 'aria-labelledby': 'h-health' }, [
         el('h2', { id: 'h-health', text: 'Is it healthy?' }),
@@ -141,19 +146,55 @@
     const tiles = [
       ['VUs', m ? fmt.num(m.vus) : '–', m && m.vusMax !== null ? `of ${fmt.num(m.vusMax)} allocated` : '', 'vus'],
       ['Requests / s', rated ? fmt.num(rated.requestRate, 1) : '–', t ? `${fmt.num(t.requests)} in total` : '', 'rps'],
-      ['Failed requests', m ? fmt.pct(m.failureRate, 2) : '–', t ? `${fmt.num(t.failedRequests)} in total` : '', 'failed', m && m.failureRate > 0.01 ? 'bad' : ''],
+      [
+        'Failed requests',
+        m ? fmt.pct(m.failureRate, 2) : '–',
+        t ? `${fmt.num(t.failedRequests)} in total` : '',
+        'failed',
+        m && m.failureRate > 0.01 ? 'bad' : '',
+      ],
       ['p95 latency', m ? fmt.ms(m.p95) : '–', t ? `whole run ${fmt.ms(t.p95)}` : '', 'p95'],
       ['p99 latency', m ? fmt.ms(m.p99) : '–', t ? `whole run ${fmt.ms(t.p99)}` : '', 'p99'],
-      ['Checks passed', fmt.pct(checks, 2), t ? `${fmt.num(t.checksFailed)} failed` : '', 'checks', checks !== null && checks < 1 ? 'warn' : ''],
-      ['Thresholds', t?.thresholds.length ? `${passing} / ${t.thresholds.length}` : 'none', failing ? `${failing} crossed` : t?.thresholds.length ? 'all passing' : '', 'thresholds', failing ? 'bad' : ''],
-      ['Dropped iterations', t ? fmt.num(t.droppedIterations) : '–', m ? `${fmt.num(m.droppedIterations)} last period` : '', 'dropped', t && t.droppedIterations > 0 ? 'warn' : ''],
-      ['First to saturate', first ? first.key : state.config?.services?.length ? 'none yet' : 'no service metrics', first ? `at ${fmt.time(first.t)}` : '', 'saturation', first ? 'bad' : ''],
+      [
+        'Checks passed',
+        fmt.pct(checks, 2),
+        t ? `${fmt.num(t.checksFailed)} failed` : '',
+        'checks',
+        checks !== null && checks < 1 ? 'warn' : '',
+      ],
+      [
+        'Thresholds',
+        t?.thresholds.length ? `${passing} / ${t.thresholds.length}` : 'none',
+        failing ? `${failing} crossed` : t?.thresholds.length ? 'all passing' : '',
+        'thresholds',
+        failing ? 'bad' : '',
+      ],
+      [
+        'Dropped iterations',
+        t ? fmt.num(t.droppedIterations) : '–',
+        m ? `${fmt.num(m.droppedIterations)} last period` : '',
+        'dropped',
+        t && t.droppedIterations > 0 ? 'warn' : '',
+      ],
+      [
+        'First to saturate',
+        first ? first.key : state.config?.services?.length ? 'none yet' : 'no service metrics',
+        first ? `at ${fmt.time(first.t)}` : '',
+        'saturation',
+        first ? 'bad' : '',
+      ],
     ];
-    document.getElementById('tiles').replaceChildren(
-      ...tiles.map(([label, value, note, id, tone]) =>
-        el('div', { class: `tile ${tone ?? ''}`, 'data-tile': id }, [el('span', { class: 'label', text: label }), el('strong', { text: value }), el('small', { text: note })]),
-      ),
-    );
+    document
+      .getElementById('tiles')
+      .replaceChildren(
+        ...tiles.map(([label, value, note, id, tone]) =>
+          el('div', { class: `tile ${tone ?? ''}`, 'data-tile': id }, [
+            el('span', { class: 'label', text: label }),
+            el('strong', { text: value }),
+            el('small', { text: note }),
+          ]),
+        ),
+      );
   }
 
   function renderThresholds() {
@@ -171,7 +212,11 @@
         {},
         rows.map((r) => {
           const label = r.ok === null ? 'no data yet' : r.ok ? 'passing' : 'crossed';
-          return el('tr', { 'data-ok': String(r.ok) }, [el('td', { text: r.metric }), el('td', { text: r.source }), el('td', { class: 'badge', text: label })]);
+          return el('tr', { 'data-ok': String(r.ok) }, [
+            el('td', { text: r.metric }),
+            el('td', { text: r.source }),
+            el('td', { class: 'badge', text: label }),
+          ]);
         }),
       ),
     );
@@ -237,8 +282,21 @@
           cursor: { sync: { key: syncKey.key } },
           legend: { live: true },
           scales: { x: { time: true }, ...(axes.scales ?? {}) },
-          axes: [{}, { label: axes.y ?? '', size: 60, values: axes.values }, ...(axes.y2 ? [{ side: 1, scale: 'y2', label: axes.y2, grid: { show: false }, size: 60 }] : [])],
-          series: [{}, ...series.map((s, i) => ({ stroke: s.stroke ?? PALETTE[i % PALETTE.length], width: 2, spanGaps: false, points: { show: false }, ...s }))],
+          axes: [
+            {},
+            { label: axes.y ?? '', size: 60, values: axes.values },
+            ...(axes.y2 ? [{ side: 1, scale: 'y2', label: axes.y2, grid: { show: false }, size: 60 }] : []),
+          ],
+          series: [
+            {},
+            ...series.map((s, i) => ({
+              stroke: s.stroke ?? PALETTE[i % PALETTE.length],
+              width: 2,
+              spanGaps: false,
+              points: { show: false },
+              ...s,
+            })),
+          ],
           hooks: { draw: [markers, ...(axes.draw ? [axes.draw] : [])] },
         },
         data,
@@ -274,21 +332,58 @@
   function renderCharts() {
     const x = xs();
     const m = state.snapshots.map((s) => s.metrics);
-    chart('load', 'VUs and requests per second', [{ label: 'VUs' }, { label: 'requests/s', scale: 'y2' }], [x, m.map((v) => v.vus), m.map((v) => v.requestRate)], { y: 'VUs', y2: 'req/s' });
+    chart(
+      'load',
+      'VUs and requests per second',
+      [{ label: 'VUs' }, { label: 'requests/s', scale: 'y2' }],
+      [x, m.map((v) => v.vus), m.map((v) => v.requestRate)],
+      { y: 'VUs', y2: 'req/s' },
+    );
     chart(
       'errors',
       'Failed requests and failed checks',
-      [{ label: 'failed requests %', stroke: '#dc2626' }, { label: 'failed checks %', stroke: '#d97706' }],
-      [x, m.map((v) => (v.failureRate === null ? null : v.failureRate * 100)), m.map((v) => (v.checkRate === null ? null : (1 - v.checkRate) * 100))],
+      [
+        { label: 'failed requests %', stroke: '#dc2626' },
+        { label: 'failed checks %', stroke: '#d97706' },
+      ],
+      [
+        x,
+        m.map((v) => (v.failureRate === null ? null : v.failureRate * 100)),
+        m.map((v) => (v.checkRate === null ? null : (1 - v.checkRate) * 100)),
+      ],
       { y: '%' },
     );
-    chart('latency', 'Request latency (per period)', [{ label: 'p95 ms' }, { label: 'p99 ms', stroke: '#7c3aed' }], [x, m.map((v) => v.p95), m.map((v) => v.p99)], { y: 'ms' });
-    chart('dropped', 'Dropped iterations per period', [{ label: 'dropped', stroke: '#d97706', fill: 'rgba(217,119,6,0.15)' }], [x, m.map((v) => v.droppedIterations)], { y: 'iterations' });
+    chart(
+      'latency',
+      'Request latency (per period)',
+      [{ label: 'p95 ms' }, { label: 'p99 ms', stroke: '#7c3aed' }],
+      [x, m.map((v) => v.p95), m.map((v) => v.p99)],
+      { y: 'ms' },
+    );
+    chart(
+      'dropped',
+      'Dropped iterations per period',
+      [{ label: 'dropped', stroke: '#d97706', fill: 'rgba(217,119,6,0.15)' }],
+      [x, m.map((v) => v.droppedIterations)],
+      { y: 'iterations' },
+    );
 
     const names = keyedSeries((s) => s.metrics.byName).slice(0, 12);
-    chart('byName', 'p95 latency per request name', names.map((n) => ({ label: n || '(no name)' })), [x, ...names.map((n) => m.map((v) => v.byName[n]?.p95 ?? null))], { y: 'ms' });
+    chart(
+      'byName',
+      'p95 latency per request name',
+      names.map((n) => ({ label: n || '(no name)' })),
+      [x, ...names.map((n) => m.map((v) => v.byName[n]?.p95 ?? null))],
+      { y: 'ms' },
+    );
     const scenarios = keyedSeries((s) => s.metrics.byScenario);
-    chart('byScenario', 'p95 latency per scenario', scenarios.map((n) => ({ label: n || '(none)' })), [x, ...scenarios.map((n) => m.map((v) => v.byScenario[n]?.p95 ?? null))], { y: 'ms' });
+    chart(
+      'byScenario',
+      'p95 latency per scenario',
+      scenarios.map((n) => ({ label: n || '(none)' })),
+      [x, ...scenarios.map((n) => m.map((v) => v.byScenario[n]?.p95 ?? null))],
+      { y: 'ms' },
+    );
 
     const services = document.getElementById('services');
     const resourceOf = (s, key) => s.services?.resources.find((r) => r.key === key);
@@ -307,13 +402,31 @@
       u.ctx.restore();
     };
     const labels = resources.map((key) => ({ label: key, width: state.firstSaturation?.key === key ? 3 : 2 }));
-    chart('utilisation', 'Utilisation per resource (busy slots ÷ slots)', labels, [x, ...resources.map((key) => state.snapshots.map((s) => (resourceOf(s, key) ? resourceOf(s, key).utilisation * 100 : null)))], {
-      y: '%',
-      scales: { y: { range: [0, 100] } },
-      draw: saturationLine,
-    });
-    chart('queue', 'Queue length per resource', labels, [x, ...resources.map((key) => state.snapshots.map((s) => resourceOf(s, key)?.queue ?? null))], { y: 'waiting' });
-    chart('rejections', 'Rejections per resource, per period', labels, [x, ...resources.map((key) => state.snapshots.map((s) => resourceOf(s, key)?.rejections ?? null))], { y: 'rejected' });
+    chart(
+      'utilisation',
+      'Utilisation per resource (busy slots ÷ slots)',
+      labels,
+      [x, ...resources.map((key) => state.snapshots.map((s) => (resourceOf(s, key) ? resourceOf(s, key).utilisation * 100 : null)))],
+      {
+        y: '%',
+        scales: { y: { range: [0, 100] } },
+        draw: saturationLine,
+      },
+    );
+    chart(
+      'queue',
+      'Queue length per resource',
+      labels,
+      [x, ...resources.map((key) => state.snapshots.map((s) => resourceOf(s, key)?.queue ?? null))],
+      { y: 'waiting' },
+    );
+    chart(
+      'rejections',
+      'Rejections per resource, per period',
+      labels,
+      [x, ...resources.map((key) => state.snapshots.map((s) => resourceOf(s, key)?.rejections ?? null))],
+      { y: 'rejected' },
+    );
   }
 
   function renderResources() {
@@ -330,8 +443,16 @@
       return;
     }
     table.replaceChildren(
-      el('caption', { text: `Resources at ${fmt.time(latest.services.t)}${latest.services.unreachable.length ? ` · unreachable: ${latest.services.unreachable.map((u) => u.service).join(', ')}` : ''}` }),
-      el('thead', {}, [el('tr', {}, ['resource', 'slots', 'utilisation', 'queue', 'rejections', 'state'].map((h) => el('th', { text: h })))]),
+      el('caption', {
+        text: `Resources at ${fmt.time(latest.services.t)}${latest.services.unreachable.length ? ` · unreachable: ${latest.services.unreachable.map((u) => u.service).join(', ')}` : ''}`,
+      }),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          ['resource', 'slots', 'utilisation', 'queue', 'rejections', 'state'].map((h) => el('th', { text: h })),
+        ),
+      ]),
       el(
         'tbody',
         {},
