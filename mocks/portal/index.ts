@@ -237,15 +237,13 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
       }
       const dossier = store.submit(claims.sub, procedure);
       countDossier({ level: String(procedure.level) });
-      return reply
-        .code(201)
-        .send({
-          code: dossier.code,
-          status: 'received',
-          fee: dossier.fee,
-          paymentRequired: dossier.paymentRequired,
-          submittedAt: new Date(dossier.submittedAtMs).toISOString(),
-        });
+      return reply.code(201).send({
+        code: dossier.code,
+        status: 'received',
+        fee: dossier.fee,
+        paymentRequired: dossier.paymentRequired,
+        submittedAt: new Date(dossier.submittedAtMs).toISOString(),
+      });
     },
   );
 
@@ -320,16 +318,14 @@ export async function portalPlugin(app: FastifyInstance, options: { context: Ser
         );
       if (dossier.paymentStatus === 'paid') throw new HttpError(409, 'already_paid', `dossier ${dossier.code} is already paid`);
       const payment = store.createPayment(dossier);
-      return reply
-        .code(201)
-        .send({
-          paymentId: payment.paymentId,
-          amount: payment.amount,
-          currency: 'VND',
-          status: payment.status,
-          payUrl: `${context.baseUrl}/api/payments/${payment.paymentId}`,
-          dossierCode: dossier.code,
-        });
+      return reply.code(201).send({
+        paymentId: payment.paymentId,
+        amount: payment.amount,
+        currency: 'VND',
+        status: payment.status,
+        payUrl: `${context.baseUrl}/api/payments/${payment.paymentId}`,
+        dossierCode: dossier.code,
+      });
     },
   );
 
