@@ -3,11 +3,12 @@
 // its own, against the same target process; the target counts what it accepted. The CA of the
 // HTTPS target (made with Debian's openssl) is trusted through SSL_CERT_FILE on both engines.
 // Run: npx tsx bench/connections-rate.ts [seconds=8] [vus=20] [k6=../shared/tools/k6]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runTest } from '../engine/index.ts';
+import { loadTls } from '../mocks/tls.ts';
 import { startConnectionTarget } from './connection-target.ts';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -15,44 +16,6 @@ const vus = Number(process.argv[3] ?? 20);
 const k6 = process.argv[4] ?? path.resolve(import.meta.dirname, '../../shared/tools/k6');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-bench-'));
 const file = (name: string) => path.join(dir, name);
-
-function makeCertificate(): void {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=loadlab bench CA',
-  );
-  writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    file('server.pem'),
-    '-days',
-    '1',
-    '-extfile',
-    file('ext.cnf'),
-  );
-}
 
 const script = file('connect.js');
 writeFileSync(
@@ -96,7 +59,7 @@ async function onK6(target: string, accepted: () => { accepted: number; handshak
   spawnSync(
     k6,
     ['run', '--no-usage-report', '--address', '127.0.0.1:0', '-q', '-e', `TARGET=${target}`, '--summary-export', summary, script],
-    { env: { ...process.env, SSL_CERT_FILE: file('ca.pem') }, stdio: 'ignore' },
+    { env: { ...process.env, SSL_CERT_FILE: material.caFile }, stdio: 'ignore' },
   );
   const elapsed = (performance.now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -111,11 +74,12 @@ async function onK6(target: string, accepted: () => { accepted: number; handshak
   };
 }
 
-makeCertificate();
-process.env.SSL_CERT_FILE = file('ca.pem');
+// The mocks' own local CA and server certificate (mocks/tls.ts), generated in this run's folder.
+const material = await loadTls({ dir: file('tls') });
+process.env.SSL_CERT_FILE = material.caFile;
 const rows: (Measured & { protocol: string })[] = [];
 for (const tls of [false, true]) {
-  const target = await startConnectionTarget('127.0.0.1', tls ? { cert: file('server.pem'), key: file('server.key') } : undefined);
+  const target = await startConnectionTarget('127.0.0.1', tls ? { cert: material.certFile, key: material.keyFile } : undefined);
   const counts = () => ({ accepted: target.stats.accepted, handshakes: target.stats.handshakes });
   for (const run of [onK6, onEngine]) {
     const measured = await run(target.url, counts);
