@@ -58,4 +58,6 @@ for (const [name, subcommand] of Object.entries(SUBCOMMANDS)) {
   }
 }
 
-await program.parseAsync(process.argv);
+// k6's --http-debug takes its value only after '=' (`--http-debug=full`); bare, it means headers and the
+// next word is the script, which commander's optional value would swallow.
+await program.parseAsync(process.argv.map((arg) => (arg === '--http-debug' ? '--http-debug=headers' : arg)));

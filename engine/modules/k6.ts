@@ -23,9 +23,13 @@ function checkTags(vu: VU, name: string, extra: Record<string, string> | undefin
  * that makes requests async): then the conditions run one after the other, each awaited, and
  * check() returns a Promise of the result, which the transformed script awaits.
  */
+/** k6's words: `::` separates the levels of a group path, so no name may contain it. */
+const NO_SEPARATOR = "group and check names may not contain '::'";
+
 export function check(vu: VU, value: unknown, checks: Checks, tags?: Record<string, string>): boolean | Promise<boolean> {
   if (!checks || typeof checks !== 'object') return true;
   const names = Object.keys(checks);
+  if (names.some((name) => name.includes('::'))) throw new Error(NO_SEPARATOR);
   let all = true;
   const record = (name: string, result: unknown) => {
     const ok = !!result;
@@ -78,9 +82,8 @@ async function finishChecks(
 }
 
 export function group<T>(vu: VU, name: string, fn: () => T): T {
-  if (typeof name !== 'string' || name === '' || name.includes('::')) {
-    throw new Error(`group name must be a non-empty string without '::', got ${JSON.stringify(name)}`);
-  }
+  if (typeof name === 'string' && name.includes('::')) throw new Error(NO_SEPARATOR);
+  if (typeof name !== 'string' || name === '') throw new Error(`group name must be a non-empty string, got ${JSON.stringify(name)}`);
   if (typeof fn !== 'function') throw new Error(`group("${name}") needs a function as its second argument`);
   const parent = vu.groupPath;
   const path = `${parent}::${name}`;
