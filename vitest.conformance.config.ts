@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ['test/conformance/harness/announce.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
+    // A case runs two load tests side by side on a shared 2-core machine; a rerun tells a timing flake from a difference.
+    retry: 2,
     hookTimeout: 60_000,
     pool: 'forks',
   },

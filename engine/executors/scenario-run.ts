@@ -193,6 +193,7 @@ export class ScenarioRun implements ScenarioInfo {
   /** Gives up on a VU whose iteration outlived its grace period: its later samples are dropped. */
   interrupt(vu: VU): void {
     if (!this.active.has(vu)) return;
+    vu.emitInterruptedIteration(Date.now());
     vu.interrupted = true;
     this.interrupted++;
     this.thread.instance.iterationsInterrupted++;

@@ -111,7 +111,11 @@ function metricLine(name: string, metric: SummaryMetric, cols: Columns, level: n
   let data: string;
   if (metric.type === 'trend') {
     data = cols.trend[name]
-      .map((col, i) => `${trendStats[i]}=${f.color(col, 'cyan')}${' '.repeat(cols.trendWidths[i] - strWidth(col))}`)
+      // k6 pads every column but the last.
+      .map(
+        (col, i) =>
+          `${trendStats[i]}=${f.color(col, 'cyan')}${i === cols.trend[name].length - 1 ? '' : ' '.repeat(cols.trendWidths[i] - strWidth(col))}`,
+      )
       .join(' ');
   } else {
     const main = cols.main[name];

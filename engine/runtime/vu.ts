@@ -100,6 +100,20 @@ export class VU {
     this.bytesReceived = 0;
   }
 
+  /** An iteration given up on (gracefulStop): k6 still counts the bytes it moved, but not the iteration. */
+  emitInterruptedIteration(time: number): void {
+    this.emit({
+      time,
+      tags: this.iterationTags,
+      samples: [
+        { metric: BUILTIN_METRICS.data_sent, value: this.bytesSent },
+        { metric: BUILTIN_METRICS.data_received, value: this.bytesReceived },
+      ],
+    });
+    this.bytesSent = 0;
+    this.bytesReceived = 0;
+  }
+
   /** data_sent/data_received outside iterations (setup, teardown). */
   emitData(time: number, evenIfZero = false): void {
     if (this.bytesSent === 0 && this.bytesReceived === 0 && !evenIfZero) return;
