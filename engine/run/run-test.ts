@@ -262,7 +262,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       );
     }
   }
-  const runTags: Record<string, string> = { ...((merged.tags as Record<string, string>) ?? {}), ...(options.tags ?? {}) };
+  // As k6: --tag replaces the script's options.tags as a whole (a flag overrides an option), it does not merge into them.
+  const cliTags = options.tags !== undefined && Object.keys(options.tags).length > 0 ? options.tags : undefined;
+  const runTags: Record<string, string> = { ...(cliTags ?? (merged.tags as Record<string, string>) ?? {}) };
   const noThresholds = options.noThresholds === true || merged.noThresholds === true;
   main.configure(merged, runTags);
   lifecycleVU.setTags({ ...runTags });
