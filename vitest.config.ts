@@ -53,6 +53,8 @@ export default defineConfig({
           include: LOAD_TESTS,
           exclude: ['test/conformance/**', ...E2E_TESTS],
           fileParallelism: false,
+          // Rates and timings on a shared 2-core machine: one rerun tells a scheduling flake from a failure.
+          retry: 1,
           sequence: { groupOrder: 1 },
         },
       },
@@ -62,6 +64,7 @@ export default defineConfig({
           name: 'e2e',
           include: E2E_TESTS,
           fileParallelism: false,
+          retry: 1,
           sequence: { groupOrder: 2 },
         },
       },
