@@ -25,7 +25,12 @@ import { analyseCapacity, brokenCriteria } from './analysis.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
 
-/** The scenario, not the system under test, failed a step: invalid options (104), a script exception (107), fail() (108). */
+/**
+ * The scenario, not the system under test, failed a step: invalid options (104), a script exception (107),
+ * fail() (108), a script that cannot be read or compiled, or an output that cannot start (255, as k6 v1).
+ */
+const SCENARIO_FAILURES = new Set([104, 107, 108, 255]);
+
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
   constructor(
@@ -198,7 +203,7 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       });
       runDir = relative(dir, outcome.runDir);
       // Invalid options, a script exception or fail(): the scenario is broken, not the system under test.
-      if (outcome.exitCode === 104 || outcome.exitCode === 107 || outcome.exitCode === 108) {
+      if (SCENARIO_FAILURES.has(outcome.exitCode)) {
         throw new ScenarioError(
           outcome.exitCode,
           `step ${index} at ${rate}/s: the scenario itself failed (exit code ${outcome.exitCode}); see ${outcome.runDir}`,
