@@ -22,6 +22,8 @@ import {
   saturationInWindow,
 } from '../results-format/index.ts';
 import { analyseCapacity, brokenCriteria } from './analysis.ts';
+import { clientTlsHandshaking, tlsTerminationInWindow } from './tls-termination.ts';
+import { LoadlabError } from '../engine/errors.ts';
 
 export const DEFAULT_SLO = 'p95<800ms,errors<1%';
 
@@ -31,14 +33,9 @@ export const DEFAULT_SLO = 'p95<800ms,errors<1%';
  */
 const SCENARIO_FAILURES = new Set([104, 107, 108, 255]);
 
-export class ScenarioError extends Error {
+/** Thrown with the failed step's exit code (one of SCENARIO_FAILURES). */
+export class ScenarioError extends LoadlabError {
   override name = 'ScenarioError';
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface CapacitySearchOptions {
@@ -129,7 +126,11 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     while (Date.now() < deadline && !options.signal?.aborted) {
       const lines = await sampler.sampleOnce();
       const busy = lines.some(
-        (line) => (line.metric === 'loadlab_resource_queue_length' || line.metric === 'loadlab_resource_in_use') && line.value > 0,
+        (line) =>
+          (line.metric === 'loadlab_resource_queue_length' ||
+            line.metric === 'loadlab_resource_in_use' ||
+            line.metric === 'loadlab_tls_handshakes_in_progress') &&
+          line.value > 0,
       );
       if (!busy) return;
       await delay(250);
@@ -240,6 +241,8 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     // Counting at the window's edges can miss an iteration or two: tolerate that much beyond the ratio.
     const paceWindow = paceSeconds >= 1 ? paceSeconds : measuredSeconds;
     const keptPace = !abortedEarly && iterationsPerSec * paceWindow >= rate * paceWindow * keepPaceRatio - 2;
+    const tls = sampler ? tlsTerminationInWindow(serviceLines, watcher.measureFrom / 1000, watcher.measureUntil / 1000) : [];
+    const clientTls = clientTlsHandshaking(watcher.clientHandshakes);
     const step: CapacityStep = {
       index,
       phase,
@@ -262,6 +265,8 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
       sustainable: keptPace && !abortedEarly && slo.every((outcome) => outcome.ok),
       saturation: sampler ? saturationInWindow(serviceLines, watcher.measureFrom / 1000, watcher.measureUntil / 1000) : [],
       runDir,
+      ...(tls.length > 0 ? { tls } : {}),
+      ...(clientTls ? { clientTls } : {}),
       ...(partial ? { partial } : {}),
       ...(Object.keys(watcher.errorCodes).length > 0 ? { errorCodes: watcher.errorCodes } : {}),
       ...(watcher.unreachable() ? { unreachable: watcher.unreachable() } : {}),
@@ -287,6 +292,12 @@ export async function runCapacitySearch(options: CapacitySearchOptions): Promise
     progress(
       `step ${index} (${phase}) · offered ${formatRate(rate)}/s → ${formatRate(iterationsPerSec)} it/s, p95 ${step.latency.p95.toFixed(0)} ms, errors ${(step.failedRatio * 100).toFixed(1)} %` +
         (top ? `, ${top.service}/${top.resource} ${(top.utilisation * 100).toFixed(0)} % busy` : '') +
+        tls
+          .map(
+            (t) =>
+              `, TLS ${t.handshakingServices.join('+')}${t.handshakingServices.length > 0 ? ' ' : ''}${formatRate(t.handshakesPerSec)} handshakes/s, thread ${(t.eventLoopUtilisation * 100).toFixed(0)} % busy`,
+          )
+          .join('') +
         ` · ${verdict}${abortedEarly ? ' (stopped early)' : ''}`,
     );
     return step;

@@ -7,10 +7,11 @@
 import { parseDuration } from '../engine/options/duration.ts';
 import { parseMetricName, parseThresholdExpression, ThresholdError } from '../engine/metrics/thresholds.ts';
 import type { SloCriterion } from '../results-format/index.ts';
+import { InvalidConfigError } from '../engine/errors.ts';
 
 export type { SloCriterion };
 
-export class SloSyntaxError extends Error {
+export class SloSyntaxError extends InvalidConfigError {
   override name = 'SloSyntaxError';
 }
 

@@ -1,5 +1,6 @@
 // An in-process engine Output that sees every sample of one capacity step as it happens, so the search
 // can judge the step live and stop it early once it is clearly broken.
+import { TrendSink } from '../engine/metrics/sinks.ts';
 import type { Output, SampleContainer } from '../engine/metrics/types.ts';
 import type { Unreachable } from '../results-format/index.ts';
 import { SampleWindow } from './sample-window.ts';
@@ -55,6 +56,9 @@ export class StepWatcher implements Output {
     for (const container of inStep) {
       if (container.time < this.measureFrom || container.samples[0]?.metric.name !== 'http_reqs') continue;
       this.requests++;
+      // The request that opened a TLS connection carries its handshake time; reused connections carry 0.
+      for (const sample of container.samples)
+        if (sample.metric.name === 'http_req_tls_handshaking' && sample.value > 0) this.clientHandshakes.add(sample.value);
       const code = container.tags.error_code;
       if (code === undefined) continue;
       this.errorCodes[code] = (this.errorCodes[code] ?? 0) + 1;
@@ -62,6 +66,8 @@ export class StepWatcher implements Output {
     }
   }
 
+  /** Handshake times (ms) of the measured window's requests that opened a TLS connection. */
+  readonly clientHandshakes = new TrendSink();
   /** Requests of the measured window per k6 error code. */
   readonly errorCodes: Record<string, number> = {};
   private requests = 0;

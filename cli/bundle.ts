@@ -5,8 +5,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import * as esbuild from 'esbuild';
+import { InvalidConfigError, ScriptCompileError } from '../engine/errors.ts';
+import { cliAction } from './errors.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCENARIOS_DIR = path.join(ROOT, 'scenarios');
@@ -49,7 +51,10 @@ export interface BundledScenario {
   bytes: number;
 }
 
-export class BundleError extends Error {}
+/** What was asked of `loadlab bundle` is invalid (an unknown scenario, a bad --namespace …): exit 104. */
+export class BundleError extends InvalidConfigError {
+  override name = 'BundleError';
+}
 
 /** The scenarios in a folder: its top-level .ts files (lib/ holds the shared flows). */
 export function listScenarios(scenariosDir = SCENARIOS_DIR): string[] {
@@ -75,7 +80,7 @@ const k6OnlyPlugin: esbuild.Plugin = {
   },
 };
 
-/** Bundles one scenario to an ES module string; throws BundleError with esbuild's messages. */
+/** Bundles one scenario to an ES module string; throws ScriptCompileError (k6's 255 for a script it cannot compile) with esbuild's messages. */
 export async function bundleScenario(entry: string): Promise<string> {
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
@@ -101,11 +106,13 @@ export async function bundleScenario(entry: string): Promise<string> {
     const messages = (failure.errors ?? []).map((message) =>
       message.location ? `${message.location.file}:${message.location.line}: ${message.text}` : message.text,
     );
-    throw new BundleError(`cannot bundle ${path.relative(process.cwd(), entry)}:\n  ${messages.join('\n  ') || (error as Error).message}`);
+    throw new ScriptCompileError(
+      `cannot bundle ${path.relative(process.cwd(), entry)}:\n  ${messages.join('\n  ') || (error as Error).message}`,
+    );
   }
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imported of output.imports) {
-      if (!/^k6(\/|$)/.test(imported.path)) throw new BundleError(`${entry}: the bundle still imports "${imported.path}"`);
+      if (!/^k6(\/|$)/.test(imported.path)) throw new ScriptCompileError(`${entry}: the bundle still imports "${imported.path}"`);
     }
   }
   return result.outputFiles[0].text;
@@ -225,7 +232,8 @@ export async function bundleScenarios(options: BundleOptions = {}): Promise<Bund
 
 function collectEnv(value: string, previous: Record<string, string>): Record<string, string> {
   const equals = value.indexOf('=');
-  if (equals <= 0) throw new BundleError(`-e ${value}: expected KEY=VALUE`);
+  // An option parser's error must be commander's own, or it escapes commander as a crash.
+  if (equals <= 0) throw new InvalidArgumentError(`-e ${value}: expected KEY=VALUE`);
   return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
 }
 
@@ -241,18 +249,20 @@ export function register(program: Command): void {
     .option('--prometheus-url <url>', "the runners' remote-write endpoint (K6_PROMETHEUS_RW_SERVER_URL)", DEFAULT_PROMETHEUS_RW_URL)
     .option('--testid <id>', 'the testid tag of the run (default: loadlab-<scenario>-<time of bundling>)')
     .action(
-      async (
-        scenarios: string[],
-        flags: {
-          outDir: string;
-          parallelism: number;
-          namespace: string;
-          env: Record<string, string>;
-          prometheusUrl: string;
-          testid?: string;
-        },
-      ) => {
-        try {
+      cliAction(
+        'bundle',
+        async (
+          scenarios: string[],
+          flags: {
+            outDir: string;
+            parallelism: number;
+            namespace: string;
+            env: Record<string, string>;
+            prometheusUrl: string;
+            testid?: string;
+          },
+        ) => {
+          // Invalid flags or scenario names (BundleError) are 104, a scenario esbuild cannot compile 255, as k6's.
           const results = await bundleScenarios({
             scenarios,
             outDir: flags.outDir,
@@ -273,11 +283,7 @@ export function register(program: Command): void {
               'note / lưu ý: the manifests target the default 127.0.0.1 URLs; pass -e IDENTITY_URL=… -e PORTAL_URL=… -e NDXP_URL=… to reach the system under test from the cluster.\n',
             );
           }
-        } catch (error) {
-          if (!(error instanceof BundleError)) throw error;
-          process.stderr.write(`loadlab bundle: ${error.message}\n`);
-          process.exitCode = 1;
-        }
-      },
+        },
+      ),
     );
 }

@@ -2,25 +2,17 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../engine/index.ts';
 import { loadWorkloadModel } from '../reports/analysis/projection.ts';
-import { runCapacitySearch, ScenarioError } from '../capacity/search.ts';
+import { runCapacitySearch } from '../capacity/search.ts';
 import { type Lang, messages } from '../reports/i18n.ts';
 import { type LocalMocks, startLocalMocks } from '../capacity/mock-targets.ts';
+import { TLS_KEY_TYPES, type TlsKeyType } from '../mocks/tls.ts';
 import { buildReport } from '../reports/model.ts';
 import { parseFormats, writeReport } from '../reports/render/index.ts';
 import { loadFolder } from '../reports/run-folder.ts';
-import { parseSloFlag, SloSyntaxError } from '../capacity/slo.ts';
-import { resolveRunDir, RunIdError } from '../engine/outputs/results-dir.ts';
-import { WorkloadModelError } from '../reports/analysis/projection.ts';
+import { parseSloFlag } from '../capacity/slo.ts';
+import { resolveRunDir } from '../engine/outputs/results-dir.ts';
+import { EXIT, InvalidConfigError, reportCliError } from '../engine/errors.ts';
 import { type DashboardSession, startDashboardSession } from '../engine/outputs/web-dashboard/session.ts';
-
-function isInvalidInput(error: unknown): boolean {
-  return (
-    error instanceof InvalidArgumentError ||
-    error instanceof SloSyntaxError ||
-    error instanceof RunIdError ||
-    error instanceof WorkloadModelError
-  );
-}
 
 function positive(label: string) {
   return (value: string) => {
@@ -63,6 +55,8 @@ interface CapacityFlags {
   env: Record<string, string>;
   mocks?: boolean;
   mocksConfig?: string;
+  tls?: boolean;
+  tlsKeyType?: TlsKeyType;
   sample: Record<string, string>;
   workload?: string;
   workers?: number;
@@ -104,6 +98,10 @@ export function register(program: Command): void {
     .option('-e, --env <KEY=VALUE>', 'environment variable for the script (__ENV), repeatable', keyValue, {})
     .option('--mocks', 'start the identity, portal and NDXP mocks in-process on free ports, target them, and record their saturation')
     .option('--mocks-config <file>', 'mock config (capacity profiles) for --mocks')
+    .option('--tls', 'with --mocks: serve HTTPS (local CA in .loadlab/tls), verify the certificate, and measure TLS termination')
+    .addOption(
+      new Option('--tls-key-type <type>', 'with --tls: the server key (RSA keys cost far more per handshake)').choices([...TLS_KEY_TYPES]),
+    )
     .option('--sample <service=url>', 'sample /metrics of an already running local service each second, repeatable', keyValue, {})
     .option(
       '--workload <preset|file>',
@@ -130,23 +128,26 @@ export function register(program: Command): void {
       // SIGINT (Ctrl-C) and SIGTERM (a CI job cancelled, a container stopped) alike: the step in progress
       // is kept and marked partial, capacity.json and the report are written. A second signal quits now.
       const onSignal = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(105);
+        if (controller.signal.aborted) process.exit(EXIT.externalAbort);
         process.stderr.write(`loadlab capacity: ${signal}, keeping the step in progress and writing capacity.json and the report\n`);
         controller.abort();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        if (flags.stepFactor && flags.stepSize) throw new InvalidArgumentError('--step-factor and --step-size exclude each other');
-        if (flags.stepFactor !== undefined && flags.stepFactor <= 1) throw new InvalidArgumentError('--step-factor must be greater than 1');
+        if (flags.stepFactor && flags.stepSize) throw new InvalidConfigError('--step-factor and --step-size exclude each other');
+        if (flags.stepFactor !== undefined && flags.stepFactor <= 1) throw new InvalidConfigError('--step-factor must be greater than 1');
         if (flags.runId !== undefined) resolveRunDir(flags.resultsDir, flags.runId);
         const slo = flags.slo ? parseSloFlag(flags.slo) : undefined;
         if (flags.workload && flags.workload !== 'none') loadWorkloadModel(flags.workload);
         const log = (line: string) => {
           if (!flags.quiet) process.stderr.write(`${line}\n`);
         };
+        if ((flags.tls || flags.tlsKeyType) && !flags.mocks) throw new InvalidArgumentError('--tls and --tls-key-type apply to --mocks');
         if (flags.mocks) {
-          local = await startLocalMocks(flags.mocksConfig);
+          local = await startLocalMocks(flags.mocksConfig, {
+            tls: flags.tls || flags.tlsKeyType ? { keyType: flags.tlsKeyType } : undefined,
+          });
           log(
             `mocks: ${Object.entries(local.urls)
               .map(([s, u]) => `${s} ${u}`)
@@ -205,12 +206,12 @@ export function register(program: Command): void {
             `max sustainable throughput: ${a.maxSustainableThroughput === null ? 'none' : a.maxSustainableThroughput.toFixed(1)} it/s; bottleneck: ${a.bottleneck?.name ?? 'none found'}\n`,
           );
         }
-        if (result.stoppedBecause === 'interrupted') process.exitCode = 105;
+        if (result.stoppedBecause === 'interrupted') process.exitCode = EXIT.externalAbort;
         if (result.scenarioFailure) process.exitCode = result.scenarioFailure.exitCode;
       } catch (error) {
-        process.stderr.write(`loadlab capacity: ${(error as Error).message}\n`);
-        // Bad input is k6's "invalid config" (104); anything else went wrong while running.
-        process.exitCode = error instanceof ScenarioError ? error.exitCode : isInvalidInput(error) ? 104 : 1;
+        // Bad input (flags, --slo, --run-id, --workload, the mock or dashboard config) is 104; a step the scenario
+        // itself failed has the step's code (ScenarioError); anything else went wrong while running.
+        process.exitCode = reportCliError('capacity', error, process.stderr);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT, reportCliError } from '../engine/errors.ts';
+import { cliAction } from './errors.ts';
 import { parseDuration } from '../engine/options/duration.ts';
 import {
   DEFAULT_PORTS,
@@ -11,7 +13,6 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '../mocks/config.ts';
-import type { RunningMocks } from '../mocks/index.ts';
 import { DEFAULT_TLS_DIR, type TlsOption } from '../mocks/tls.ts';
 
 function parsePort(value: string): number {
@@ -128,12 +129,12 @@ export function register(program: Command): void {
       `close an idle keep-alive connection after this long (default ${seconds(DEFAULT_SERVER_TIMEOUTS.keepAliveTimeoutMs)})`,
       parseTimeout,
     )
-    .action(async (flags: MocksFlags) => {
-      let mocks: RunningMocks;
-      try {
-        // Fastify, jose and the services load only when the mocks start, not for `loadlab --help`.
+    .action(
+      cliAction('mocks', async (flags: MocksFlags) => {
+        // Fastify, jose and the services load only when the mocks start, not for `loadlab --help`. A failed start
+        // ends through cliAction: invalid configuration (MockConfigError) 104, anything else (a port in use) 1.
         const { startMocks } = await import('../mocks/index.ts');
-        mocks = await startMocks({
+        const mocks = await startMocks({
           host: flags.host,
           port: flags.port,
           services: flags.services,
@@ -143,31 +144,24 @@ export function register(program: Command): void {
           adminToken: flags.adminToken ?? (process.env.LOADLAB_ADMIN_TOKEN || undefined),
           allowRemote: flags.allowRemote,
         });
-      } catch (error) {
-        process.stderr.write(`loadlab mocks: ${(error as Error).message}\n`);
-        // Invalid configuration exits as k6 does for it (104); anything else that stops the start, 1.
-        process.exitCode = error instanceof MockConfigError ? 104 : 1;
-        return;
-      }
-      process.stdout.write(`${JSON.stringify(mocks.caFile ? { ...mocks.urls, caFile: mocks.caFile } : mocks.urls)}\n`);
-      const trust = mocks.caFile ? ` HTTPS; clients trust ${mocks.caFile} (k6: SSL_CERT_FILE=${mocks.caFile}).` : '';
-      process.stderr.write(
-        `loadlab mocks: ${Object.keys(mocks.urls).join(', ')} listening (profile ${flags.profile ?? 'default, or as set in --config'}); metrics at <url>/metrics, control at <url>/admin/state.${trust} Ctrl-C stops.\n`,
-      );
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) return;
-        stopping = true;
-        process.stderr.write(`loadlab mocks: ${signal}, closing\n`);
-        mocks.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            process.stderr.write(`loadlab mocks: error while closing: ${(error as Error).message}\n`);
-            process.exit(1);
-          },
+        process.stdout.write(`${JSON.stringify(mocks.caFile ? { ...mocks.urls, caFile: mocks.caFile } : mocks.urls)}\n`);
+        const trust = mocks.caFile ? ` HTTPS; clients trust ${mocks.caFile} (k6: SSL_CERT_FILE=${mocks.caFile}).` : '';
+        process.stderr.write(
+          `loadlab mocks: ${Object.keys(mocks.urls).join(', ')} listening (profile ${flags.profile ?? 'default, or as set in --config'}); metrics at <url>/metrics, control at <url>/admin/state.${trust} Ctrl-C stops.\n`,
         );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) return;
+          stopping = true;
+          process.stderr.write(`loadlab mocks: ${signal}, closing\n`);
+          // Stopping on request is the mocks' normal end: exit 0, as documented (not k6's 105 for an interrupted test).
+          mocks.close().then(
+            () => process.exit(EXIT.ok),
+            (error: unknown) => process.exit(reportCliError('mocks (closing)', error, process.stderr)),
+          );
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
+    );
 }

@@ -3,8 +3,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Lang } from '../reports/i18n.ts';
 import { buildReport } from '../reports/model.ts';
 import { type Format, parseFormats, writeReport } from '../reports/render/index.ts';
-import { WorkloadModelError } from '../reports/analysis/projection.ts';
-import { loadFolder, RunFolderError } from '../reports/run-folder.ts';
+import { loadFolder } from '../reports/run-folder.ts';
+import { cliAction } from './errors.ts';
 
 export function register(program: Command): void {
   program
@@ -31,19 +31,19 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  loadlab report results/2025-07-01T08-00-00-capacity-login-surge --lang en --format html,pdf\n  loadlab report results/new --baseline results/old',
     )
-    .action(async (runDir: string, opts: { lang: Lang; format: Format[]; baseline?: string; workload?: string; out?: string }) => {
-      try {
-        const folder = loadFolder(runDir);
-        const report = buildReport(folder, { baseline: opts.baseline, workload: opts.workload });
-        const written = await writeReport(report, { dir: resolve(opts.out ?? folder.dir), lang: opts.lang, formats: opts.format });
-        for (const [format, file] of Object.entries(written.files)) process.stdout.write(`${format.padEnd(4)} ${file}\n`);
-        for (const note of written.notes) process.stderr.write(`${note}\n`);
-        const regressions = report.baseline?.comparisons.filter((c) => c.regression).length ?? 0;
-        if (regressions > 0) process.stderr.write(`${regressions} regression(s) against the baseline\n`);
-      } catch (error) {
-        process.stderr.write(`loadlab report: ${(error as Error).message}\n`);
-        // A folder that is not a results folder, or a bad workload model, is invalid input (k6's 104).
-        process.exitCode = error instanceof RunFolderError || error instanceof WorkloadModelError ? 104 : 1;
-      }
-    });
+    .action(
+      cliAction(
+        'report',
+        async (runDir: string, opts: { lang: Lang; format: Format[]; baseline?: string; workload?: string; out?: string }) => {
+          // A folder that is not a results folder, or a bad workload model, is invalid input (104).
+          const folder = loadFolder(runDir);
+          const report = buildReport(folder, { baseline: opts.baseline, workload: opts.workload });
+          const written = await writeReport(report, { dir: resolve(opts.out ?? folder.dir), lang: opts.lang, formats: opts.format });
+          for (const [format, file] of Object.entries(written.files)) process.stdout.write(`${format.padEnd(4)} ${file}\n`);
+          for (const note of written.notes) process.stderr.write(`${note}\n`);
+          const regressions = report.baseline?.comparisons.filter((c) => c.regression).length ?? 0;
+          if (regressions > 0) process.stderr.write(`${regressions} regression(s) against the baseline\n`);
+        },
+      ),
+    );
 }

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type RunTestOptions, runTest } from '../engine/index.ts';
 import { nonLoopbackCidrs } from '../engine/loopback.ts';
-import { parseDnsFlag, parseStagesFlag } from '../engine/options/config.ts';
+import { type ConfigFile, parseDnsFlag, parseStagesFlag, readConfigFile } from '../engine/options/config.ts';
+import { EXIT, reportCliError } from '../engine/errors.ts';
 import { bundleScenario } from './bundle.ts';
+import { cliAction } from './errors.ts';
 
 interface RunFlags {
   vus?: number;
@@ -213,11 +215,6 @@ const REFUSED_FLAGS: readonly { flag: string; key: string; refuse: (value: unkno
     key: 'compatibilityMode',
     refuse: (v) => (v === 'extended' ? null : `--compatibility-mode ${v}: scripts run as k6's "extended" mode`),
   },
-  {
-    flag: '-c, --config <file>',
-    key: 'config',
-    refuse: () => "--config: k6's JSON config file is not read by the embedded engine; put the options in the script or K6_* variables",
-  },
 ];
 
 /** The flag problems of an embedded run (exit 104), empty when none. */
@@ -241,6 +238,7 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('-e, --env <KEY=VALUE>', 'environment variable for __ENV (repeatable)', keyValue('--env'), [])
     .option('--tag <k=v>', 'tag added to every sample (repeatable)', keyValue('--tag'), [])
     .option('-o, --out <spec>', "output: 'json=FILE' or 'experimental-prometheus-rw' (repeatable)", collect, [])
+    .option('-c, --config <file>', "k6's JSON config file: options below the script's (defaults < file < script < K6_* < flags)")
     .option('--summary-export <file>', "write the end-of-test summary in k6's --summary-export format")
     .option('--no-thresholds', "don't evaluate thresholds")
     .addOption(
@@ -279,9 +277,11 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
 
 export function register(program: Command): void {
   program.addCommand(
-    runCommand(async (script, flags) => {
-      process.exitCode = flags.engine === 'k6' ? await runOnK6(script, flags) : await runEmbedded(script, flags);
-    }),
+    runCommand(
+      cliAction('run', async (script, flags) => {
+        process.exitCode = flags.engine === 'k6' ? await runOnK6(script, flags) : await runEmbedded(script, flags);
+      }),
+    ),
   );
 }
 
@@ -297,7 +297,20 @@ export async function runTestOptionsFromArgs(args: readonly string[]): Promise<R
   return parsed;
 }
 
+/** -c/--config: the file's options, or the problem reading it (k6: exit 104). */
+function configFileOf(flags: RunFlags): { config: ConfigFile | null; problems: string[] } {
+  if (typeof flags.config !== 'string') return { config: null, problems: [] };
+  try {
+    return { config: readConfigFile(flags.config), problems: [] };
+  } catch (error) {
+    return { config: null, problems: [(error as Error).message] };
+  }
+}
+
 function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
+  const { config, problems } = configFileOf(flags);
+  // As k6: --out wins over K6_OUT, which wins over the file's "out".
+  const out = flags.out.length > 0 || process.env.K6_OUT || !config ? flags.out : config.out;
   return {
     script,
     summaryMode: (flags.summaryMode as RunTestOptions['summaryMode']) ?? (flags.summary === false ? 'disabled' : 'auto'),
@@ -305,11 +318,12 @@ function runTestOptionsOf(script: string, flags: RunFlags): RunTestOptions {
     logOutput: flags.logOutput as string | undefined,
     verbose: flags.verbose === true,
     noColor: flags.color === false,
-    configProblems: refusedFlagProblems(flags),
+    configProblems: [...problems, ...refusedFlagProblems(flags)],
+    configOptions: config?.options,
     env: pairs(flags.env),
     tags: pairs(flags.tag),
     optionOverrides: overridesOf(flags),
-    out: flags.out,
+    out,
     summaryExport: flags.summaryExport,
     noThresholds: !flags.thresholds,
     quiet: flags.quiet,
@@ -342,7 +356,7 @@ async function runEmbedded(script: string, flags: RunFlags): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) controller.abort();
-    else process.exit(105);
+    else process.exit(EXIT.externalAbort);
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -367,6 +381,7 @@ function k6Args(script: string, flags: RunFlags): string[] {
   for (const kv of flags.env) add('-e', kv);
   for (const kv of flags.tag) add('--tag', kv);
   for (const out of flags.out) add('--out', out);
+  if (typeof flags.config === 'string') add('--config', flags.config);
   if (flags.summaryExport) add('--summary-export', flags.summaryExport);
   if (!flags.thresholds) add('--no-thresholds');
   if (flags.quiet) add('--quiet');
@@ -425,8 +440,8 @@ async function runOnK6(script: string, flags: RunFlags): Promise<number> {
       writeFileSync(bundled, code);
       runScript = bundled;
     } catch (error) {
-      process.stderr.write(`loadlab: ${(error as Error).message}\n`);
-      return 107;
+      // A script esbuild cannot compile is k6's 255 (ScriptCompileError), as k6 itself would exit for it.
+      return reportCliError('run', error, process.stderr);
     }
   }
   const binary = process.env.LOADLAB_K6 || 'k6';
@@ -451,10 +466,11 @@ async function runOnK6(script: string, flags: RunFlags): Promise<number> {
             ? `loadlab: --engine k6 needs the k6 binary (LOADLAB_K6 or k6 on PATH), and none was found (${binary}). Install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or run without --engine to use the embedded engine.\n`
             : `loadlab: could not start k6: ${error.message}\n`,
         );
-        done(104);
+        // No k6 to run is not the script's or the options' fault: a tool is missing (1, as `stack up` without Prometheus).
+        done(EXIT.failed);
       });
       child.on('exit', (code, signal) =>
-        done(code ?? (signal === 'SIGINT' ? 105 : 128 + (os.constants.signals[signal ?? 'SIGTERM'] ?? 15))),
+        done(code ?? (signal === 'SIGINT' ? EXIT.externalAbort : 128 + (os.constants.signals[signal ?? 'SIGTERM'] ?? 15))),
       );
     });
   } finally {

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { EXIT, InvalidConfigError } from '../engine/errors.ts';
+import { cliAction } from './errors.ts';
 
 const DEFAULT_PORT = 9090;
 const READY_TIMEOUT_MS = 30_000;
@@ -124,7 +126,9 @@ async function up(options: { port: string; results: string }): Promise<void> {
     return;
   }
   const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port: '${options.port}' is not a TCP port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidConfigError(`--port: '${options.port}' is not a TCP port`);
+  // Before any folder is made or anything printed: the missing tool is the one thing to say.
+  if (!findPrometheus()) throw new Error(PROMETHEUS_MISSING);
   const configFile = resolve(import.meta.dirname, '..', 'deploy', 'prometheus.yml');
   const logFile = join(dataRoot, 'prometheus.log');
   mkdirSync(dataRoot, { recursive: true });
@@ -159,6 +163,7 @@ async function status(options: { results: string }): Promise<void> {
   const state = readState(dataRoot);
   if (!state || !isRunning(state.pid)) {
     console.log('Prometheus (loadlab stack): not running. Start it with `loadlab stack up`.');
+    // 3 as an LSB init script's `status` for "not running": a script can tell it from a broken stack (1).
     process.exitCode = 3;
     return;
   }
@@ -171,7 +176,7 @@ async function status(options: { results: string }): Promise<void> {
   console.log(
     `Prometheus (loadlab stack): ${ready ? 'ready' : 'running, not ready'} at ${state.url} (pid ${state.pid}, since ${state.startedAt})`,
   );
-  if (!ready) process.exitCode = 1;
+  if (!ready) process.exitCode = EXIT.failed;
 }
 
 export function register(program: Command): void {
@@ -183,22 +188,15 @@ export function register(program: Command): void {
     .description('start Prometheus from PATH with deploy/prometheus.yml; waits until ready and prints the URL')
     .option('--port <port>', 'listen port on 127.0.0.1', String(DEFAULT_PORT))
     .option('--results <dir>', 'results folder; data goes to <dir>/prometheus', 'results')
-    .action(async (options: { port: string; results: string }) => {
-      if (!findPrometheus()) {
-        console.error(PROMETHEUS_MISSING);
-        process.exitCode = 1;
-        return;
-      }
-      await up(options);
-    });
+    .action(cliAction('stack up', up));
   stack
     .command('down')
     .description('stop the Prometheus started by `stack up` (data is kept)')
     .option('--results <dir>', 'results folder', 'results')
-    .action(down);
+    .action(cliAction('stack down', down));
   stack
     .command('status')
     .description('is the stack running and ready?')
     .option('--results <dir>', 'results folder', 'results')
-    .action(status);
+    .action(cliAction('stack status', status));
 }

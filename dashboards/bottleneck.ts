@@ -204,5 +204,42 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
         min: 0,
       }),
     )
+    .withPanel(
+      timeSeries({
+        title: 'TLS handshakes per second',
+        description:
+          'Full TLS handshakes each service completed per second (under --tls), and those that failed. Every new client connection costs one; connection reuse keeps this near zero.',
+        unit: 'ops',
+        steps: [[0, GREEN]],
+        queries: [
+          {
+            expr: `sum by (service, result) (rate(loadlab_tls_handshakes_total{${SVC}}${RATE}))`,
+            legend: '{{service}} {{result}}',
+          },
+        ],
+        width: 12,
+        height: 6,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeSeries({
+        title: 'Event loop busy (TLS-terminating thread)',
+        description:
+          'Share of time the thread that accepts connections, terminates TLS and serves requests was busy. Near 100 % with handshakes high and resources below saturation, TLS termination is the bottleneck.',
+        unit: 'percentunit',
+        steps: UTILISATION_STEPS,
+        queries: [
+          {
+            expr: `max by (service) (rate(loadlab_event_loop_busy_seconds_total{${SVC}}${RATE}))`,
+            legend: 'busy {{service}}',
+          },
+        ],
+        width: 12,
+        height: 6,
+        min: 0,
+        max: 1,
+      }),
+    )
     .build();
 }

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import type { ResourceSettings } from './capacity/resource.ts';
 import type { StoreLimits } from './shared/bounded-store.ts';
 import type { FaultSettings } from './shared/faults.ts';
+import { InvalidConfigError } from '../engine/errors.ts';
 
 export type ServiceName = 'identity' | 'portal' | 'ndxp';
 export const SERVICE_NAMES: readonly ServiceName[] = ['identity', 'portal', 'ndxp'];
@@ -226,7 +227,7 @@ export function resolveConfig(config: MockConfig = {}, profileOverride?: Profile
   };
 }
 
-export class MockConfigError extends Error {
+export class MockConfigError extends InvalidConfigError {
   constructor(readonly problems: string[]) {
     super(`invalid mock config:\n  ${problems.join('\n  ')}`);
     this.name = 'MockConfigError';

@@ -17,7 +17,7 @@ import { ndxpPlugin } from './ndxp/index.ts';
 import { portalPlugin } from './portal/index.ts';
 import { ServiceContext } from './shared/context.ts';
 import { createServiceApp } from './shared/service.ts';
-import { loadTls, type TlsMaterial, type TlsOption } from './tls.ts';
+import { HandshakeCostProbe, loadTls, type TlsMaterial, type TlsOption } from './tls.ts';
 
 export type { MockConfig, ProfileName, ServiceName, ServerTimeouts, StoreName } from './config.ts';
 export {
@@ -28,7 +28,7 @@ export {
   SERVICE_NAMES,
   STORE_NAMES,
 } from './config.ts';
-export { DEFAULT_TLS_DIR, type TlsOption, TlsSetupError } from './tls.ts';
+export { DEFAULT_TLS_DIR, TLS_KEY_TYPES, type TlsKeyType, type TlsOption, TlsSetupError } from './tls.ts';
 
 export interface StartMocksOptions {
   host?: string;
@@ -113,6 +113,8 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Runni
   const config = resolveConfig(rawConfig, options.profile);
   const ordered = SERVICE_NAMES.filter((service) => services.includes(service));
   const tls = options.tls ? await loadTls(options.tls, options.cwd) : undefined;
+  // One probe for the services of this process: they share the thread that terminates their TLS.
+  const handshakeCost = tls ? new HandshakeCostProbe(tls.key) : undefined;
   const fetch = tls?.ca ? fetchTrusting(tls.ca) : undefined;
   const scheme = tls ? 'https' : 'http';
 
@@ -124,6 +126,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Runni
     for (const name of ordered) {
       const context = new ServiceContext(name, config, { host, adminToken: options.adminToken });
       context.fetch = fetch;
+      if (handshakeCost) context.recordHandshake = context.metrics.addTlsTermination(context.connections, handshakeCost);
       const app = await buildApp(name, context, options.logger ?? false, tls);
       started.push({ name, app, context });
       const port = options.port === undefined ? DEFAULT_PORTS[name] : options.port === 0 ? 0 : options.port + SERVICE_NAMES.indexOf(name);

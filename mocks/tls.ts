@@ -1,11 +1,28 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, X509Certificate } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
+/**
+ * The server key of a generated certificate. P-256 is what a modern front end uses; RSA keys cost the server
+ * far more per handshake (an RSA-4096 signature takes ~5 ms here, a P-256 one ~0.03 ms), as on many
+ * public-sector portals, which is what makes TLS termination the first thing to saturate.
+ */
+export const TLS_KEY_TYPES = ['ec-p256', 'rsa-2048', 'rsa-4096'] as const;
+export type TlsKeyType = (typeof TLS_KEY_TYPES)[number];
+
 /** `startMocks({ tls })`: a local CA and server certificate generated on first use (and kept in `dir`), or given files. */
-export type TlsOption = { dir?: string } | { certFile: string; keyFile: string; caFile?: string };
+export type TlsOption = { dir?: string; keyType?: TlsKeyType } | { certFile: string; keyFile: string; caFile?: string };
 
 export interface TlsMaterial {
   key: string;
@@ -87,37 +104,55 @@ async function readIfThere(path: string): Promise<string | undefined> {
   }
 }
 
-/** A local CA (ten years) and a server certificate for 127.0.0.1, ::1 and localhost (two years), made by openssl. */
-async function generate(dir: string): Promise<void> {
+function keyArgs(keyType: TlsKeyType): string[] {
+  return keyType === 'ec-p256'
+    ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+    : ['-newkey', `rsa:${keyType.slice('rsa-'.length)}`, '-nodes'];
+}
+
+/** The server certificate's files for a key type: the P-256 pair keeps its historical names. */
+function serverFiles(dir: string, keyType: TlsKeyType): { certFile: string; keyFile: string } {
+  const base = keyType === 'ec-p256' ? 'server' : `server-${keyType}`;
+  return { certFile: join(dir, `${base}.pem`), keyFile: join(dir, `${base}.key`) };
+}
+
+/**
+ * A local CA (ten years, P-256) unless a usable one is kept — clients that trust it keep trusting every
+ * key type's certificate — and a server certificate for 127.0.0.1, ::1 and localhost (two years), by openssl.
+ */
+async function generate(dir: string, keyType: TlsKeyType, keepCa: boolean): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const config = join(dir, `openssl-${randomBytes(4).toString('hex')}.cnf`);
-  const csr = join(dir, 'server.csr');
+  const csr = join(dir, `server-${randomBytes(4).toString('hex')}.csr`);
+  const { certFile, keyFile } = serverFiles(dir, keyType);
   await writeFile(config, OPENSSL_CONFIG);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
+    if (!keepCa) {
+      await openssl(
+        [
+          'req',
+          '-x509',
+          '-new',
+          ...keyArgs('ec-p256'),
+          '-keyout',
+          'ca.key',
+          '-out',
+          'ca.pem',
+          '-days',
+          '3650',
+          '-config',
+          config,
+          '-extensions',
+          'ca_ext',
+          '-subj',
+          '/O=loadlab/CN=loadlab local CA',
+        ],
+        dir,
+      );
+      await chmod(join(dir, 'ca.key'), 0o600);
+    }
     await openssl(
-      [
-        'req',
-        '-x509',
-        '-new',
-        ...ec,
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.pem',
-        '-days',
-        '3650',
-        '-config',
-        config,
-        '-extensions',
-        'ca_ext',
-        '-subj',
-        '/O=loadlab/CN=loadlab local CA',
-      ],
-      dir,
-    );
-    await openssl(
-      ['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-config', config, '-subj', '/O=loadlab/CN=localhost'],
+      ['req', '-new', ...keyArgs(keyType), '-keyout', keyFile, '-out', csr, '-config', config, '-subj', '/O=loadlab/CN=localhost'],
       dir,
     );
     const serial = `0x${randomBytes(16).toString('hex')}`;
@@ -126,7 +161,7 @@ async function generate(dir: string): Promise<void> {
         'x509',
         '-req',
         '-in',
-        'server.csr',
+        csr,
         '-CA',
         'ca.pem',
         '-CAkey',
@@ -140,13 +175,24 @@ async function generate(dir: string): Promise<void> {
         '-extensions',
         'server_ext',
         '-out',
-        'server.pem',
+        certFile,
       ],
       dir,
     );
-    await Promise.all([chmod(join(dir, 'ca.key'), 0o600), chmod(join(dir, 'server.key'), 0o600)]);
+    await chmod(keyFile, 0o600);
   } finally {
     await Promise.all([rm(config, { force: true }), rm(csr, { force: true })]);
+  }
+}
+
+/** A CA that issues for another day and whose key is kept (so it can sign a certificate for another key type). */
+async function keptCaUsable(dir: string, caPem: string | undefined): Promise<boolean> {
+  if (!caPem || !(await readIfThere(join(dir, 'ca.key')))) return false;
+  try {
+    const ca = new X509Certificate(caPem);
+    return ca.ca && new Date(ca.validTo).getTime() > Date.now() + 24 * 3600 * 1000;
+  } catch {
+    return false;
   }
 }
 
@@ -178,10 +224,11 @@ export async function loadTls(option: TlsOption, cwd: string = process.cwd()): P
     };
   }
   const dir = resolve(cwd, option.dir ?? DEFAULT_TLS_DIR);
-  const files = { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  const keyType = option.keyType ?? 'ec-p256';
+  const files = { caFile: join(dir, 'ca.pem'), ...serverFiles(dir, keyType) };
   let [ca, cert, key] = await Promise.all([readIfThere(files.caFile), readIfThere(files.certFile), readIfThere(files.keyFile)]);
   if (!ca || !cert || !key || !usable(cert, ca)) {
-    await generate(dir);
+    await generate(dir, keyType, await keptCaUsable(dir, ca));
     [ca, cert, key] = await Promise.all([
       readFile(files.caFile, 'utf8'),
       readFile(files.certFile, 'utf8'),
@@ -189,4 +236,44 @@ export async function loadTls(option: TlsOption, cwd: string = process.cwd()): P
     ]);
   }
   return { cert, key, ca, ...files };
+}
+
+/**
+ * The server's asymmetric work in one full TLS 1.3 handshake, timed on the thread that terminates TLS with
+ * the same OpenSSL: the CertificateVerify signature with the server key (RSA-PSS or ECDSA, SHA-256) and an
+ * X25519 key exchange — what a handshake costs beyond an ordinary request. Timed as wall-clock on that thread,
+ * like the event loop's busy time it is compared with, so both include what a contended CPU adds; one round
+ * at most every second while metrics are scraped, the median of the last few kept.
+ */
+export class HandshakeCostProbe {
+  private readonly key: KeyObject;
+  private readonly transcript = randomBytes(64);
+  private readonly peer = generateKeyPairSync('x25519');
+  private readonly rounds: number[] = [];
+  private lastRound = 0;
+
+  constructor(keyPem: string) {
+    this.key = createPrivateKey(keyPem);
+    for (let i = 0; i < 5; i++) this.round();
+  }
+
+  private round(): void {
+    const start = performance.now();
+    if (this.key.asymmetricKeyType === 'rsa')
+      sign('sha256', this.transcript, { key: this.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    else sign('sha256', this.transcript, this.key);
+    const ephemeral = generateKeyPairSync('x25519');
+    diffieHellman({ privateKey: ephemeral.privateKey, publicKey: this.peer.publicKey });
+    const end = performance.now();
+    this.rounds.push(end - start);
+    if (this.rounds.length > 15) this.rounds.shift();
+    this.lastRound = end;
+  }
+
+  /** Seconds per handshake now: the median of the recent rounds, after one more if the last is a second old. */
+  seconds(): number {
+    if (performance.now() - this.lastRound >= 1000) this.round();
+    const sorted = [...this.rounds].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] / 1000;
+  }
 }

@@ -1,7 +1,7 @@
 // The report's two languages. Numbers and dates follow each locale (vi-VN: 1.234,5 and dd/mm/yyyy);
 // times are shown in Vietnam's time zone, where the systems under test run.
 import type { Comparison } from './analysis/baseline.ts';
-import { type CapacityResult, KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
+import { type Bottleneck, type CapacityResult, KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
 import type { Finding, Light, Recommendation, Verdict } from './model.ts';
 
 export type Lang = 'vi' | 'en';
@@ -112,6 +112,10 @@ export interface Messages {
   knee(rate: number, p95: number): string;
   bottleneckResource(name: string, rate: number, utilisation: number, queueGrowth: number, rejections: number): string;
   bottleneckRequest(name: string, rate: number, growth: number): string;
+  /** TLS termination saturated in front of the services, with the evidence. */
+  bottleneckTls(b: Bottleneck): string;
+  /** The bottleneck paragraph, whatever its kind. */
+  bottleneck(b: Bottleneck | null): string;
   noBottleneck: string;
   projectionIntro(name: string, description: string, source: string): string;
   projectionCrossing(projection: {
@@ -178,6 +182,8 @@ type StaticMessages = Omit<
   | 'knee'
   | 'bottleneckResource'
   | 'bottleneckRequest'
+  | 'bottleneckTls'
+  | 'bottleneck'
   | 'projectionIntro'
   | 'projectionCrossing'
   | 'comparison'
@@ -359,7 +365,7 @@ function english(fmt: Formatters): Messages {
               ? `, ${fmt.percent(projection.headroomNow, 0)} above this year's projected peak (${projection.model.name.en})${year ? `, which demand reaches in ${year}` : ''}`
               : `, below this year's projected peak of ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.en} (${projection.model.name.en})`;
         }
-        return `The ${v.flow} flow sustains ${v.lowerBound ? 'at least' : 'at most'} ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneck}` : ''}.`;
+        return `The ${v.flow} flow sustains ${v.lowerBound ? 'at least' : 'at most'} ${fmt.rate(v.throughput)} iterations/s within its SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; the bottleneck is ${v.bottleneckTls ? `TLS termination (${v.bottleneck})` : v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone')
         return `The ${v.flow} flow broke its SLO (${v.slo.map(criterionEn).join(', ')}) already at the starting rate of ${fmt.rate(v.rate)} iterations/s.`;
@@ -417,6 +423,8 @@ function english(fmt: Formatters): Messages {
           return `Scale ${r.resource}: it saturated first (${fmt.percent(r.utilisation, 0)} busy${r.rejections > 0 ? `, ${n(r.rejections)} rejections` : ''}) at ${fmt.rate(r.rate)} it/s. Add slots or instances, or shorten its service time; capacity grows in proportion.`;
         case 'investigateRequest':
           return `Profile "${r.request}": its p95 grew ${n(r.growth, 1)}× first as load rose, before any other request.`;
+        case 'offloadTls':
+          return `Relieve TLS termination in front of ${r.services}: at ${fmt.rate(r.rate)} it/s, ${n(r.handshakesPerSec, 0)} new handshakes/s took ${fmt.percent(r.share, 0)} of the terminating thread. Keep connections alive and reuse them, enable TLS session resumption, prefer an ECDSA certificate to a large RSA key, or add TLS terminators (load-balancer instances or cores).`;
         case 'planBefore':
           return `Plan capacity before ${r.year}: projected peak demand then exceeds the measured ${fmt.rate(r.capacity)} ${r.unit}.`;
         case 'fixThresholds':
@@ -445,6 +453,30 @@ function english(fmt: Formatters): Messages {
       `${name} saturated first, at ${fmt.rate(rate)} it/s offered: ${fmt.percent(u, 0)} of its slots busy${q > 0 ? `, queue growing by ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} requests rejected` : ''}.`,
     bottleneckRequest: (name, rate, growth) =>
       `No service metrics showed saturation; the request "${name}" slowed first (p95 ${n(growth, 1)}× its light-load value) at ${fmt.rate(rate)} it/s offered.`,
+    bottleneckTls: (b) => {
+      const e = b.evidence;
+      const resource = e.maxResource
+        ? ` while the busiest modelled resource, ${e.maxResource}, stayed at ${fmt.percent(e.maxResourceUtilisation ?? 0, 0)}`
+        : ' while no modelled resource was busy';
+      const growth =
+        (e.handshakeGrowth ?? 1) > 1
+          ? `; clients' TLS handshake p95 rose to ${fmt.ms(e.clientHandshakeP95 ?? 0)}, ${n(e.handshakeGrowth ?? 1, 1)}× its light-load value`
+          : '';
+      return `TLS termination saturated first, at ${fmt.rate(b.offeredRate)} it/s offered: the thread terminating TLS for ${b.name} was ${fmt.percent(e.eventLoopUtilisation ?? 0, 0)} busy, ${n(e.handshakesPerSec ?? 0, 0)} handshakes/s took ${fmt.percent(e.handshakeShareOfBusy ?? 0, 0)} of that time${resource}${growth}.`;
+    },
+    bottleneck(b) {
+      if (b === null) return this.noBottleneck;
+      if (b.kind === 'resource')
+        return this.bottleneckResource(
+          b.name,
+          b.offeredRate,
+          b.evidence.utilisation ?? 0,
+          b.evidence.queueGrowth ?? 0,
+          b.evidence.rejections ?? 0,
+        );
+      if (b.kind === 'tls') return this.bottleneckTls(b);
+      return this.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0);
+    },
     projectionIntro: (name, description, source) => `${name}: ${description} Source: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'No capacity was measured for this flow, so only the demand is shown.';
@@ -607,7 +639,7 @@ function vietnamese(fmt: Formatters): Messages {
               ? `, cao hơn ${fmt.percent(projection.headroomNow, 0)} so với cao điểm dự báo năm nay (${projection.model.name.vi})${year ? `, nhu cầu sẽ chạm mức này vào năm ${year}` : ''}`
               : `, thấp hơn cao điểm dự báo năm nay là ${fmt.rate(projection.years.find((y) => y.year === projection.currentYear)?.peakPerSec ?? 0)} ${projection.model.unit.vi} (${projection.model.name.vi})`;
         }
-        return `Luồng ${v.flow} chịu được ${v.lowerBound ? 'ít nhất' : 'tối đa'} ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneck}` : ''}.`;
+        return `Luồng ${v.flow} chịu được ${v.lowerBound ? 'ít nhất' : 'tối đa'} ${fmt.rate(v.throughput)} lượt/giây trong giới hạn SLO (${shortList(v.slo)})${demand}${v.bottleneck ? `; điểm nghẽn là ${v.bottleneckTls ? `khâu xử lý TLS (TLS termination: ${v.bottleneck})` : v.bottleneck}` : ''}.`;
       }
       if (v.key === 'capacityNone')
         return `Luồng ${v.flow} đã vi phạm SLO (${v.slo.map(criterionVi).join(', ')}) ngay ở mức tải khởi đầu ${fmt.rate(v.rate)} lượt/giây.`;
@@ -665,6 +697,8 @@ function vietnamese(fmt: Formatters): Messages {
           return `Mở rộng ${r.resource}: tài nguyên này bão hòa đầu tiên (bận ${fmt.percent(r.utilisation, 0)}${r.rejections > 0 ? `, ${n(r.rejections)} yêu cầu bị từ chối` : ''}) ở mức ${fmt.rate(r.rate)} lượt/giây. Tăng số khe xử lý hoặc số máy chủ, hoặc rút ngắn thời gian xử lý; năng lực tăng tương ứng.`;
         case 'investigateRequest':
           return `Phân tích hiệu năng "${r.request}": p95 của yêu cầu này tăng ${n(r.growth, 1)} lần sớm nhất khi tải tăng.`;
+        case 'offloadTls':
+          return `Giảm tải khâu xử lý TLS phía trước ${r.services}: ở mức ${fmt.rate(r.rate)} lượt/giây, ${n(r.handshakesPerSec, 0)} lượt bắt tay mới mỗi giây chiếm ${fmt.percent(r.share, 0)} thời gian của luồng xử lý TLS. Giữ và tái sử dụng kết nối (keep-alive), bật nối lại phiên TLS (session resumption), dùng chứng thư ECDSA thay cho khóa RSA lớn, hoặc thêm máy/nhân xử lý TLS (bộ cân bằng tải).`;
         case 'planBefore':
           return `Lập kế hoạch nâng cấp trước năm ${r.year}: khi đó nhu cầu cao điểm dự báo vượt năng lực đo được ${fmt.rate(r.capacity)} mỗi giây.`;
         case 'fixThresholds':
@@ -693,6 +727,30 @@ function vietnamese(fmt: Formatters): Messages {
       `${name} bão hòa đầu tiên, ở tải đặt ${fmt.rate(rate)} lượt/giây: ${fmt.percent(u, 0)} số khe bận${q > 0 ? `, hàng đợi tăng thêm ${n(q)}` : ''}${rej > 0 ? `, ${n(rej)} yêu cầu bị từ chối` : ''}.`,
     bottleneckRequest: (name, rate, growth) =>
       `Không có số liệu dịch vụ cho thấy bão hòa; yêu cầu "${name}" chậm đi đầu tiên (p95 gấp ${n(growth, 1)} lần lúc tải nhẹ) ở tải đặt ${fmt.rate(rate)} lượt/giây.`,
+    bottleneckTls: (b) => {
+      const e = b.evidence;
+      const resource = e.maxResource
+        ? `, trong khi tài nguyên mô phỏng bận nhất, ${e.maxResource}, chỉ ở mức ${fmt.percent(e.maxResourceUtilisation ?? 0, 0)}`
+        : ', trong khi không tài nguyên mô phỏng nào bận';
+      const growth =
+        (e.handshakeGrowth ?? 1) > 1
+          ? `; p95 thời gian bắt tay TLS phía máy khách tăng lên ${fmt.ms(e.clientHandshakeP95 ?? 0)}, gấp ${n(e.handshakeGrowth ?? 1, 1)} lần lúc tải nhẹ`
+          : '';
+      return `Khâu xử lý TLS (TLS termination) bão hòa đầu tiên, ở tải đặt ${fmt.rate(b.offeredRate)} lượt/giây: luồng xử lý TLS cho ${b.name} bận ${fmt.percent(e.eventLoopUtilisation ?? 0, 0)}, ${n(e.handshakesPerSec ?? 0, 0)} lượt bắt tay/giây chiếm ${fmt.percent(e.handshakeShareOfBusy ?? 0, 0)} thời gian đó${resource}${growth}.`;
+    },
+    bottleneck(b) {
+      if (b === null) return this.noBottleneck;
+      if (b.kind === 'resource')
+        return this.bottleneckResource(
+          b.name,
+          b.offeredRate,
+          b.evidence.utilisation ?? 0,
+          b.evidence.queueGrowth ?? 0,
+          b.evidence.rejections ?? 0,
+        );
+      if (b.kind === 'tls') return this.bottleneckTls(b);
+      return this.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0);
+    },
     projectionIntro: (name, description, source) => `${name}: ${description} Nguồn: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'Chưa đo năng lực cho luồng này nên chỉ hiển thị nhu cầu.';

@@ -29,6 +29,7 @@ export type Finding =
 export type Recommendation =
   | { key: 'scaleResource'; resource: string; rate: number; utilisation: number; rejections: number }
   | { key: 'investigateRequest'; request: string; growth: number }
+  | { key: 'offloadTls'; services: string; rate: number; handshakesPerSec: number; share: number }
   | { key: 'planBefore'; year: number; unit: string; capacity: number }
   | { key: 'fixThresholds'; flows: string[] }
   | { key: 'investigateErrors'; ratio: number }
@@ -59,6 +60,8 @@ export type Verdict =
       slo: string[];
       projection: DemandProjection | null;
       bottleneck: string | null;
+      /** The bottleneck is TLS termination in front of `bottleneck` (the services), not a modelled resource. */
+      bottleneckTls?: boolean;
     }
   | { key: 'capacityNone'; light: Light; flow: string; rate: number; slo: string[] }
   /** Ctrl-C or SIGTERM during step N: what was measured is a lower bound, never a verdict on demand. */
@@ -230,6 +233,14 @@ function recommendationsFor(report: Omit<Report, 'recommendations'>): Recommenda
     });
   } else if (bottleneck?.kind === 'request') {
     recommendations.push({ key: 'investigateRequest', request: bottleneck.name, growth: bottleneck.evidence.latencyGrowth ?? 0 });
+  } else if (bottleneck?.kind === 'tls') {
+    recommendations.push({
+      key: 'offloadTls',
+      services: bottleneck.name,
+      rate: bottleneck.offeredRate,
+      handshakesPerSec: bottleneck.evidence.handshakesPerSec ?? 0,
+      share: bottleneck.evidence.handshakeShareOfBusy ?? 0,
+    });
   }
   const projection = report.projection;
   if (projection && projection.capacityPerSec !== null) {
@@ -354,6 +365,7 @@ export function buildReport(folder: LoadedFolder, options: BuildReportOptions = 
       slo: sloLabels,
       projection,
       bottleneck: capacity.analysis.bottleneck?.name ?? null,
+      ...(capacity.analysis.bottleneck?.kind === 'tls' ? { bottleneckTls: true } : {}),
     };
   } else if (capacity) {
     verdict = {

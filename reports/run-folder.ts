@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CapacityResult, RunMeta, ServiceSampleLine, SuiteManifest, SummaryData, TimeseriesLine } from '../results-format/index.ts';
+import { InvalidConfigError } from '../engine/errors.ts';
 
 export type {
   RunMeta,
@@ -35,7 +36,7 @@ export type LoadedFolder =
       capacity?: LoadedFolder & { kind: 'capacity' };
     };
 
-export class RunFolderError extends Error {}
+export class RunFolderError extends InvalidConfigError {}
 
 function readJson<T>(path: string): T {
   let text: string;

@@ -43,6 +43,41 @@ export interface ResourceSaturation {
   completedPerSec: number;
 }
 
+/**
+ * TLS termination over one step, for one thread that terminates the services' TLS (in-process mocks share
+ * one), from the mocks' /metrics: how many handshakes it completed, how much of the thread they took, and
+ * whether handshakes queued.
+ */
+export interface TlsTermination {
+  /** The services whose TLS this thread terminated, e.g. ["identity", "portal", "ndxp"]. */
+  services: string[];
+  /** Of those, the ones that completed handshakes in the step, most first. */
+  handshakingServices: string[];
+  handshakesPerSec: number;
+  handshakeFailures: number;
+  /** Server side, TCP accept to secure connection, mean over the step's handshakes (ms). */
+  handshakeMeanMs: number;
+  /** Handshakes in progress (accepted, not yet secure): the terminator's queue. */
+  inProgressMax: number;
+  inProgressGrowth: number;
+  /** Busy share of the thread's event loop over the step (0–1). */
+  eventLoopUtilisation: number;
+  /** The services' reported event-loop lag p99 at its worst during the step (ms). */
+  eventLoopLagP99Ms: number;
+  /** Asymmetric crypto of one handshake with the server key, timed on the thread during the step (ms). */
+  cryptoMsPerHandshake: number;
+  /** handshakesPerSec × crypto per handshake ÷ busy share: the part of the thread's busy time spent in handshake crypto (0–1). */
+  handshakeShareOfBusy: number;
+}
+
+/** The clients' side of TLS over one step: the engine's http_req_tls_handshaking (ms), zero on reused connections. */
+export interface ClientTlsHandshaking {
+  p95: number;
+  max: number;
+  /** Requests that opened a connection with a handshake (non-zero samples). */
+  handshakes: number;
+}
+
 export interface SloOutcome {
   label: string;
   /** Met. A criterion without data is not met: it is `noData`, and the step cannot be judged within the SLO. */
@@ -80,6 +115,10 @@ export interface CapacityStep {
   keptPace: boolean;
   sustainable: boolean;
   saturation: ResourceSaturation[];
+  /** Under TLS with local mocks: each TLS-terminating thread's handshakes and busy share. */
+  tls?: TlsTermination[];
+  /** Under TLS: the clients' handshake times. */
+  clientTls?: ClientTlsHandshaking;
   /** The step's own run folder, relative to the capacity folder. */
   runDir?: string;
   /** The search was interrupted (Ctrl-C, SIGTERM) during this step: its figures cover only what ran. */
@@ -115,12 +154,28 @@ export interface CapacityAnalysis {
 }
 
 export interface Bottleneck {
-  kind: 'resource' | 'request';
-  /** "identity/credential_check" or the request name. */
+  /** `tls`: TLS termination saturated while every modelled resource had room. */
+  kind: 'resource' | 'request' | 'tls';
+  /** "identity/credential_check", the request name, or for `tls` the services whose TLS saturated ("identity, portal"). */
   name: string;
   stepIndex: number;
   offeredRate: number;
-  evidence: { utilisation?: number; queueGrowth?: number; rejections?: number; latencyGrowth?: number };
+  evidence: {
+    utilisation?: number;
+    queueGrowth?: number;
+    rejections?: number;
+    latencyGrowth?: number;
+    /** `tls`: the terminating thread's busy share, handshakes/s, the share of it in handshake crypto. */
+    eventLoopUtilisation?: number;
+    handshakesPerSec?: number;
+    handshakeShareOfBusy?: number;
+    /** `tls`: clients' http_req_tls_handshaking p95 at the step ÷ at the lightest step (1 when not measurable). */
+    handshakeGrowth?: number;
+    clientHandshakeP95?: number;
+    /** `tls`: the busiest modelled resource at the step, which stayed below saturation. */
+    maxResourceUtilisation?: number;
+    maxResource?: string;
+  };
 }
 
 export interface CapacityResult {

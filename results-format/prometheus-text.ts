@@ -4,12 +4,13 @@
 import type { ServiceSampleLine } from './run.ts';
 
 /**
- * The series worth keeping every second: the USE series of modelled resources, request counts, and the
- * process health that soak analysis reads. Histograms keep only _sum and _count (mean service time);
+ * The series worth keeping every second: the USE series of modelled resources, TLS termination (handshakes,
+ * their queue and time, the serving thread's busy seconds), request counts, and the process health that soak
+ * analysis reads. Histograms keep only _sum and _count (mean service time);
  * their buckets would multiply the file by 15 for nothing a report shows.
  */
 const KEPT =
-  /^(loadlab_resource_(?!.*_bucket$).*|loadlab_http_requests_total|loadlab_ndxp_circuit_state|loadlab_logins_total|process_resident_memory_bytes|process_cpu_seconds_total|nodejs_heap_size_used_bytes|nodejs_eventloop_lag_p99_seconds)$/;
+  /^(loadlab_resource_(?!.*_bucket$).*|loadlab_tls_(?!.*_bucket$).*|loadlab_event_loop_busy_seconds_total|loadlab_http_requests_total|loadlab_ndxp_circuit_state|loadlab_logins_total|process_resident_memory_bytes|process_cpu_seconds_total|nodejs_heap_size_used_bytes|nodejs_eventloop_lag_p99_seconds)$/;
 
 export interface PromSample {
   name: string;

@@ -2,6 +2,7 @@
 // each resource's saturation on the same time axis as the load.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ServiceSampleLine } from '../../results-format/index.ts';
+import { fetchTextTrusting } from '../../engine/modules/http/tls.ts';
 import { flattenMetrics } from '../../results-format/prometheus-text.ts';
 
 export interface ServiceSamplerOptions {
@@ -47,9 +48,9 @@ export class ServiceSampler {
     await Promise.all(
       Object.entries(this.options.urls).map(async ([service, url]) => {
         try {
-          const response = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(900) });
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          all.push(...flattenMetrics(await response.text(), service, Math.round(t * 1000) / 1000));
+          // Under --tls the mocks' CA is trusted as the scenarios trust it (SSL_CERT_FILE).
+          const text = await fetchTextTrusting(new URL('/metrics', url), 900);
+          all.push(...flattenMetrics(text, service, Math.round(t * 1000) / 1000));
         } catch {
           // A service that stops answering mid-run is part of what is measured, not a reason to stop.
           this.failures++;

@@ -1,9 +1,9 @@
-// constant-arrival-rate and ramping-arrival-rate: an open model. Iterations start on schedule
-// whatever the response times (no coordinated omission); a start with no free VU and no room
-// below maxVUs is counted in dropped_iterations. Iteration i of the whole test starts at
-// startTimeOf(i); with several workers, each runs the iterations of its VU slots (ownedIterations).
-import type { ConstantArrivalRateScenario, RampingArrivalRateScenario, Stage } from '../options/scenarios.ts';
+// What constant-arrival-rate and ramping-arrival-rate share: an open model. Iterations start on
+// schedule whatever the response times (no coordinated omission); a start with no free VU and no
+// room below maxVUs is counted in dropped_iterations. Iteration i of the whole test starts at
+// startTimeOf(i); with several workers, each runs the iterations of its VU slots (slotOwners).
 import type { VU } from '../runtime/vu.ts';
+import type { ScenarioFields, Stage } from './executor.ts';
 import type { ScenarioRun } from './scenario-run.ts';
 import { share } from './segment.ts';
 
@@ -68,7 +68,36 @@ export function slotOwners(maxVUs: number, count: number, shareOf: (index: numbe
   return owners;
 }
 
-async function runArrivals(
+/** The VU fields both arrival-rate executors have, as parsed. */
+export interface ArrivalVUs {
+  preAllocatedVUs: number;
+  /** Never below preAllocatedVUs. */
+  maxVUs: number;
+}
+
+/** Reads preAllocatedVUs and maxVUs (maxVUs defaults to preAllocatedVUs, as in k6). */
+export function parseArrivalVUs(fields: ScenarioFields): ArrivalVUs {
+  const preAllocatedVUs = fields.integer('preAllocatedVUs', 0, 0);
+  const maxVUs = fields.integer('maxVUs', 0, 0);
+  const raw = fields.raw;
+  if (typeof raw.maxVUs === 'number' && typeof raw.preAllocatedVUs === 'number' && raw.maxVUs < raw.preAllocatedVUs) {
+    fields.problem(`maxVUs (${raw.maxVUs}) can't be less than preAllocatedVUs (${raw.preAllocatedVUs})`);
+  }
+  if (raw.preAllocatedVUs === 0 && (raw.maxVUs === undefined || raw.maxVUs === 0)) {
+    fields.problem('either preAllocatedVUs or maxVUs must be more than 0');
+  }
+  return { preAllocatedVUs, maxVUs: Math.max(maxVUs, preAllocatedVUs) };
+}
+
+/** k6's "maxVUs: 2" or "maxVUs: 2-10" fact in an arrival-rate description. */
+export const maxVUsRange = (s: ArrivalVUs): string =>
+  s.maxVUs > s.preAllocatedVUs ? `maxVUs: ${s.preAllocatedVUs}-${s.maxVUs}` : `maxVUs: ${s.preAllocatedVUs}`;
+
+/** Iterations per `timeUnitMs` as k6 describes them: iterations per second with two decimals. */
+export const perSecond = (iterations: number, timeUnitMs: number): string => ((iterations * 1000) / timeUnitMs).toFixed(2);
+
+/** Runs the iterations due at startTimeOf(0), startTimeOf(1), … up to `durationMs`, on up to maxVUs VUs. */
+export async function runArrivals(
   run: ScenarioRun,
   startTimeOf: (i: number) => number,
   durationMs: number,
@@ -117,15 +146,4 @@ async function runArrivals(
   run.stopping = true;
   for (const vu of idle) run.release(vu);
   await run.finish(allDone, durationMs);
-}
-
-export function runConstantArrivalRate(run: ScenarioRun): Promise<void> {
-  const s = run.scenario as ConstantArrivalRateScenario;
-  return runArrivals(run, (i) => constantStartTime(s.rate, s.timeUnitMs, i), s.durationMs, s.preAllocatedVUs, s.maxVUs);
-}
-
-export function runRampingArrivalRate(run: ScenarioRun): Promise<void> {
-  const s = run.scenario as RampingArrivalRateScenario;
-  const total = s.stages.reduce((sum, stage) => sum + stage.durationMs, 0);
-  return runArrivals(run, rampingSchedule(s.startRate, s.stages, s.timeUnitMs), total, s.preAllocatedVUs, s.maxVUs);
 }

@@ -11,7 +11,7 @@ export interface ExecutionSegment {
 }
 
 export interface SharedCounters {
-  /** One Int32 per scenario, in shared memory. */
+  /** One Int32 per scenario, then the VU id counter, in shared memory. */
   readonly cells: Int32Array;
   /** Scenario name → its cell. */
   readonly slots: Readonly<Record<string, number>>;
@@ -21,9 +21,21 @@ export const WHOLE: ExecutionSegment = Object.freeze({ index: 0, count: 1 });
 
 export function createSharedCounters(scenarioNames: readonly string[]): SharedCounters {
   return {
-    cells: new Int32Array(new SharedArrayBuffer(Math.max(1, scenarioNames.length) * Int32Array.BYTES_PER_ELEMENT)),
+    cells: new Int32Array(new SharedArrayBuffer((scenarioNames.length + 1) * Int32Array.BYTES_PER_ELEMENT)),
     slots: Object.fromEntries(scenarioNames.map((name, i) => [name, i])),
   };
+}
+
+/** The test-wide VU ids, 1, 2, 3 … in the order VUs are initialised in any thread, as k6 numbers them. */
+export class VUIdCounter {
+  private local = 0;
+  constructor(private readonly segment: ExecutionSegment) {}
+
+  next(): number {
+    const counters = this.segment.counters;
+    if (counters === undefined) return ++this.local;
+    return Atomics.add(counters.cells, counters.cells.length - 1, 1) + 1;
+  }
 }
 
 /** This segment's part of an integer quantity. */

@@ -2,16 +2,19 @@
 // scenarios and returned when a scenario is done with them; more are initialised on demand
 // (arrival-rate executors up to maxVUs).
 import type { VU } from '../runtime/vu.ts';
-import type { ExecutionSegment } from './segment.ts';
+import { type ExecutionSegment, VUIdCounter } from './segment.ts';
 
 export class VUPool {
   private readonly idle: VU[] = [];
   initialized = 0;
+  private readonly ids: VUIdCounter;
 
   constructor(
     private readonly create: (idInInstance: number, idInTest: number) => VU,
-    private readonly segment: ExecutionSegment,
-  ) {}
+    segment: ExecutionSegment,
+  ) {
+    this.ids = new VUIdCounter(segment);
+  }
 
   preallocate(count: number): void {
     for (let i = 0; i < count; i++) this.idle.push(this.createNext());
@@ -26,8 +29,9 @@ export class VUPool {
   }
 
   private createNext(): VU {
-    const idInInstance = ++this.initialized;
-    // Ids interleave between threads so that they are unique in the test, as k6's are.
-    return this.create(idInInstance, (idInInstance - 1) * this.segment.count + this.segment.index + 1);
+    // One k6 instance however many threads: __VU and exec.vu.idInInstance are the same test-wide id.
+    const id = this.ids.next();
+    this.initialized++;
+    return this.create(id, id);
   }
 }

@@ -44,9 +44,10 @@ export class ChecksTree {
   /** Flat index by path so the hot path does one map lookup per sample. */
   private readonly byPath = new Map<string, GroupNode>([['', this.root]]);
 
+  /** As k6 v1, whose tree comes from the samples' tags: a check without its `group` tag (systemTags leaves it out) is in no group, so not listed. */
   recordCheck(groupPath: string | undefined, checkName: string | undefined, passed: boolean): void {
-    if (checkName === undefined) return;
-    const group = this.group(groupPath ?? '');
+    if (checkName === undefined || groupPath === undefined) return;
+    const group = this.group(groupPath);
     let counts = group.checks.get(checkName);
     if (counts === undefined) {
       counts = new CheckCounts();

@@ -1,8 +1,11 @@
 // The end-of-test summary `k6 run` v1 prints (--summary-mode compact, the default, and full):
 // a THRESHOLDS block, then TOTAL RESULTS with the checks and the metrics by section (CUSTOM, HTTP,
-// EXECUTION, NETWORK). Written from k6 v1.3's output; the legacy summary is renderTextSummary.
+// EXECUTION, NETWORK); full adds a SCENARIO block per scenario, each with a GROUP block per group
+// (nested as the groups are). Written from k6 v1.3's output; the legacy summary is renderTextSummary.
 import type { GroupSummary } from './checks-tree.ts';
-import { humanizeValue, renderDefaultSummary, strWidth, type SummaryData, type SummaryMetric } from './summary.ts';
+import { createSink, type Sink } from './sinks.ts';
+import { humanizeValue, renderDefaultSummary, sinkValues, strWidth, type SummaryData, type SummaryMetric } from './summary.ts';
+import type { MetricDescriptor, Output, SampleContainer } from './types.ts';
 
 const TITLE_PREFIX = '█';
 const DETAILS_PREFIX = '↳';
@@ -111,11 +114,8 @@ function metricLine(name: string, metric: SummaryMetric, cols: Columns, level: n
   let data: string;
   if (metric.type === 'trend') {
     data = cols.trend[name]
-      // k6 pads every column but the last.
-      .map(
-        (col, i) =>
-          `${trendStats[i]}=${f.color(col, 'cyan')}${i === cols.trend[name].length - 1 ? '' : ' '.repeat(cols.trendWidths[i] - strWidth(col))}`,
-      )
+      // k6 pads every column to the block's widest value, the last one too.
+      .map((col, i) => `${trendStats[i]}=${f.color(col, 'cyan')}${' '.repeat(cols.trendWidths[i] - strWidth(col))}`)
       .join(' ');
   } else {
     const main = cols.main[name];
@@ -149,9 +149,30 @@ function allChecks(group: GroupSummary): GroupSummary['checks'] {
   return [...group.checks, ...group.groups.flatMap(allChecks)];
 }
 
-function checksBlock(data: SummaryData, f: Format): string[] {
+function checksBlock(data: SummaryData, f: Format, breakdown?: SummaryBreakdown): string[] {
   const checks = data.metrics.checks;
   if (!checks) return [];
+  let listed = allChecks(data.root_group);
+  // k6 lists the checks in the order they first ran, whatever their group.
+  const order = breakdown?.checkOrder;
+  if (order)
+    listed = listed
+      .map((c, i) => ({ c, at: order.get(c.path) ?? order.size + i }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ c }) => c);
+  return checksLines(data, checks.values.passes, checks.values.fails, listed, 2, f);
+}
+
+/** checks_total/succeeded/failed and the list of checks, at an indent level (2 in TOTAL RESULTS). */
+function checksLines(
+  data: SummaryData,
+  passes: number,
+  fails: number,
+  listedChecks: readonly { name: string; passes: number; fails: number }[],
+  level: number,
+  f: Format,
+): string[] {
+  const checks = { values: { passes, fails } };
   const total = checks.values.passes + checks.values.fails;
   const seconds = data.state.testRunDurationMs / 1000;
   const metrics: [string, SummaryMetric][] = [
@@ -173,32 +194,175 @@ function checksBlock(data: SummaryData, f: Format): string[] {
       },
     ],
   ];
-  const cols = columns(metrics, 2, data.options.summaryTrendStats, data.options.summaryTimeUnit);
-  const lines = metrics.map(([name, metric]) => metricLine(name, metric, cols, 2, data.options.summaryTrendStats, f));
-  const listed = allChecks(data.root_group).map((check) => {
-    if (check.fails === 0) return indent(2) + f.color(`${PASS} ${check.name}`, 'green');
+  const cols = columns(metrics, level, data.options.summaryTrendStats, data.options.summaryTimeUnit);
+  const lines = metrics.map(([name, metric]) => metricLine(name, metric, cols, level, data.options.summaryTrendStats, f));
+  const listed = listedChecks.map((check) => {
+    if (check.fails === 0) return indent(level) + f.color(`${PASS} ${check.name}`, 'green');
     const percent = Math.floor((100 * check.passes) / (check.passes + check.fails));
-    return `${indent(2)}${f.color(`${FAIL} ${check.name}`, 'red')}\n${indent(3)}${f.color(`${DETAILS_PREFIX}  ${percent}% — ${PASS} ${check.passes} / ${FAIL} ${check.fails}`, 'red')}`;
+    return `${indent(level)}${f.color(`${FAIL} ${check.name}`, 'red')}\n${indent(level + 1)}${f.color(`${DETAILS_PREFIX}  ${percent}% — ${PASS} ${check.passes} / ${FAIL} ${check.fails}`, 'red')}`;
   });
   return [...lines, '\n', ...listed, '\n'];
 }
 
 function metricsBlock(data: SummaryData, full: boolean, f: Format): string[] {
+  return metricSections(data, data.metrics, full, 2, f);
+}
+
+/** The metrics of a block by section (CUSTOM, HTTP, EXECUTION, NETWORK), at an indent level. */
+function metricSections(data: SummaryData, metrics: Record<string, SummaryMetric>, full: boolean, level: number, f: Format): string[] {
   const bySection = new Map<Section, string[]>();
-  for (const name of Object.keys(data.metrics)) {
+  for (const name of Object.keys(metrics)) {
     const section = sectionOf(name, full);
     if (section === null) continue;
     if (!bySection.has(section)) bySection.set(section, []);
     bySection.get(section)!.push(name);
   }
-  const shown = [...bySection.values()].flat().map((name): [string, SummaryMetric] => [name, data.metrics[name]]);
+  const shown = [...bySection.values()].flat().map((name): [string, SummaryMetric] => [name, metrics[name]]);
   const trendStats = data.options.summaryTrendStats;
-  const cols = columns(shown, 2, trendStats, data.options.summaryTimeUnit);
+  const cols = columns(shown, level, trendStats, data.options.summaryTimeUnit);
   return SECTION_ORDER.filter((s) => bySection.has(s)).flatMap((section) => [
-    indent(2) + f.bold(section.toUpperCase()),
-    ...sortByName(bySection.get(section)!).map((name) => metricLine(name, data.metrics[name], cols, 2, trendStats, f)),
+    indent(level) + f.bold(section.toUpperCase()),
+    ...sortByName(bySection.get(section)!).map((name) => metricLine(name, metrics[name], cols, level, trendStats, f)),
     '\n',
   ]);
+}
+
+/** The samples of one scenario, or of one group in it: its metrics' sinks, its checks, its subgroups. */
+class BreakdownPart {
+  readonly sinks = new Map<string, { metric: MetricDescriptor; sink: Sink }>();
+  /** Check name → counts, in the order the checks were first seen. */
+  readonly checks = new Map<string, { name: string; passes: number; fails: number }>();
+  checkPasses = 0;
+  checkFails = 0;
+  /** Subgroup name → its part (for a scenario: its top-level groups). */
+  readonly groups = new Map<string, BreakdownPart>();
+
+  add(container: SampleContainer): void {
+    for (const sample of container.samples) {
+      const metric = sample.metric;
+      let entry = this.sinks.get(metric.name);
+      if (entry === undefined) {
+        entry = { metric, sink: createSink(metric.type) };
+        this.sinks.set(metric.name, entry);
+      }
+      entry.sink.add(sample.value);
+      if (metric.name === 'checks') {
+        const name = container.tags.check ?? '';
+        let counts = this.checks.get(name);
+        if (counts === undefined) {
+          counts = { name, passes: 0, fails: 0 };
+          this.checks.set(name, counts);
+        }
+        if (sample.value !== 0) {
+          counts.passes++;
+          this.checkPasses++;
+        } else {
+          counts.fails++;
+          this.checkFails++;
+        }
+      }
+    }
+  }
+
+  /** All checks of this part and its subgroups (a scenario's block lists every check it ran). */
+  allChecks(): { name: string; passes: number; fails: number }[] {
+    const all = new Map<string, { name: string; passes: number; fails: number }>();
+    const visit = (part: BreakdownPart) => {
+      for (const c of part.checks.values()) {
+        const seen = all.get(c.name);
+        if (seen) {
+          seen.passes += c.passes;
+          seen.fails += c.fails;
+        } else all.set(c.name, { ...c });
+      }
+      for (const g of part.groups.values()) visit(g);
+    };
+    visit(this);
+    return [...all.values()];
+  }
+}
+
+/**
+ * What `--summary-mode full` needs beyond the totals: every sample again, by its `scenario` tag and,
+ * within the scenario, by its `group` tag (the group's own samples; a subgroup's go to the subgroup).
+ * An output, so it sees the samples as the other outputs do; the run adds it only in full mode.
+ */
+export class SummaryBreakdown implements Output {
+  readonly description = 'end-of-test summary';
+  readonly scenarios = new Map<string, BreakdownPart>();
+  /** Check path (`::group::name`) → when it first ran: k6 lists checks in that order. */
+  readonly checkOrder = new Map<string, number>();
+
+  /** full: the scenario and group blocks too; otherwise (compact) only the order of the checks. */
+  constructor(private readonly full: boolean) {}
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  addMetricSamples(containers: readonly SampleContainer[]): void {
+    for (const container of containers) {
+      const first = container.samples[0];
+      if (first !== undefined && first.metric.name === 'checks') {
+        const { group, check } = container.tags;
+        if (group !== undefined && check !== undefined) {
+          const path = `${group}::${check}`;
+          if (!this.checkOrder.has(path)) this.checkOrder.set(path, this.checkOrder.size);
+        }
+      }
+      if (!this.full) continue;
+      const scenarioName = container.tags.scenario;
+      if (scenarioName === undefined) continue;
+      let scenario = this.scenarios.get(scenarioName);
+      if (scenario === undefined) {
+        scenario = new BreakdownPart();
+        this.scenarios.set(scenarioName, scenario);
+      }
+      scenario.add(container);
+      const group = container.tags.group;
+      if (group === undefined || group === '') continue;
+      let part = scenario;
+      for (const name of group.split('::').slice(1)) {
+        let child = part.groups.get(name);
+        if (child === undefined) {
+          child = new BreakdownPart();
+          part.groups.set(name, child);
+        }
+        part = child;
+      }
+      part.add(container);
+    }
+  }
+}
+
+function partMetrics(data: SummaryData, part: BreakdownPart): Record<string, SummaryMetric> {
+  const metrics: Record<string, SummaryMetric> = {};
+  for (const [name, { metric, sink }] of part.sinks) {
+    metrics[name] = {
+      type: metric.type,
+      contains: metric.contains,
+      values: sinkValues(sink, data.state.testRunDurationMs, data.options.summaryTrendStats),
+    };
+  }
+  return metrics;
+}
+
+/** A scenario's or a group's content: its checks, its metrics, then its groups, each a level deeper. */
+function partContent(
+  data: SummaryData,
+  part: BreakdownPart,
+  listed: { name: string; passes: number; fails: number }[],
+  level: number,
+  f: Format,
+): string[] {
+  const lines: string[] = [];
+  if (part.checkPasses + part.checkFails > 0) lines.push(...checksLines(data, part.checkPasses, part.checkFails, listed, level, f));
+  lines.push(...metricSections(data, partMetrics(data, part), true, level, f));
+  for (const [name, group] of part.groups) {
+    lines.push(`${indent(level)}${DETAILS_PREFIX} ${f.bold(`GROUP: ${name}`)} \n`);
+    lines.push(...partContent(data, group, [...group.checks.values()], level + 1, f));
+  }
+  return lines;
 }
 
 function thresholdsBlock(data: SummaryData, f: Format): string[] {
@@ -235,12 +399,18 @@ function thresholdsBlock(data: SummaryData, f: Format): string[] {
 }
 
 /** k6 v1's end-of-test summary text, as `k6 run` writes it to stdout. */
-export function renderSummaryV1(data: SummaryData, mode: 'compact' | 'full', enableColors: boolean): string {
+export function renderSummaryV1(data: SummaryData, mode: 'compact' | 'full', enableColors: boolean, breakdown?: SummaryBreakdown): string {
   const f = formatter(enableColors);
   const sections: { title: string; content: string[] }[] = [];
   const thresholds = thresholdsBlock(data, f);
   if (thresholds.length > 0) sections.push({ title: 'THRESHOLDS', content: thresholds });
-  sections.push({ title: 'TOTAL RESULTS', content: [...checksBlock(data, f), ...metricsBlock(data, mode === 'full', f)] });
+  sections.push({ title: 'TOTAL RESULTS', content: [...checksBlock(data, f, breakdown), ...metricsBlock(data, mode === 'full', f)] });
+  if (mode === 'full' && breakdown) {
+    for (const name of [...breakdown.scenarios.keys()].sort()) {
+      const scenario = breakdown.scenarios.get(name)!;
+      sections.push({ title: `SCENARIO: ${name}`, content: partContent(data, scenario, scenario.allChecks(), 2, f) });
+    }
+  }
   const parts = sections.flatMap((section) => [`${indent(1)}${TITLE_PREFIX} ${f.bold(section.title)} \n`, ...section.content, '\n']);
   const text = parts.reduce((acc, part) => (part === '\n' ? acc + part : `${acc}\n${part}`), '');
   return `\n${text}\n\n`;
@@ -249,8 +419,8 @@ export function renderSummaryV1(data: SummaryData, mode: 'compact' | 'full', ena
 export type SummaryMode = 'compact' | 'full' | 'legacy' | 'disabled';
 
 /** What `k6 run` prints at the end when the script has no handleSummary, for each --summary-mode. */
-export function renderEndOfTestSummary(data: SummaryData, mode: SummaryMode, enableColors: boolean): string {
+export function renderEndOfTestSummary(data: SummaryData, mode: SummaryMode, enableColors: boolean, breakdown?: SummaryBreakdown): string {
   if (mode === 'disabled') return '';
   if (mode === 'legacy') return renderDefaultSummary(data, enableColors);
-  return renderSummaryV1(data, mode, enableColors);
+  return renderSummaryV1(data, mode, enableColors, breakdown);
 }

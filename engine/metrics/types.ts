@@ -27,6 +27,14 @@ export interface SampleContainer {
   readonly time: number;
   readonly tags: Tags;
   readonly samples: readonly Sample[];
+  /** k6's sample metadata: the `vu` and `iter` system tags, when systemTags enables them (never tags: one per iteration). */
+  readonly metadata?: SampleMetadata;
+}
+
+/** k6 v1 emits `vu` and `iter` as metadata, not tags (--out json: `"metadata":{"vu":"1","iter":"0"}`). */
+export interface SampleMetadata {
+  readonly vu?: number;
+  readonly iter?: number;
 }
 
 /** An output, exactly k6's small interface: start, receive samples, stop. */
@@ -36,6 +44,13 @@ export interface Output {
   addMetricSamples(containers: readonly SampleContainer[]): void;
   /** Called once at the end of the run (also after Ctrl-C); flushes whatever is buffered. */
   stop(error?: Error): Promise<void>;
+}
+
+/** Where text goes: process.stdout/stderr, or a capture when a program (or a test) drives runs in-process. */
+export interface TextStream {
+  write(chunk: string | Uint8Array): unknown;
+  /** A terminal: the progress display redraws in place and the summary may use colours. */
+  readonly isTTY?: boolean;
 }
 
 /** What every output factory receives, so outputs need nothing from the runtime. */
@@ -58,6 +73,8 @@ export interface OutputParams {
   readonly serviceMetrics?: readonly string[];
   /** Where an output prints what the user should see (the dashboard's URL); stderr when absent. */
   readonly print?: (line: string) => void;
+  /** The run's standard output (`--out json` without a file writes there); process.stdout when absent. */
+  readonly stdout?: TextStream;
 }
 
 export type OutputFactory = (params: OutputParams) => Output;

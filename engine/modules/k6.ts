@@ -27,6 +27,7 @@ function checkTags(vu: VU, name: string, extra: Record<string, string> | undefin
 const NO_SEPARATOR = "group and check names may not contain '::'";
 
 export function check(vu: VU, value: unknown, checks: Checks, tags?: Record<string, string>): boolean | Promise<boolean> {
+  if (vu.inInitContext) throw new Error('Using check() in the init context is not supported');
   if (!checks || typeof checks !== 'object') return true;
   const names = Object.keys(checks);
   if (names.some((name) => name.includes('::'))) throw new Error(NO_SEPARATOR);
@@ -82,6 +83,7 @@ async function finishChecks(
 }
 
 export function group<T>(vu: VU, name: string, fn: () => T): T {
+  if (vu.inInitContext) throw new Error('Using group() in the init context is not supported');
   if (typeof name === 'string' && name.includes('::')) throw new Error(NO_SEPARATOR);
   if (typeof name !== 'string' || name === '') throw new Error(`group name must be a non-empty string, got ${JSON.stringify(name)}`);
   if (typeof fn !== 'function') throw new Error(`group("${name}") needs a function as its second argument`);

@@ -4,7 +4,8 @@ import { validateSummaryOptions } from '../metrics/summary.ts';
 import { validateThresholds } from '../metrics/thresholds.ts';
 import { parseDuration } from './duration.ts';
 import { transportOptionProblems } from '../modules/http/os-limits.ts';
-import { DEFAULT_SYSTEM_TAGS, refusedOptionProblems } from './k6-options.ts';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SYSTEM_TAGS, K6_OPTIONS, refusedOptionProblems, SHORTCUT_OPTIONS } from './k6-options.ts';
 import { normalizeScenario, type Scenario, scenarioProblems } from './scenarios.ts';
 
 export type Options = Record<string, unknown>;
@@ -80,6 +81,46 @@ const ENV_OPTIONS: Record<string, [string, (v: string) => unknown]> = {
   K6_SUMMARY_MODE: ['summaryMode', envString],
 };
 
+/** What k6's JSON config file (`-c/--config`) holds for a run: options, and the outputs of its `out` key. */
+export interface ConfigFile {
+  /** The k6 options in the file: the lowest layer, below the script's `options`. */
+  options: Options;
+  /** `"out": ["json=FILE", …]`: used when neither --out nor K6_OUT is given, as k6. */
+  out: string[];
+}
+
+const CONFIG_FILE_OPTIONS = new Set([...K6_OPTIONS.map((o) => o.name), ...SHORTCUT_OPTIONS.map((o) => o.name)]);
+
+/**
+ * Reads k6's config file. As k6, keys that are neither options nor `out` (k6's own settings, e.g.
+ * `collectors`, `noUsageReport`) are ignored, and a file that cannot be read or parsed is an error
+ * (k6 exits 104 with this message); `"linger": true` is refused, as the --linger flag is.
+ */
+export function readConfigFile(file: string): ConfigFile {
+  const fail = (why: string) => new Error(`failed to load the configuration file from the local file system: ${why}`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? `stat ${file}: no such file or directory` : (error as Error).message);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw fail(`couldn't parse the configuration from "${file}": ${(error as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) throw fail(`couldn't parse the configuration from "${file}": it is not a JSON object`);
+  if (parsed.linger === true) throw fail(`"linger": k6's REST API is kept alive by it; the embedded engine has no REST API`);
+  const out = parsed.out;
+  if (out !== undefined && out !== null && (!Array.isArray(out) || out.some((o) => typeof o !== 'string')))
+    throw fail(`couldn't parse the configuration from "${file}": "out" must be a list of output specs`);
+  const options: Options = {};
+  for (const [key, value] of Object.entries(parsed)) if (CONFIG_FILE_OPTIONS.has(key) && value !== null) options[key] = value;
+  return { options, out: (out as string[] | undefined) ?? [] };
+}
+
 /** `--stages 30s:10,1m:0` (and K6_STAGES). */
 export function parseStagesFlag(text: string): { duration: string; target: number }[] {
   return text.split(',').map((part) => {
@@ -117,6 +158,22 @@ export function mergeOptions(...layers: Options[]): Options {
     merged = { ...merged, ...clean };
   }
   return merged;
+}
+
+/**
+ * The layers (by k6's level names: "config", "script", "env", "cli") whose execution shortcut replaced
+ * `scenarios` set below them: k6 warns `"<level>" level configuration overrode scenarios configuration entirely`.
+ */
+export function scenarioOverridingLevels(layers: readonly (readonly [level: string, options: Options])[]): string[] {
+  const levels: string[] = [];
+  let hasScenarios = false;
+  for (const [level, layer] of layers) {
+    if (hasShortcut(layer)) {
+      if (hasScenarios) levels.push(level);
+      hasScenarios = false;
+    } else if (layer.scenarios !== undefined) hasScenarios = true;
+  }
+  return levels;
 }
 
 /** The raw scenarios after the shortcuts: what k6 calls the derived execution config. */
@@ -237,8 +294,6 @@ function engineOptionProblems(options: Options): string[] {
     else {
       for (const tag of systemTags)
         if (!SYSTEM_TAGS.has(tag)) problems.push(`systemTags: unknown system tag "${tag}" (known: ${[...SYSTEM_TAGS].join(', ')})`);
-      for (const tag of ['vu', 'iter', 'ip', 'ocsp_status'])
-        if (systemTags.includes(tag)) problems.push(`systemTags: the "${tag}" system tag is not implemented by the embedded engine`);
     }
   }
   if (options.consoleOutput !== undefined && options.consoleOutput !== null && typeof options.consoleOutput !== 'string')

@@ -1,6 +1,7 @@
 // Every option k6 v1.3 knows, with how the embedded engine treats it: implemented by the engine,
 // implemented by the http module (k6/http reads it from thread.options), accepted with nothing to do,
 // or refused (exit 104, naming it). Nothing a k6 user sets is ignored silently.
+import { lookUpExecutor } from '../executors/registry.ts';
 import type { Options } from './config.ts';
 
 export type Support =
@@ -36,13 +37,7 @@ export const K6_OPTIONS: readonly { name: string; env?: string; support: Support
   { name: 'setupTimeout', env: 'K6_SETUP_TIMEOUT', support: engine },
   { name: 'noTeardown', env: 'K6_NO_TEARDOWN', support: engine },
   { name: 'teardownTimeout', env: 'K6_TEARDOWN_TIMEOUT', support: engine },
-  {
-    name: 'rps',
-    env: 'K6_RPS',
-    support: refused(
-      'a global request-rate limit is not implemented by the embedded engine; use an arrival-rate executor (what k6 recommends over rps)',
-    ),
-  },
+  { name: 'rps', env: 'K6_RPS', support: http },
   { name: 'dns', env: 'K6_DNS', support: http },
   { name: 'maxRedirects', env: 'K6_MAX_REDIRECTS', support: http },
   { name: 'userAgent', env: 'K6_USER_AGENT', support: http },
@@ -172,15 +167,11 @@ export function runVariableProblems(env: Readonly<Record<string, string | undefi
   return problems;
 }
 
-const SCENARIO_FIELDS: Record<string, string[]> = {
-  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
-  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
-  'constant-vus': ['vus', 'duration'],
-  'ramping-vus': ['startVUs', 'stages', 'gracefulRampDown'],
-  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
-  'ramping-arrival-rate': ['startRate', 'timeUnit', 'preAllocatedVUs', 'maxVUs', 'stages'],
-};
 const COMMON_SCENARIO_FIELDS = ['executor', 'startTime', 'gracefulStop', 'env', 'exec', 'tags'];
+const optionKeysOf = (executor: unknown): readonly string[] => {
+  const lookup = lookUpExecutor(executor);
+  return lookup.kind === 'supported' ? lookup.definition.optionKeys : [];
+};
 const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
 export const DEFAULT_SYSTEM_TAGS = [
   'check',
@@ -210,7 +201,7 @@ export function consolidatedOptions(merged: Options, rawScenarios: Record<string
     if (name === 'scenarios') {
       result.scenarios = Object.fromEntries(
         Object.entries(rawScenarios).map(([scenarioName, raw]) => {
-          const fields = [...COMMON_SCENARIO_FIELDS, ...(SCENARIO_FIELDS[String(raw.executor)] ?? [])];
+          const fields = [...COMMON_SCENARIO_FIELDS, ...optionKeysOf(raw.executor)];
           return [scenarioName, Object.fromEntries(fields.map((f) => [f, value(raw[f])]))];
         }),
       );

@@ -4,6 +4,7 @@ import { createJsonOutput } from './json.ts';
 import { createPrometheusRemoteWriteOutput } from './prometheus-rw/index.ts';
 import { createWebDashboardOutput, webDashboardEnabled } from './web-dashboard/index.ts';
 import { dashboardSessionServing } from './web-dashboard/session.ts';
+import { InvalidConfigError } from '../errors.ts';
 
 export const OUTPUT_FACTORIES: Readonly<Record<string, OutputFactory>> = {
   json: createJsonOutput,
@@ -13,7 +14,7 @@ export const OUTPUT_FACTORIES: Readonly<Record<string, OutputFactory>> = {
 
 export const SUPPORTED_OUTPUTS: readonly string[] = Object.keys(OUTPUT_FACTORIES);
 
-export class OutputConfigError extends Error {
+export class OutputConfigError extends InvalidConfigError {
   override name = 'OutputConfigError';
 }
 

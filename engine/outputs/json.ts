@@ -1,12 +1,21 @@
 // `--out json=FILE`: k6's JSON-lines output. One "Metric" line the first time a metric is seen,
 // then one "Point" line per sample; buffered and flushed every 200 ms like k6; a `.gz` name gzips;
-// no name or `-` writes to stdout.
+// no name or `-` writes to the run's stdout.
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { MetricDescriptor, Output, OutputFactory, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
+import type {
+  MetricDescriptor,
+  Output,
+  OutputFactory,
+  OutputParams,
+  SampleContainer,
+  SampleMetadata,
+  Tags,
+  TextStream,
+} from '../metrics/types.ts';
 import { formatRfc3339Nano } from './rfc3339.ts';
 
 const FLUSH_INTERVAL_MS = 200;
@@ -21,6 +30,14 @@ export function metricDefinitionLine(metric: MetricDescriptor): string {
     data: { name: metric.name, type: metric.type, contains: metric.contains, thresholds: [], submetrics: null },
     metric: metric.name,
   });
+}
+
+/** k6 writes metadata values as strings: {"vu":"1","iter":"0"}. */
+function metadataJson(metadata: SampleMetadata): string {
+  const parts: string[] = [];
+  if (metadata.vu !== undefined) parts.push(`"vu":"${metadata.vu}"`);
+  if (metadata.iter !== undefined) parts.push(`"iter":"${metadata.iter}"`);
+  return `{${parts.join(',')}}`;
 }
 
 function jsonNumber(value: number): string {
@@ -38,7 +55,10 @@ export class JsonOutput implements Output {
   private definitions: number[] = [];
   private bufferedChars = 0;
   private timer: NodeJS.Timeout | null = null;
-  private sink: Writable | null = null;
+  /** Where lines go: the run's stdout, the file, or the gzip stream in front of it. */
+  private sink: TextStream | null = null;
+  /** The stream this output opened and must end (the file or its gzip); null on stdout, which is not ours to end. */
+  private opened: Writable | null = null;
   private file: Writable | null = null;
   private failed = false;
   private droppedLines = 0;
@@ -51,7 +71,7 @@ export class JsonOutput implements Output {
   async start(): Promise<void> {
     const name = this.params.argument;
     if (name === '' || name === '-') {
-      this.sink = process.stdout;
+      this.sink = this.params.stdout ?? process.stdout;
     } else {
       let file: Writable;
       try {
@@ -68,10 +88,11 @@ export class JsonOutput implements Output {
         const gzip = createGzip({ level: 1 });
         gzip.on('error', (error) => this.fail(error));
         gzip.pipe(file);
-        this.sink = gzip;
+        this.opened = gzip;
       } else {
-        this.sink = file;
+        this.opened = file;
       }
+      this.sink = this.opened;
     }
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
@@ -81,7 +102,11 @@ export class JsonOutput implements Output {
     for (const container of containers) {
       // Time and tags are shared by the container's samples: serialise them once.
       const head = `{"type":"Point","data":{"time":"${formatRfc3339Nano(container.time)}","value":`;
-      const tail = `,"tags":${this.serialiseTags(container.tags)}},"metric":`;
+      const metadata = container.metadata;
+      const tail =
+        metadata === undefined
+          ? `,"tags":${this.serialiseTags(container.tags)}},"metric":`
+          : `,"tags":${this.serialiseTags(container.tags)},"metadata":${metadataJson(metadata)}},"metric":`;
       for (const sample of container.samples) {
         const metric = sample.metric;
         let quotedName = this.metricNames.get(metric.name);
@@ -103,10 +128,11 @@ export class JsonOutput implements Output {
     this.timer = null;
     this.flush();
     if (this.droppedLines > 0) this.params.log(`--out json (${this.params.argument}): ${this.droppedLines} lines dropped in total`);
-    const sink = this.sink;
+    const opened = this.opened;
     this.sink = null;
-    if (sink === null || sink === process.stdout) return;
-    sink.end();
+    this.opened = null;
+    if (opened === null) return;
+    opened.end();
     if (this.file !== null && !this.failed) await once(this.file, 'close');
   }
 
@@ -133,7 +159,8 @@ export class JsonOutput implements Output {
     this.definitions = [];
     this.bufferedChars = 0;
     if (this.failed) return;
-    if (this.sink.writableLength > MAX_PENDING_BYTES) {
+    // A Node stream (the file, gzip, process.stdout piped to a slow reader) reports what it still holds; a capture does not.
+    if (((this.sink as { writableLength?: number }).writableLength ?? 0) > MAX_PENDING_BYTES) {
       if (this.droppedLines === 0) {
         this.params.log(`--out json (${this.params.argument}): the file cannot keep up with the sample rate, dropping lines`);
       }

@@ -13,6 +13,7 @@ import { createSink, type EncodedTrend, type Sink } from '../metrics/sinks.ts';
 import type { SummaryData } from '../metrics/summary.ts';
 import type { MetricDescriptor, Output, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
 import { PER_REQUEST_TAGS, SeriesKeys } from '../metrics/series-key.ts';
+import { InvalidConfigError } from '../errors.ts';
 
 /** High-cardinality tags left out of the time series (`name` carries the URL). */
 export const TIMESERIES_EXCLUDED_TAGS: ReadonlySet<string> = PER_REQUEST_TAGS;
@@ -178,7 +179,7 @@ export class ResultsDirOutput implements Output {
   }
 }
 
-export class RunIdError extends Error {
+export class RunIdError extends InvalidConfigError {
   override name = 'RunIdError';
 }
 

@@ -3,6 +3,7 @@
 // 10 s otherwise.
 import type { ScenarioStats } from '../executors/scenario-run.ts';
 import { formatDuration } from '../options/duration.ts';
+import type { TextStream } from '../metrics/types.ts';
 
 export interface ProgressTotals {
   elapsedMs: number;
@@ -37,7 +38,7 @@ export class ProgressDisplay {
   private readonly previous = new Map<string, { at: number; requests: number }>();
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: TextStream,
     private readonly enabled: boolean,
   ) {}
 

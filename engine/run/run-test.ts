@@ -10,17 +10,26 @@ import { Aggregator } from '../metrics/aggregator.ts';
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
 import type { TrendSink } from '../metrics/sinks.ts';
 import { buildSummaryData, type SummaryData, toSummaryExport } from '../metrics/summary.ts';
-import { renderEndOfTestSummary, type SummaryMode } from '../metrics/summary-v1.ts';
-import type { Output, OutputFactory, SampleContainer, Tags } from '../metrics/types.ts';
+import { renderEndOfTestSummary, SummaryBreakdown, type SummaryMode } from '../metrics/summary-v1.ts';
+import type { Output, OutputFactory, SampleContainer, Tags, TextStream } from '../metrics/types.ts';
 import { createOutputs } from '../outputs/index.ts';
 import { createResultsDirOutput, runIdProblem, writeMetaJson, writeSummaryJson } from '../outputs/results-dir.ts';
 import { prepareConnections } from '../modules/http/os-limits.ts';
-import { mergeOptions, type Options, optionsFromEnv, SYSTEM_TAGS, scenariosOf, validateOptions } from '../options/config.ts';
+import {
+  mergeOptions,
+  type Options,
+  optionsFromEnv,
+  SYSTEM_TAGS,
+  scenarioOverridingLevels,
+  scenariosOf,
+  validateOptions,
+} from '../options/config.ts';
 import { runVariableProblems, unknownOptionKeys } from '../options/k6-options.ts';
 import { parseDuration } from '../options/duration.ts';
-import { type Scenario, scenarioEndMs } from '../options/scenarios.ts';
+import { describeScenario, scenarioEndMs } from '../executors/registry.ts';
+import type { Scenario } from '../options/scenarios.ts';
 import { bundleScript, type ScriptBundle } from '../script/bundle.ts';
-import { EXIT, ScriptError, TestAbortError } from '../script/errors.ts';
+import { EXIT, LoadlabError, ScriptError, TestAbortError } from '../errors.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
 import { BatchingSink } from '../runtime/sink.ts';
 import { consoleAwareLogger } from './logging.ts';
@@ -47,8 +56,15 @@ export interface RunTestOptions {
   meta?: Record<string, unknown>;
   signal?: AbortSignal;
   allowRemoteTargets?: boolean;
-  /** The process environment: K6_* variables and, unless includeSystemEnv is false, __ENV. Default process.env. */
+  /**
+   * The process environment: K6_* variables, the outputs' configuration (K6_PROMETHEUS_RW_*, K6_WEB_DASHBOARD_*)
+   * and, unless includeSystemEnv is false, __ENV. Default process.env. (`env` above is `-e KEY=VALUE`.)
+   */
   systemEnv?: Readonly<Record<string, string | undefined>>;
+  /** Standard output: the end-of-test summary, handleSummary's `stdout`, `--out json` without a file. Default process.stdout. */
+  stdout?: TextStream;
+  /** Standard error: logs (unless --log-output says otherwise), the progress display, handleSummary's `stderr`. Default process.stderr. */
+  stderr?: TextStream;
   /** k6's --include-system-env-vars (default true): the system environment is part of __ENV. */
   includeSystemEnv?: boolean;
   /**
@@ -62,6 +78,8 @@ export interface RunTestOptions {
   verbose?: boolean;
   /** k6's --no-color (summary data's options.noColor; no colours in the summary). */
   noColor?: boolean;
+  /** The options of k6's config file (`-c/--config`): the lowest layer, below the script's. */
+  configOptions?: Options;
   /** Problems found before the run (e.g. refused CLI flags): the run ends with exit 104 naming them. */
   configProblems?: string[];
   /** Prometheus-format endpoints of the services under test, for the web dashboard's saturation panels. */
@@ -104,9 +122,9 @@ function systemTagsFilter(
 }
 
 /** k6's --log-output destinations. */
-function logOutputSink(spec: string): { write(text: string): void; problem?: string } {
-  if (spec === 'stderr' || spec === '') return { write: (text) => process.stderr.write(text) };
-  if (spec === 'stdout') return { write: (text) => process.stdout.write(text) };
+function logOutputSink(spec: string, stdout: TextStream, stderr: TextStream): { write(text: string): void; problem?: string } {
+  if (spec === 'stderr' || spec === '') return { write: (text) => stderr.write(text) };
+  if (spec === 'stdout') return { write: (text) => stdout.write(text) };
   if (spec === 'none') return { write: () => {} };
   if (spec.startsWith('file')) {
     const file = spec.startsWith('file=') ? spec.slice(5) : 'loadlab.log';
@@ -114,11 +132,11 @@ function logOutputSink(spec: string): { write(text: string): void; problem?: str
       const fd = openSync(path.resolve(file), 'a');
       return { write: (text) => writeSync(fd, text) };
     } catch (error) {
-      return { write: (text) => process.stderr.write(text), problem: `--log-output ${spec}: ${(error as Error).message}` };
+      return { write: (text) => stderr.write(text), problem: `--log-output ${spec}: ${(error as Error).message}` };
     }
   }
   return {
-    write: (text) => process.stderr.write(text),
+    write: (text) => stderr.write(text),
     problem: `--log-output ${spec} is not supported by the embedded engine (use stderr, stdout, none or file=PATH)`,
   };
 }
@@ -145,27 +163,23 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** k6 v1's exit code for errors outside the script's run: a script that does not compile, an output that cannot start. */
-const EXIT_GENERIC = 255;
 /** After an abort (Ctrl-C, test.abort, abortOnFail), how long VUs get before their thread is ended. */
 const ABORT_GRACE_MS = 1500;
 /** How long after the last scenario's end (duration + gracefulStop) a thread still running is ended. */
 const HARD_STOP_MARGIN_MS = 1000;
 
-class LifecycleError extends Error {
-  constructor(
-    readonly exitCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** setup()/teardown() or the VUs' start failed: the message is logged and the run ends with its code. */
+class LifecycleError extends LoadlabError {
+  override name = 'LifecycleError';
 }
 
 export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const startTime = new Date();
   const quiet = options.quiet === true;
   const systemEnv = options.systemEnv ?? process.env;
-  const logSink = logOutputSink(options.logOutput ?? systemEnv.K6_LOG_OUTPUT ?? 'stderr');
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const logSink = logOutputSink(options.logOutput ?? systemEnv.K6_LOG_OUTPUT ?? 'stderr', stdout, stderr);
   const writeErr = (line: string) => logSink.write(`${line}\n`);
   // consoleOutput is an option: known after the init context ran, so the console's sink is set then.
   let writeConsole = writeErr;
@@ -194,7 +208,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     // k6 v1 exits 255 when the script does not compile, 107 for what fails when it is loaded (an unknown module …).
     const message = (error as Error).message;
     const loadError = /unsupported module|synchronous style/.test(message);
-    return early(loadError ? EXIT.scriptException : EXIT_GENERIC, `ERRO script error: ${message}`);
+    return early(loadError ? EXIT.scriptException : EXIT.generic, `ERRO script error: ${message}`);
   }
   let abortReason: string | null = null;
   let parts: ExecutionPart[] = [];
@@ -233,7 +247,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     return early(EXIT.scriptException, `ERRO the script's init context threw:\n${main.stack.describe(error)}`);
   }
 
-  // Options: script < K6_* environment < CLI.
+  // Options: config file < script < K6_* environment < CLI.
   const scriptOptions = (lifecycleVU.exports.options as Options) ?? {};
   const unknown = unknownOptionKeys(scriptOptions);
   if (unknown.length > 0)
@@ -241,7 +255,15 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       'warn',
       `There were unknown fields in the options exported in the script: ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
     );
-  const merged = mergeOptions(scriptOptions, optionsFromEnv(systemEnv), options.optionOverrides ?? {});
+  const layers = [
+    ['config', options.configOptions ?? {}],
+    ['script', scriptOptions],
+    ['env', optionsFromEnv(systemEnv)],
+    ['cli', options.optionOverrides ?? {}],
+  ] as const;
+  const merged = mergeOptions(...layers.map(([, layer]) => layer));
+  for (const level of scenarioOverridingLevels(layers))
+    logger.log('warn', `"${level}" level configuration overrode scenarios configuration entirely`);
   const problems = [...runVariableProblems(systemEnv), ...validateOptions(merged)];
   if (problems.length > 0) return early(EXIT.invalidConfig, `ERRO invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const scenarios: Scenario[] = scenariosOf(merged);
@@ -269,6 +291,13 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   main.configure(merged, runTags);
   lifecycleVU.setTags({ ...runTags });
 
+  const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
+  const summaryMode: SummaryMode =
+    requestedMode !== 'auto'
+      ? requestedMode
+      : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
+  // The text summary lists checks in the order they ran; full mode's scenario and group blocks need the samples by scenario and group.
+  const breakdown = summaryMode === 'full' || summaryMode === 'compact' ? new SummaryBreakdown(summaryMode === 'full') : undefined;
   let aggregator: Aggregator;
   let outputs: Output[];
   try {
@@ -276,26 +305,30 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     outputs = [
       createResultsDirOutput({ runDir, log: (m) => logger.log('warn', m) }),
       ...createOutputs(options.out?.length ? options.out : envList(systemEnv.K6_OUT), {
-        env: process.env,
+        env: systemEnv,
         runTags,
         runDir,
         allowRemoteTargets: options.allowRemoteTargets === true,
         log: (m) => logger.log('warn', m),
+        print: (line) => stderr.write(`${line}\n`),
+        stdout,
         scriptOptions: merged,
         serviceMetrics: options.serviceMetrics,
       }),
       ...(options.outputFactories ?? []).map((create) =>
         create({
           argument: '',
-          env: process.env,
+          env: systemEnv,
           runTags,
           runDir,
           allowRemoteTargets: options.allowRemoteTargets === true,
           log: (m) => logger.log('warn', m),
+          stdout,
           scriptOptions: merged,
         }),
       ),
       ...(options.outputs ?? []),
+      ...(breakdown ? [breakdown] : []),
     ];
   } catch (error) {
     return early(EXIT.invalidConfig, `ERRO invalid configuration: ${(error as Error).message}`);
@@ -319,7 +352,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     for (const output of outputs) await output.start();
   } catch (error) {
     await Promise.allSettled(outputs.map((output) => output.stop(error as Error)));
-    return early(EXIT_GENERIC, `ERRO could not start an output: ${(error as Error).message}`);
+    return early(EXIT.generic, `ERRO could not start an output: ${(error as Error).message}`);
   }
   mainSink.start();
 
@@ -347,7 +380,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
         }),
     );
 
-  const progress = new ProgressDisplay(process.stderr, !quiet);
+  const progress = new ProgressDisplay(stderr, !quiet);
   let interrupted = false;
   let thresholdAbort = false;
   let exitCode: number = EXIT.ok;
@@ -382,7 +415,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       if (error instanceof TestAbortError) throw new LifecycleError(EXIT.scriptAborted, `ERRO ${error.message} (in ${name}())`);
       const timedOut = error instanceof ScriptError && error.message.includes('timed out');
       throw new LifecycleError(
-        timedOut ? (name === 'setup' ? 100 : 101) : EXIT.scriptException,
+        timedOut ? (name === 'setup' ? EXIT.setupTimeout : EXIT.teardownTimeout) : EXIT.scriptException,
         `ERRO ${name}() failed:\n${main.stack.describe(error)}`,
       );
     } finally {
@@ -409,7 +442,10 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       await thread.kill();
       if (outcome === 'interrupted')
         throw new LifecycleError(EXIT.externalAbort, "ERRO test run was aborted because k6 received a 'interrupt' signal");
-      throw new LifecycleError(name === 'setup' ? 100 : 101, `ERRO ${name}() execution timed out after ${timeoutMs / 1000} seconds`);
+      throw new LifecycleError(
+        name === 'setup' ? EXIT.setupTimeout : EXIT.teardownTimeout,
+        `ERRO ${name}() execution timed out after ${timeoutMs / 1000} seconds`,
+      );
     }
     switch (outcome.kind) {
       case 'ok':
@@ -567,8 +603,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     summaryTrendStats: merged.summaryTrendStats as string[] | undefined,
     summaryTimeUnit: merged.summaryTimeUnit as string | undefined,
     noColor: options.noColor === true,
-    isStdOutTTY: process.stdout.isTTY === true,
-    isStdErrTTY: process.stderr.isTTY === true,
+    isStdOutTTY: stdout.isTTY === true,
+    isStdErrTTY: stderr.isTTY === true,
   });
   for (const output of outputs) {
     try {
@@ -597,20 +633,17 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       summaryProblems.push(`could not open '${summaryExport}': ${(error as Error).message}`);
     }
   }
-  const requestedMode = options.summaryMode ?? (quiet ? 'disabled' : 'auto');
-  const summaryMode: SummaryMode =
-    requestedMode !== 'auto'
-      ? requestedMode
-      : ((merged.summaryMode as SummaryMode | undefined) ?? (merged.noSummary === true ? 'disabled' : 'compact'));
   summaryProblems.push(
     ...(await handleSummary(
       lifecycleVU,
       summary,
       setupDataForSummary,
       summaryMode,
-      options.noColor !== true && process.stdout.isTTY === true,
+      options.noColor !== true && stdout.isTTY === true,
       main.stack.describe.bind(main.stack),
       writeErr,
+      { stdout, stderr },
+      breakdown,
     )),
   );
   if (summaryProblems.length > 0)
@@ -644,10 +677,12 @@ async function handleSummary(
   colors: boolean,
   describe: (e: unknown) => string,
   writeErr: (l: string) => void,
+  streams: { stdout: TextStream; stderr: TextStream },
+  breakdown?: SummaryBreakdown,
 ): Promise<string[]> {
   const fn = vu.exports.handleSummary;
   const printDefault = () => {
-    if (mode !== 'disabled') process.stdout.write(renderEndOfTestSummary(summary, mode, colors));
+    if (mode !== 'disabled') streams.stdout.write(renderEndOfTestSummary(summary, mode, colors, breakdown));
   };
   // As k6: --summary-mode=disabled also skips handleSummary.
   if (typeof fn !== 'function' || mode === 'disabled') {
@@ -670,8 +705,8 @@ async function handleSummary(
   const problems: string[] = [];
   for (const [target, content] of Object.entries(result as Record<string, unknown>)) {
     const data = typeof content === 'string' ? content : content instanceof ArrayBuffer ? Buffer.from(content) : JSON.stringify(content);
-    if (target === 'stdout') process.stdout.write(data);
-    else if (target === 'stderr') process.stderr.write(data);
+    if (target === 'stdout') streams.stdout.write(data);
+    else if (target === 'stderr') streams.stderr.write(data);
     else {
       try {
         await mkdir(path.dirname(path.resolve(target)), { recursive: true });
@@ -685,24 +720,6 @@ async function handleSummary(
 }
 
 function describeExecution(scenarios: Scenario[], workers: number, script: string): string {
-  const lines = scenarios.map((s): string => {
-    const start = s.startTimeMs ? ` starting at ${s.startTimeMs / 1000}s` : '';
-    switch (s.executor) {
-      case 'shared-iterations':
-        return `${s.name}: ${s.iterations} iterations shared among ${s.vus} VUs (maxDuration ${s.maxDurationMs / 1000}s)${start}`;
-      case 'per-vu-iterations':
-        return `${s.name}: ${s.iterations} iterations for each of ${s.vus} VUs (maxDuration ${s.maxDurationMs / 1000}s)${start}`;
-      case 'constant-vus':
-        return `${s.name}: ${s.vus} looping VUs for ${s.durationMs / 1000}s${start}`;
-      case 'ramping-vus':
-        return `${s.name}: up to ${Math.max(s.startVUs, ...s.stages.map((x) => x.target))} looping VUs over ${s.stages.length} stages${start}`;
-      case 'constant-arrival-rate':
-        return `${s.name}: ${s.rate} iterations per ${s.timeUnitMs / 1000}s for ${s.durationMs / 1000}s (maxVUs ${s.maxVUs})${start}`;
-      case 'ramping-arrival-rate':
-        return `${s.name}: up to ${Math.max(s.startRate, ...s.stages.map((x) => x.target))} iterations per ${s.timeUnitMs / 1000}s over ${s.stages.length} stages (maxVUs ${s.maxVUs})${start}`;
-      default:
-        return `${(s as Scenario).name}: ${(s as Scenario).executor}${start}`;
-    }
-  });
+  const lines = scenarios.map(describeScenario);
   return `  execution: embedded engine, ${workers} worker${workers === 1 ? '' : 's'}\n     script: ${script}\n  scenarios:\n${lines.map((l) => `    * ${l}`).join('\n')}`;
 }

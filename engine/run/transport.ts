@@ -1,7 +1,7 @@
 // Sample containers between threads in compact batches: metric descriptors and tag sets are sent
 // once and then referred to by number; the samples themselves travel as one Float64Array
 // (time, tag set, sample count, then metric/value pairs), transferred, not copied.
-import type { MetricDescriptor, MetricType, SampleContainer, Tags, ValueType } from '../metrics/types.ts';
+import type { MetricDescriptor, MetricType, SampleContainer, SampleMetadata, Tags, ValueType } from '../metrics/types.ts';
 
 export interface EncodedBatch {
   metrics: [number, string, MetricType, ValueType][];
@@ -19,14 +19,21 @@ export class BatchEncoder {
     const metrics: EncodedBatch['metrics'] = [];
     const tagSets: EncodedBatch['tagSets'] = [];
     let size = 0;
-    for (const c of containers) size += 3 + 2 * c.samples.length;
+    for (const c of containers) size += 3 + 2 * c.samples.length + (c.metadata === undefined ? 0 : 2);
     const data = new Float64Array(size);
     let at = 0;
     for (const container of containers) {
       data[at++] = container.time;
       data[at++] = this.tagId(container.tags, tagSets);
       const samples = container.samples;
-      data[at++] = samples.length;
+      const metadata = container.metadata;
+      if (metadata === undefined) data[at++] = samples.length;
+      else {
+        // A container with metadata: its count negated (−1 − count), then vu and iter (−1: absent).
+        data[at++] = -1 - samples.length;
+        data[at++] = metadata.vu ?? -1;
+        data[at++] = metadata.iter ?? -1;
+      }
       for (const sample of samples) {
         let id = this.metricIds.get(sample.metric);
         if (id === undefined) {
@@ -74,13 +81,20 @@ export class BatchDecoder {
     while (at < data.length) {
       const time = data[at++];
       const tags = this.tagSets.get(data[at++])!;
-      const count = data[at++];
+      let count = data[at++];
+      let metadata: SampleMetadata | undefined;
+      if (count < 0) {
+        count = -1 - count;
+        const vu = data[at++];
+        const iter = data[at++];
+        metadata = vu < 0 ? { iter } : iter < 0 ? { vu } : { vu, iter };
+      }
       const samples = new Array(count);
       for (let i = 0; i < count; i++) {
         samples[i] = { metric: this.metrics[data[at]], value: data[at + 1] };
         at += 2;
       }
-      containers.push({ time, tags, samples });
+      containers.push(metadata === undefined ? { time, tags, samples } : { time, tags, samples, metadata });
     }
     return containers;
   }

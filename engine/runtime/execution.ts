@@ -1,20 +1,21 @@
 // The VU side of a run in one thread (the main thread, or one worker): the script's per-VU
 // factory, the VU pool, and the scenarios of this thread's execution segment.
-import { EXECUTOR_IMPLEMENTATIONS } from '../executors/index.ts';
+import { runScenario, scenarioInitialVUs } from '../executors/registry.ts';
 import { type ScenarioStats, ScenarioRun, StopSignal } from '../executors/scenario-run.ts';
 import type { ExecutionSegment } from '../executors/segment.ts';
 import { share } from '../executors/segment.ts';
 import { VUPool } from '../executors/vu-pool.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
+import { threadRpsLimits, type ThreadRpsLimits } from '../modules/http/rps-limit.ts';
 import type { Options } from '../options/config.ts';
-import { type Scenario, scenarioInitialVUs } from '../options/scenarios.ts';
+import type { Scenario } from '../options/scenarios.ts';
 import { type CompiledScript, compileScript, type ScriptBundle } from '../script/bundle.ts';
 import { ScriptError } from '../script/errors.ts';
 import { isThenable, ScriptRealm } from '../script/realm.ts';
 import { type CallTracking, createScriptGlobals, type ScriptGlobals } from './modules.ts';
 import type { SampleSink } from './sink.ts';
 import type { InstanceCounters, Logger, ThreadContext } from './thread.ts';
-import { VU } from './vu.ts';
+import { metadataTagsOf, VU } from './vu.ts';
 
 export interface ThreadExecutionParams {
   bundle: ScriptBundle;
@@ -42,6 +43,10 @@ export class ThreadExecution implements ThreadContext {
     vusInitialized: 0,
     testStartTime: 0,
   };
+  /** Set by prepare(), when the scenarios (and so this thread's part of the VUs) are known. */
+  rpsLimits: ThreadRpsLimits | null = null;
+  /** systemTags' vu/iter for the VUs made from now on (see VU.metadataTags). */
+  private metadataTags = 0;
   readonly stop = new StopSignal();
   readonly runs: ScenarioRun[] = [];
   private readonly globals: ScriptGlobals;
@@ -72,6 +77,7 @@ export class ThreadExecution implements ThreadContext {
   /** Evaluates the script for a new VU (its init context). Throws what the script throws. */
   createVU(idInInstance: number, idInTest: number): VU {
     const vu = new VU(idInInstance, idInTest, this.params.env, this.params.runTags, this.params.sink);
+    vu.metadataTags = this.metadataTags;
     const module = { exports: {} as Record<string, unknown> };
     this.globals.initContext.active = true;
     try {
@@ -142,6 +148,7 @@ export class ThreadExecution implements ThreadContext {
   /** The tags every sample of the run carries (options.tags and --tag), known after options merge. */
   configure(options: Options, runTags: Record<string, string>): void {
     this.options = options;
+    this.metadataTags = metadataTagsOf(options.systemTags);
     Object.assign(this.params.runTags, runTags);
   }
 
@@ -161,6 +168,7 @@ export class ThreadExecution implements ThreadContext {
   prepare(scenarios: Scenario[]): void {
     const needed = scenarios.reduce((sum, s) => sum + share(scenarioInitialVUs(s), this.params.segment), 0);
     this.pool.preallocate(needed);
+    this.rpsLimits = threadRpsLimits(this.options, scenarios, this.params.segment);
     for (const scenario of scenarios) {
       this.runs.push(
         new ScenarioRun(
@@ -190,7 +198,7 @@ export class ThreadExecution implements ThreadContext {
           return;
         }
         run.begin();
-        await EXECUTOR_IMPLEMENTATIONS[run.scenario.executor](run);
+        await runScenario(run);
       }),
     );
     this.stop.wakeAll();

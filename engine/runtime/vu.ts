@@ -20,6 +20,15 @@ export interface ScenarioInfo {
   progress(): number;
 }
 
+export const METADATA_VU = 1;
+export const METADATA_ITER = 2;
+
+/** systemTags → the VU's metadataTags bits. */
+export function metadataTagsOf(systemTags: unknown): number {
+  if (!Array.isArray(systemTags)) return 0;
+  return (systemTags.includes('vu') ? METADATA_VU : 0) | (systemTags.includes('iter') ? METADATA_ITER : 0);
+}
+
 export class VU {
   /** __VU: the VU's number in the test (0 in setup and teardown). */
   vu: number;
@@ -45,6 +54,8 @@ export class VU {
   /** k6/http per-VU state (cookie jar, response callback), owned by the http module. */
   http: unknown = null;
   checkTags: Map<string, Tags> | null = null;
+  /** Which of systemTags' vu (METADATA_VU) and iter (METADATA_ITER) its samples carry; 0 (the default): none. */
+  metadataTags = 0;
   /** Requests and sleeps this VU started that have not settled (made on first use). */
   calls: PendingCalls | null = null;
   /** The realm's copy of the data last handed to the script (setup() data), and what it was copied from. */
@@ -81,7 +92,16 @@ export class VU {
   }
 
   emit(container: SampleContainer): void {
-    if (!this.interrupted) this.sink.push(container);
+    if (this.interrupted) return;
+    this.sink.push(this.metadataTags === 0 ? container : this.withMetadata(container));
+  }
+
+  /** systemTags' vu and iter, as k6's metadata; setup() and teardown() (VU 0) have no vu. */
+  private withMetadata(container: SampleContainer): SampleContainer {
+    const metadata: { vu?: number; iter?: number } = {};
+    if ((this.metadataTags & METADATA_VU) !== 0 && this.vu !== 0) metadata.vu = this.vu;
+    if ((this.metadataTags & METADATA_ITER) !== 0) metadata.iter = Math.max(this.iter, 0);
+    return { ...container, metadata };
   }
 
   /** The iteration's samples, with data_sent/data_received accumulated over its requests (as k6). */

@@ -37,7 +37,7 @@ export class ServiceContext {
   readonly resources = new Map<string, Resource>();
   readonly stores: MeteredStore[] = [];
   readonly faults: FaultInjector;
-  readonly connections: ConnectionStats = { open: 0, accepted: 0, handshakes: 0, handshakeFailures: 0 };
+  readonly connections: ConnectionStats = { open: 0, accepted: 0, handshakes: 0, handshakeFailures: 0, handshaking: 0 };
   readonly resetHooks: (() => void)[] = [];
   /** Set once the server listens; the identity issuer and absolute links depend on it. */
   baseUrl = '';
@@ -45,6 +45,8 @@ export class ServiceContext {
   identityUrl = '';
   /** The port the server listens on, once it listens. */
   port = 0;
+  /** Under TLS: records one handshake's accept → secure time (set by addTlsTermination). */
+  recordHandshake: ((seconds: number) => void) | undefined;
   /** How this service fetches from the others (the identity JWKS): one that trusts the mocks' CA under --tls. */
   fetch: typeof globalThis.fetch | undefined;
 

@@ -1,4 +1,6 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Resource } from '../capacity/resource.ts';
 import type { EvictionReason, MeteredStore } from './bounded-store.ts';
 import { type CounterChild, type HistogramChild, LabelledCounter, LabelledHistogram } from './lean-metrics.ts';
@@ -12,7 +14,18 @@ export interface ConnectionStats {
   accepted: number;
   handshakes: number;
   handshakeFailures: number;
+  /** TLS connections accepted whose handshake has not finished: the TLS terminator's queue. */
+  handshaking: number;
 }
+
+/** 0.5 ms … 10 s: a loopback handshake on an idle server, up to one waiting behind a saturated terminator. */
+const HANDSHAKE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The thread that runs the services' event loop (and so terminates their TLS): in-process mocks share one,
+ * and each service's registry names it, so an analysis can tell one saturated thread from three.
+ */
+const EVENT_LOOP_THREAD = `${process.pid}/${threadId}`;
 const REJECTION_REASONS = ['queue_full', 'queue_timeout', 'outage', 'fault', 'circuit_open', 'quota'] as const;
 const EVICTION_REASONS: readonly EvictionReason[] = ['capacity', 'expired', 'with_document'];
 
@@ -197,10 +210,50 @@ export class ServiceMetrics {
         },
       });
     counter('loadlab_connections_accepted_total', 'TCP connections accepted', [], () => [[{}, stats.accepted]]);
+    // Event-loop utilisation as a counter of busy seconds: the thread accepting connections, terminating TLS and
+    // serving requests is a one-slot resource, and rate(busy) is its utilisation (1 = saturated).
+    counter(
+      'loadlab_event_loop_busy_seconds_total',
+      'Seconds the thread serving this service spent busy (event-loop utilisation)',
+      ['thread'],
+      () => [[{ thread: EVENT_LOOP_THREAD }, performance.eventLoopUtilization().active / 1000]],
+    );
     counter('loadlab_tls_handshakes_total', 'TLS handshakes by result (under --tls)', ['result'], () => [
       [{ result: 'ok' }, stats.handshakes],
       [{ result: 'failed' }, stats.handshakeFailures],
     ]);
+  }
+
+  /**
+   * Under TLS: handshakes in progress (the terminator's queue), each handshake's time from TCP accept to
+   * secure connection as the server sees it, and the asymmetric crypto cost of one handshake, timed now.
+   * Returns the recorder of handshake times.
+   */
+  addTlsTermination(stats: ConnectionStats, handshakeCost: { seconds(): number }): (seconds: number) => void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'loadlab_tls_handshakes_in_progress',
+      help: 'TLS connections accepted whose handshake has not finished',
+      registers,
+      collect() {
+        this.set(stats.handshaking);
+      },
+    });
+    new Gauge({
+      name: 'loadlab_tls_handshake_crypto_seconds',
+      help: 'Server-side signature and key exchange of one full handshake with this key, timed on the terminating thread',
+      registers,
+      collect() {
+        this.set(handshakeCost.seconds());
+      },
+    });
+    const durations = new Histogram({
+      name: 'loadlab_tls_handshake_duration_seconds',
+      help: 'TLS handshake from TCP accept to secure connection, server side',
+      buckets: HANDSHAKE_BUCKETS,
+      registers,
+    });
+    return this.enabled ? (seconds) => durations.observe(seconds) : () => {};
   }
 
   addResource(resource: Resource): void {

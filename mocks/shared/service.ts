@@ -96,18 +96,42 @@ export function createServiceApp(context: ServiceContext, options: ServiceAppOpt
 
   // Node's header deadline starts with the first byte of a request: a connection that never sends one would stay.
   const connections = context.connections;
+  // Under TLS, the handshakes in progress by the TCP connection's address pair (the raw socket and the TLS
+  // socket share it), so each handshake's accept → secure time is known and abandoned ones leave the queue.
+  const handshaking = new Map<string, number>();
+  const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  const handshakeOver = (socket: Socket): number | undefined => {
+    const key = peerOf(socket);
+    const started = handshaking.get(key);
+    if (started === undefined) return undefined;
+    handshaking.delete(key);
+    connections.handshaking--;
+    return started;
+  };
   app.server.on('connection', (socket: Socket) => {
     connections.open++;
     connections.accepted++;
-    socket.once('close', () => connections.open--);
+    if (options.tls) {
+      handshaking.set(peerOf(socket), performance.now());
+      connections.handshaking++;
+    }
+    socket.once('close', () => {
+      connections.open--;
+      if (options.tls) handshakeOver(socket);
+    });
     setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();
     }, timeouts.headersTimeoutMs).unref();
   });
   if (options.tls) {
-    app.server.on('secureConnection', () => connections.handshakes++);
+    app.server.on('secureConnection', (socket: Socket) => {
+      connections.handshakes++;
+      const started = handshakeOver(socket);
+      if (started !== undefined) context.recordHandshake?.((performance.now() - started) / 1000);
+    });
     app.server.on('tlsClientError', (_error: Error, socket: Socket) => {
       connections.handshakeFailures++;
+      handshakeOver(socket);
       socket.destroy();
     });
   }

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidConfigError } from '../../engine/errors.ts';
 
 export interface LocalisedText {
   en: string;
@@ -47,7 +48,7 @@ export interface DemandProjection {
   beyondHorizon: number | null;
 }
 
-export class WorkloadModelError extends Error {}
+export class WorkloadModelError extends InvalidConfigError {}
 
 const PRESET_FOLDER = join(dirname(fileURLToPath(import.meta.url)), '..', 'workloads');
 export const PRESETS = ['ndxp-national', 'province-documents', 'cutover-login-storm'] as const;

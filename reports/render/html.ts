@@ -93,21 +93,7 @@ function capacitySection(report: Report, m: Messages): string {
   );
   parts.push(`<h2 id="bottleneck">${h(m.sections.bottleneck)}</h2>`);
   const b = a.bottleneck;
-  parts.push(
-    `<p>${h(
-      b === null
-        ? m.noBottleneck
-        : b.kind === 'resource'
-          ? m.bottleneckResource(
-              b.name,
-              b.offeredRate,
-              b.evidence.utilisation ?? 0,
-              b.evidence.queueGrowth ?? 0,
-              b.evidence.rejections ?? 0,
-            )
-          : m.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0),
-    )}</p>`,
-  );
+  parts.push(`<p>${h(m.bottleneck(b))}</p>`);
   return parts.join('\n');
 }
 

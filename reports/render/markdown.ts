@@ -45,21 +45,7 @@ export function renderMarkdown(report: Report, m: Messages): string {
     }
     const b = a.bottleneck;
     lines.push('', `## ${m.sections.bottleneck}`, '');
-    lines.push(
-      md(
-        b === null
-          ? m.noBottleneck
-          : b.kind === 'resource'
-            ? m.bottleneckResource(
-                b.name,
-                b.offeredRate,
-                b.evidence.utilisation ?? 0,
-                b.evidence.queueGrowth ?? 0,
-                b.evidence.rejections ?? 0,
-              )
-            : m.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0),
-      ),
-    );
+    lines.push(md(m.bottleneck(b)));
   }
   const p = report.projection;
   if (p) {

@@ -1,6 +1,5 @@
 // PDF through headless Chromium (Debian's `chromium`), driven by playwright-core; nothing is downloaded.
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -23,6 +22,8 @@ export const CHROMIUM_MISSING =
   'PDF skipped: no Chromium found (install it with `apt-get install -y chromium`, or set LOADLAB_CHROMIUM to its path).';
 
 export async function renderPdf(html: string, file: string, executablePath: string): Promise<void> {
+  // Imported here: playwright-core takes over a second to load, and most commands that can render never do.
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();

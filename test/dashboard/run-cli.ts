@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 export interface CliRun {
   /** The dashboard's URL, once the run prints it; rejects if the run ends first. */
@@ -13,7 +12,11 @@ export interface CliRun {
 }
 
 export function runCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(TSX, ['cli/index.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['cli/loadlab.js', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let resolveUrl: (url: string) => void;

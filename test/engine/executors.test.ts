@@ -1,9 +1,13 @@
 // Executors against a real HTTP target: iteration counts, arrival rates, dropped iterations,
 // ramping shapes, several scenarios in parallel, and multi-worker runs equal to one-worker runs.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rampingSchedule } from '../../engine/executors/arrival-rate.ts';
+import { goDuration } from '../../engine/executors/executor.ts';
+import { rampingVUsAt } from '../../engine/executors/ramping-vus.ts';
+import { describeScenario, EXECUTOR_NAMES, scenarioEndMs, scenarioInitialVUs, scenarioMaxVUs } from '../../engine/executors/registry.ts';
 import { share } from '../../engine/executors/segment.ts';
-import { rampingVUsAt } from '../../engine/executors/vus.ts';
+import { normalizeScenario } from '../../engine/options/scenarios.ts';
 import { run, startTarget, type Target, writeScript } from './helpers.ts';
 
 let target: Target;
@@ -208,5 +212,115 @@ export function other() { seen.add(1, { who: __ENV.WHO }); }
     expect(later.tags.flow).toBe('x');
     expect(later.tags.scenario).toBe('later');
     expect(later.time - now.time).toBeGreaterThanOrEqual(380);
+  });
+});
+
+// The same scenarios as a k6 script (k6 prints their descriptions under "scenarios:").
+const DESCRIBED: Record<string, Record<string, unknown>> = {
+  si: { executor: 'shared-iterations', vus: 2, iterations: 3, maxDuration: '2s' },
+  pvi: { executor: 'per-vu-iterations', vus: 2, iterations: 1, exec: 'other', startTime: '100ms', gracefulStop: '0s' },
+  cv: { executor: 'constant-vus', vus: 1, duration: '1s', gracefulStop: '1500ms' },
+  rv: {
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: [
+      { duration: '500ms', target: 2 },
+      { duration: '500ms', target: 0 },
+    ],
+    gracefulRampDown: '0s',
+  },
+  car: { executor: 'constant-arrival-rate', rate: 7, timeUnit: '3s', duration: '1s', preAllocatedVUs: 1, maxVUs: 3 },
+  car2: { executor: 'constant-arrival-rate', rate: 5, duration: '1s', preAllocatedVUs: 2 },
+  rar: { executor: 'ramping-arrival-rate', startRate: 3, timeUnit: '1m', preAllocatedVUs: 2, stages: [{ duration: '1s', target: 10 }] },
+  rar0: { executor: 'ramping-arrival-rate', preAllocatedVUs: 0, maxVUs: 1, stages: [{ duration: '1s', target: 0 }] },
+};
+const described = () => Object.entries(DESCRIBED).map(([name, raw]) => describeScenario(normalizeScenario(name, raw)));
+
+describe('executor registry', () => {
+  it('has a module for every executor k6 has but externally-controlled (refused in validation)', () => {
+    expect([...EXECUTOR_NAMES].sort()).toEqual([
+      'constant-arrival-rate',
+      'constant-vus',
+      'per-vu-iterations',
+      'ramping-arrival-rate',
+      'ramping-vus',
+      'shared-iterations',
+    ]);
+  });
+
+  it("describes each scenario in k6's words (lines printed by k6 v1.3.0 for the same options)", () => {
+    expect(described()).toEqual([
+      'si: 3 iterations shared among 2 VUs (maxDuration: 2s, gracefulStop: 30s)',
+      'pvi: 1 iterations for each of 2 VUs (maxDuration: 10m0s, exec: other, startTime: 100ms)',
+      'cv: 1 looping VUs for 1s (gracefulStop: 1.5s)',
+      'rv: Up to 2 looping VUs for 1s over 2 stages (gracefulRampDown: 0s, gracefulStop: 30s)',
+      'car: 2.33 iterations/s for 1s (maxVUs: 1-3, gracefulStop: 30s)',
+      'car2: 5.00 iterations/s for 1s (maxVUs: 2, gracefulStop: 30s)',
+      'rar: Up to 0.17 iterations/s for 1s over 1 stages (maxVUs: 2, gracefulStop: 30s)',
+      'rar0: Up to 0.00 iterations/s for 1s over 1 stages (maxVUs: 0-1, gracefulStop: 30s)',
+    ]);
+  });
+
+  it.skipIf(!process.env.LOADLAB_K6)('describes the scenarios exactly as the k6 in LOADLAB_K6 prints them', () => {
+    const script = writeScript(
+      `import { sleep } from 'k6';\nexport const options = { scenarios: ${JSON.stringify(DESCRIBED)} };\n` +
+        'export default function () { sleep(0.1); }\nexport function other() {}\n',
+      'js',
+    );
+    const stdout = execFileSync(process.env.LOADLAB_K6!, ['run', '--no-usage-report', '--no-summary', '--address', '127.0.0.1:0', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const k6Lines = [...stdout.matchAll(/^\s+\* (.+)$/gm)].map((m) => m[1]);
+    // k6 lists them by start time, then name; the engine keeps the script's order.
+    expect(k6Lines.sort()).toEqual(described().sort());
+  });
+
+  it('prints the descriptions under "scenarios:" before a run', async () => {
+    const script = writeScript(`export const options = { scenarios: { only: { executor: 'per-vu-iterations', startTime: '100ms' } } };
+export default function () {}`);
+    const result = await run(script, { quiet: false, summaryMode: 'disabled' });
+    expect(result.stderr).toContain(
+      '  scenarios:\n    * only: 1 iterations for each of 1 VUs (maxDuration: 10m0s, startTime: 100ms, gracefulStop: 30s)',
+    );
+  });
+
+  it("gives each executor's VU requirements and end (startTime + duration + graceful stop, gracefulRampDown for ramping-vus)", () => {
+    const rows = Object.entries(DESCRIBED).map(([name, raw]) => {
+      const s = normalizeScenario(name, raw);
+      return [name, scenarioInitialVUs(s), scenarioMaxVUs(s), scenarioEndMs(s)];
+    });
+    expect(rows).toEqual([
+      ['si', 2, 2, 2000 + 30_000],
+      ['pvi', 2, 2, 100 + 600_000],
+      ['cv', 1, 1, 1000 + 1500],
+      ['rv', 2, 2, 1000 + 30_000],
+      ['car', 1, 3, 1000 + 30_000],
+      ['car2', 2, 2, 1000 + 30_000],
+      ['rar', 2, 2, 1000 + 30_000],
+      ['rar0', 0, 1, 1000 + 30_000],
+    ]);
+    const rampDown = normalizeScenario('r', {
+      executor: 'ramping-vus',
+      stages: [{ duration: '1s', target: 5 }],
+      gracefulRampDown: '40s',
+      gracefulStop: '2s',
+    });
+    expect(scenarioEndMs(rampDown)).toBe(1000 + 40_000);
+  });
+
+  it("formats durations as Go's time.Duration does", () => {
+    expect([0, 0.5, 1, 100, 1500, 60_000, 90_500, 600_100, 3_600_000, 3_723_000].map(goDuration)).toEqual([
+      '0s',
+      '500µs',
+      '1ms',
+      '100ms',
+      '1.5s',
+      '1m0s',
+      '1m30.5s',
+      '10m0.1s',
+      '1h0m0s',
+      '1h2m3s',
+    ]);
   });
 });

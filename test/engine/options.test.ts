@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, validateOptions } from '../../engine/index.ts';
 import { mergeOptions, optionsFromEnv, scenariosOf } from '../../engine/options/config.ts';
+import { consolidatedOptions } from '../../engine/options/k6-options.ts';
+import { normalizeScenario, parseScenario } from '../../engine/options/scenarios.ts';
 
 describe('parseDuration', () => {
   it('reads k6 durations and milliseconds', () => {
@@ -94,5 +96,115 @@ describe('validateOptions', () => {
     expect(text).toContain('externally-controlled');
     expect(text).toContain('p95<1');
     expect(validateOptions({ stages: [{ duration: '1s', target: 1 }], duration: '1s' }).join()).toContain('shortcuts');
+  });
+});
+
+describe('parseScenario', () => {
+  const base = { startTimeMs: 0, gracefulStopMs: 30_000, exec: 'default', execExplicit: false, env: {}, tags: {} };
+  it("fills in each executor's k6 defaults in the typed scenario", () => {
+    const parsed = (raw: Record<string, unknown>) => parseScenario('s', raw);
+    expect(parsed({ executor: 'shared-iterations' })).toEqual({
+      scenario: { name: 's', ...base, executor: 'shared-iterations', vus: 1, iterations: 1, maxDurationMs: 600_000 },
+      problems: [],
+    });
+    expect(parsed({ executor: 'per-vu-iterations', vus: 3 }).scenario).toEqual({
+      name: 's',
+      ...base,
+      executor: 'per-vu-iterations',
+      vus: 3,
+      iterations: 1,
+      maxDurationMs: 600_000,
+    });
+    expect(parsed({ executor: 'constant-vus', duration: '2s', exec: 'default' }).scenario).toEqual({
+      name: 's',
+      ...base,
+      execExplicit: true,
+      executor: 'constant-vus',
+      vus: 1,
+      durationMs: 2000,
+    });
+    expect(parsed({ executor: 'ramping-vus', stages: [{ duration: '1s', target: 2 }] }).scenario).toEqual({
+      name: 's',
+      ...base,
+      executor: 'ramping-vus',
+      startVUs: 1,
+      stages: [{ durationMs: 1000, target: 2 }],
+      gracefulRampDownMs: 30_000,
+    });
+    expect(parsed({ executor: 'constant-arrival-rate', rate: 4, duration: '1m', preAllocatedVUs: 3, startTime: '2s' }).scenario).toEqual({
+      name: 's',
+      ...base,
+      startTimeMs: 2000,
+      executor: 'constant-arrival-rate',
+      rate: 4,
+      timeUnitMs: 1000,
+      durationMs: 60_000,
+      preAllocatedVUs: 3,
+      maxVUs: 3,
+    });
+    expect(
+      parsed({ executor: 'ramping-arrival-rate', stages: [{ duration: '1s', target: 9 }], preAllocatedVUs: 1, maxVUs: 4 }).scenario,
+    ).toEqual({
+      name: 's',
+      ...base,
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnitMs: 1000,
+      stages: [{ durationMs: 1000, target: 9 }],
+      preAllocatedVUs: 1,
+      maxVUs: 4,
+    });
+  });
+
+  it('returns the problems and no scenario when the options are wrong, and normalizeScenario refuses them', () => {
+    expect(parseScenario('x', { executor: 'constant-vus', vus: 0 })).toEqual({
+      scenario: null,
+      problems: ['scenario "x": executor constant-vus requires "duration"', 'scenario "x": vus must be an integer ≥ 1, got 0'],
+    });
+    expect(parseScenario('x', { executor: 'teleport' }).problems).toEqual([
+      'scenario "x": unknown executor "teleport"; supported: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate',
+    ]);
+    expect(parseScenario('x', { executor: 'constant-vus', duration: '500ms' }).problems).toEqual([
+      'scenario "x" has configuration errors: the duration must be at least 1s, but is 500ms',
+    ]);
+    expect(() => normalizeScenario('x', { executor: 'ramping-arrival-rate', stages: [] })).toThrow(/requires "preAllocatedVUs"/);
+  });
+
+  it('applies the iterations ≥ VUs rule to the defaults too, as k6 v1.3.0 does', () => {
+    // k6: "scenario s has configuration errors: the number of iterations (1) can't be less than the number of VUs (3)"
+    expect(parseScenario('s', { executor: 'shared-iterations', vus: 3 }).problems).toEqual([
+      `scenario "s": the number of iterations (1) can't be less than the number of VUs (3)`,
+    ]);
+  });
+
+  it("lists each executor's own options in exec.test.options in k6's order", () => {
+    const raw = {
+      a: { executor: 'ramping-arrival-rate', stages: [{ duration: '1s', target: 1 }], preAllocatedVUs: 1 },
+      b: { executor: 'constant-vus', duration: '1s' },
+    };
+    const scenarios = consolidatedOptions({ scenarios: raw }, raw).scenarios as Record<string, Record<string, unknown>>;
+    expect(Object.keys(scenarios.a)).toEqual([
+      'executor',
+      'startTime',
+      'gracefulStop',
+      'env',
+      'exec',
+      'tags',
+      'startRate',
+      'timeUnit',
+      'preAllocatedVUs',
+      'maxVUs',
+      'stages',
+    ]);
+    expect(scenarios.b).toEqual({
+      executor: 'constant-vus',
+      startTime: null,
+      gracefulStop: null,
+      env: null,
+      exec: null,
+      tags: null,
+      vus: null,
+      duration: '1s',
+    });
   });
 });

@@ -9,10 +9,10 @@ import { http } from './helpers.ts';
 
 const K6 = join(import.meta.dirname, '..', '..', '..', 'shared', 'tools', 'k6');
 
-const CLI = join(import.meta.dirname, 'fixtures', 'mocks-cli.ts');
+const BIN = join(import.meta.dirname, '..', '..', 'cli', 'loadlab.js');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'mocks', ...args], {
+  const child = spawn(process.execPath, [BIN, 'mocks', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -13,14 +13,9 @@ const results = mkdtempSync(join(tmpdir(), 'loadlab-stack-'));
 
 function loadlab(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'stack-cli.ts'), ...args],
-      { cwd: root, env, timeout: 45_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [join(root, 'cli', 'loadlab.js'), ...args], { cwd: root, env, timeout: 45_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
   });
 }
 

@@ -11,7 +11,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function loadlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(join('node_modules', '.bin', 'tsx'), ['cli/index.ts', ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/loadlab.js', ...args], {
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr };

@@ -161,7 +161,7 @@ describe('loadlab bundle', () => {
       expect(manifest).toContain('  parallelism: 3\n');
       expect(manifest).toContain('-e IDENTITY_URL=https://sso.staging.example"');
       await expect(cli('nope', '--out-dir', dir)).rejects.toMatchObject({
-        code: 1,
+        code: 104,
         stderr: expect.stringContaining('unknown scenario nope (available: dossier-submission, login-surge'),
       });
     } finally {

@@ -10,7 +10,7 @@ import { CookieJar, type RequestCookies, type SentCookie } from './cookie-jar.ts
 import { digestAuthorization, findDigestChallenge } from './digest.ts';
 import { ERROR_CODES } from './errors.ts';
 import { dumpRequest, dumpResponse, httpDebugMode } from './http-debug.ts';
-import { requestTags } from './request-tags.ts';
+import { type ConnectionTagging, connectionTagging, requestTags, withConnectionTags } from './request-tags.ts';
 import { canonicalHeaderName, type FollowUpClient, RequestInfo, Response, ResponsePromise, type ResponseType } from './response.ts';
 import { batchItemURL, batchLimiter } from './batch-limits.ts';
 import { LOADLAB_VERSION } from '../../version.ts';
@@ -171,6 +171,8 @@ interface Settings {
   httpDebug: 'headers' | 'full' | null;
   /** The headers of a request without params.headers, body, credentials or cookies: shared, never changed. */
   defaultHeaders: readonly string[];
+  /** systemTags' ip and ocsp_status; null when neither is enabled. */
+  connectionTags: ConnectionTagging | null;
 }
 
 export function createHttpModule(thread: ThreadContext) {
@@ -187,6 +189,7 @@ export function createHttpModule(thread: ThreadContext) {
       throwOnError: options.throw === true,
       httpDebug: httpDebugMode((options as { httpDebug?: unknown }).httpDebug),
       defaultHeaders: Object.freeze(userAgent === '' ? [] : ['user-agent', userAgent]),
+      connectionTags: connectionTagging(options.systemTags),
     };
     return settings;
   };
@@ -232,10 +235,13 @@ export function createHttpModule(thread: ThreadContext) {
     sentBytes: number,
   ): void {
     if (vu.interrupted) return;
-    const tags = withTlsVersion(
+    let tags = withTlsVersion(
       requestTags(vu.tags, vu.groupPath, method, urlText, name, status, expected, error, errorCode, paramTags),
       exchange,
     );
+    const connectionTags = settings?.connectionTags ?? null;
+    if (connectionTags !== null && exchange !== null)
+      tags = withConnectionTags(tags, connectionTags, exchange.remoteAddress, exchange.status !== 0 && exchange.tlsVersion !== '');
     let received = 0;
     if (exchange !== null && exchange.status !== 0) {
       received = 17 + exchange.statusText.length + exchange.bodySize;
@@ -641,7 +647,21 @@ export function createHttpModule(thread: ThreadContext) {
         );
         return;
       }
-      call.send();
+      const rps = thread.rpsLimits;
+      if (rps === null) {
+        call.send();
+        return;
+      }
+      // The rps option: the request waits for its slot; VU 0 is setup()/teardown()'s.
+      const waitMs = (vu.idInInstance === 0 ? rps.lifecycle : rps.vus).reserve(Date.now());
+      if (waitMs <= 0) call.send();
+      else {
+        const iteration = vu.iter;
+        // An iteration interrupted while its request waited (end of gracefulStop, Ctrl-C) sends nothing.
+        setTimeout(() => {
+          if (!vu.interrupted && vu.iter === iteration) call.send();
+        }, waitMs);
+      }
     });
   }
 

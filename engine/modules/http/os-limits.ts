@@ -5,6 +5,7 @@
 // plainly, with what to change.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { scenarioMaxVUs } from '../../executors/registry.ts';
 import type { Scenario } from '../../options/scenarios.ts';
 import { localIPsOption } from './local-ips.ts';
 import { tlsOptionProblems } from './tls.ts';
@@ -53,24 +54,7 @@ export function readOsLimits(read: ReadText = readText): OsLimits {
 
 /** The most VUs the scenarios can have at once (scenarios may overlap, so their sum). */
 export function peakVUs(scenarios: readonly Scenario[]): number {
-  let total = 0;
-  for (const s of scenarios) {
-    switch (s.executor) {
-      case 'shared-iterations':
-      case 'per-vu-iterations':
-      case 'constant-vus':
-        total += s.vus;
-        break;
-      case 'ramping-vus':
-        total += Math.max(s.startVUs, ...s.stages.map((stage) => stage.target));
-        break;
-      case 'constant-arrival-rate':
-      case 'ramping-arrival-rate':
-        total += Math.max(s.preAllocatedVUs, s.maxVUs);
-        break;
-    }
-  }
-  return total;
+  return scenarios.reduce((total, s) => total + scenarioMaxVUs(s), 0);
 }
 
 /** Descriptors the engine needs besides its VUs' connections (worker threads, pipes, outputs, the loop). */

@@ -106,3 +106,45 @@ export function requestTags(
   seen.push({ group, method, name, status, expected, errorCode, error, paramKey, tags });
   return tags;
 }
+
+/** ip (the server's address) and ocsp_status: system tags k6 adds only when systemTags names them. */
+export interface ConnectionTagging {
+  readonly ip: boolean;
+  readonly ocspStatus: boolean;
+}
+
+/** The connection tags a request's samples get, or null when systemTags enables neither (the default). */
+export function connectionTagging(systemTags: unknown): ConnectionTagging | null {
+  if (!Array.isArray(systemTags)) return null;
+  const ip = systemTags.includes('ip');
+  const ocspStatus = systemTags.includes('ocsp_status');
+  return ip || ocspStatus ? { ip, ocspStatus } : null;
+}
+
+const withConnection = new WeakMap<Tags, Map<string, Tags>>();
+
+/**
+ * The tags with k6's `ip` (the address the request's connection went to, when it got one) and
+ * `ocsp_status` (on a response that came over TLS; k6 asks for no stapled OCSP answer, so it is
+ * always "unknown"), each tag set made once per address.
+ */
+export function withConnectionTags(tags: Tags, tagging: ConnectionTagging, remoteAddress: string, tls: boolean): Tags {
+  const ip = tagging.ip ? remoteAddress : '';
+  const ocsp = tagging.ocspStatus && tls;
+  if (ip === '' && !ocsp) return tags;
+  let byKey = withConnection.get(tags);
+  if (byKey === undefined) {
+    byKey = new Map();
+    withConnection.set(tags, byKey);
+  }
+  const key = ocsp ? `${ip}\u0000ocsp` : ip;
+  let tagged = byKey.get(key);
+  if (tagged === undefined) {
+    const copy: Record<string, string> = { ...tags };
+    if (ip !== '') copy.ip = ip;
+    if (ocsp) copy.ocsp_status = 'unknown';
+    tagged = Object.freeze(copy);
+    byKey.set(key, tagged);
+  }
+  return tagged;
+}

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 export interface ClientCertificate {
   cert: string;
@@ -165,4 +166,27 @@ function certificateFor(entries: readonly TlsAuthEntry[], hostname: string): Cli
     entries.find((e) => names(e).length === 0) ??
     entries[0];
   return { cert: match.cert, key: match.key, passphrase: match.password || undefined };
+}
+
+const trustingAgents = new Map<string, Agent>();
+
+/**
+ * GET a local service's text (its /metrics) trusting what the engine trusts: SSL_CERT_FILE / SSL_CERT_DIR of
+ * `env` when set (the mocks' CA under --tls), else the system roots. One keep-alive agent per trust store.
+ */
+export async function fetchTextTrusting(
+  url: string | URL,
+  timeoutMs: number,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<string> {
+  const key = `${env.SSL_CERT_FILE ?? ''}\n${env.SSL_CERT_DIR ?? ''}`;
+  let agent = trustingAgents.get(key);
+  if (!agent) {
+    const ca = trustedCAs(env);
+    agent = new Agent(ca ? { connect: { ca } } : {});
+    trustingAgents.set(key, agent);
+  }
+  const response = await undiciFetch(url, { dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.text();
 }

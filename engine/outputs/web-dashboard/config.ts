@@ -3,6 +3,7 @@
 import { isLoopbackHost } from '../../loopback.ts';
 import { parseDuration } from '../../options/duration.ts';
 import { parseBool } from '../prometheus-rw/config.ts';
+import { InvalidConfigError } from '../../errors.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 5665;
@@ -30,7 +31,7 @@ export interface WebDashboardConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export class WebDashboardConfigError extends Error {
+export class WebDashboardConfigError extends InvalidConfigError {
   override name = 'WebDashboardConfigError';
 }
 

@@ -3,6 +3,7 @@
 // report uses, so the live page and the report agree on what "saturated" means.
 import { flattenMetrics } from '../../../results-format/prometheus-text.ts';
 import { isSaturated, type ServiceSampleLine, saturationInWindow } from '../../../results-format/index.ts';
+import { fetchTextTrusting } from '../../modules/http/tls.ts';
 import type { ServiceEndpoint } from './config.ts';
 
 export interface ResourceRow {
@@ -77,8 +78,7 @@ export class ServiceScraper {
   }
 }
 
-async function defaultFetch(url: string, timeoutMs: number): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.text();
+/** Trusts what the engine trusts (SSL_CERT_FILE: the mocks' CA under --tls). */
+function defaultFetch(url: string, timeoutMs: number): Promise<string> {
+  return fetchTextTrusting(url, timeoutMs);
 }

@@ -1,25 +1,23 @@
-// constant-vus and ramping-vus: closed model, each VU loops over iterations.
-import type { ConstantVusScenario, RampingVusScenario, Stage } from '../options/scenarios.ts';
-import type { VU } from '../runtime/vu.ts';
+// ramping-vus: a closed model whose VU count follows the stages; VUs ramped down finish their
+// iteration within gracefulRampDown.
+import {
+  baseInfo,
+  type ExecutorDefinition,
+  goDuration,
+  highestTarget,
+  type ScenarioBase,
+  type Stage,
+  stagesDurationMs,
+} from './executor.ts';
 import type { ScenarioRun } from './scenario-run.ts';
 import { share } from './segment.ts';
+import type { VU } from '../runtime/vu.ts';
 
-export async function runConstantVus(run: ScenarioRun): Promise<void> {
-  const scenario = run.scenario as ConstantVusScenario;
-  const vus = share(scenario.vus, run.segment);
-  run.maxVUs = vus;
-  run.progressOf = (elapsed) => elapsed / scenario.durationMs;
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < vus; i++) {
-    const vu = run.activate();
-    loops.push(
-      (async () => {
-        while (!run.stopped && run.elapsed() < scenario.durationMs) await run.iterate(vu);
-        run.release(vu);
-      })(),
-    );
-  }
-  await run.finish(Promise.all(loops), scenario.durationMs);
+export interface RampingVusScenario extends ScenarioBase {
+  executor: 'ramping-vus';
+  startVUs: number;
+  stages: Stage[];
+  gracefulRampDownMs: number;
 }
 
 /**
@@ -50,11 +48,10 @@ interface Handle {
 
 const TICK_MS = 10;
 
-export async function runRampingVus(run: ScenarioRun): Promise<void> {
-  const scenario = run.scenario as RampingVusScenario;
-  const totalMs = scenario.stages.reduce((sum, s) => sum + s.durationMs, 0);
+async function runRampingVus(run: ScenarioRun, scenario: RampingVusScenario): Promise<void> {
+  const totalMs = stagesDurationMs(scenario.stages);
   const target = (t: number) => share(rampingVUsAt(scenario.startVUs, scenario.stages, t), run.segment);
-  run.maxVUs = share(Math.max(scenario.startVUs, ...scenario.stages.map((s) => s.target)), run.segment);
+  run.maxVUs = share(highestTarget(scenario.startVUs, scenario.stages), run.segment);
   run.progressOf = (elapsed) => (totalMs === 0 ? 1 : elapsed / totalMs);
   const working: Handle[] = [];
   const loops = new Set<Promise<void>>();
@@ -90,3 +87,26 @@ export async function runRampingVus(run: ScenarioRun): Promise<void> {
   run.stopping = true;
   await run.finish(Promise.all([...loops]), totalMs);
 }
+
+export const rampingVus: ExecutorDefinition<RampingVusScenario> = {
+  name: 'ramping-vus',
+  optionKeys: ['startVUs', 'stages', 'gracefulRampDown'],
+  requiredKeys: ['stages'],
+  parse(fields) {
+    return {
+      executor: 'ramping-vus',
+      startVUs: fields.integer('startVUs', 0, 1),
+      stages: fields.stages(),
+      gracefulRampDownMs: fields.duration('gracefulRampDown', 30_000),
+    };
+  },
+  describe: (s) =>
+    `Up to ${highestTarget(s.startVUs, s.stages)} looping VUs for ${goDuration(stagesDurationMs(s.stages))} over ${s.stages.length} stages` +
+    baseInfo(s, `gracefulRampDown: ${goDuration(s.gracefulRampDownMs)}`),
+  // k6 initialises the most VUs any stage needs before the test starts.
+  initialVUs: (s) => highestTarget(s.startVUs, s.stages),
+  maxVUs: (s) => highestTarget(s.startVUs, s.stages),
+  durationMs: (s) => stagesDurationMs(s.stages),
+  graceMs: (s) => Math.max(s.gracefulStopMs, s.gracefulRampDownMs),
+  run: runRampingVus,
+};
