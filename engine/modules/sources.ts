@@ -1,13 +1,14 @@
 // The k6 modules as the bundler sees them: small ES modules whose exports forward to the engine's
 // shared implementations (`__k6`) with the calling VU (`__loadlab`, a parameter of the per-VU
 // factory). esbuild tree-shakes what a script does not import, so each VU only pays for the
-// wrappers its script uses; the implementations themselves are shared by all VUs.
+// wrappers its script uses; the implementations themselves are shared by all VUs. The wrappers pass
+// four arguments (the most any k6 function takes) rather than rest/spread: one array less per call.
 
 const forward = (ns: string, names: string[], vuBound: boolean) =>
   names
     .map((name) =>
       vuBound
-        ? `export function ${name}(...args) { return __k6.${ns}.${name}(__loadlab, ...args); }`
+        ? `export function ${name}(a, b, c, d) { return __k6.${ns}.${name}(__loadlab, a, b, c, d); }`
         : `export const ${name} = __k6.${ns}.${name};`,
     )
     .join('\n');

@@ -1,6 +1,6 @@
 // The engine side of the bundled script's free variables: `__k6` (the shared module
 // implementations), and the realm's `open` and `console`. Requests and sleeps are tracked per VU
-// (pending.ts), and binary results become the realm's ArrayBuffers.
+// (pending.ts; the http module counts its own), and binary results become the realm's ArrayBuffers.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect, types } from 'node:util';
@@ -16,7 +16,7 @@ import * as k6 from '../modules/k6.ts';
 import { createMetricsModule } from '../modules/metrics.ts';
 import { timersModule } from '../modules/timers.ts';
 import type { ScriptRealm } from '../script/realm.ts';
-import { PendingCalls } from './pending.ts';
+import { type CallTracking, PendingCalls } from './pending.ts';
 import type { ThreadContext } from './thread.ts';
 import type { VU } from './vu.ts';
 
@@ -53,31 +53,9 @@ function formatArgs(args: unknown[]): string {
     .join(' ');
 }
 
-/** The http functions that block a VU in k6; asyncRequest is the one that does not. */
-const HTTP_CALLS = ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch', 'asyncRequest'] as const;
-
-export interface CallTracking {
-  /** Capture where blocking calls start (costly: only once a script is known to leave one pending). */
-  traceSites: boolean;
-}
-
 function tracked(vu: VU, promise: unknown, name: string, blocking: boolean, tracking: CallTracking): unknown {
   const calls = (vu.calls ??= new PendingCalls());
   return calls.track(promise, name, blocking, tracking.traceSites);
-}
-
-type VUFunction = (vu: VU, ...args: unknown[]) => unknown;
-
-function trackHttp<T extends Record<string, unknown>>(http: T, tracking: CallTracking): T {
-  const out: Record<string, unknown> = { ...http };
-  for (const name of HTTP_CALLS) {
-    const call = http[name] as VUFunction | undefined;
-    if (typeof call !== 'function') continue;
-    const label = `http.${name}`;
-    const blocking = name !== 'asyncRequest';
-    out[name] = (vu: VU, a: unknown, b: unknown, c: unknown, d: unknown) => tracked(vu, call(vu, a, b, c, d), label, blocking, tracking);
-  }
-  return out as T;
 }
 
 /** Module functions whose results may be binary: host ArrayBuffers become the realm's (and so do those of returned hashers). */
@@ -136,7 +114,7 @@ export function createScriptGlobals(thread: ThreadContext, realm: ScriptRealm, t
         realm.math.random = k6.seededRandom(seed);
       },
     },
-    http: trackHttp(createHttpModule(thread), tracking),
+    http: createHttpModule(thread, tracking),
     html: htmlModule,
     metrics: createMetricsModule(thread.registry),
     execution: createExecutionModule(thread),

@@ -9,6 +9,11 @@ export interface CallSite {
   readonly stack: string | undefined;
 }
 
+export interface CallTracking {
+  /** Capture where blocking calls start (costly: only once a script is known to leave one pending). */
+  traceSites: boolean;
+}
+
 export class PendingCalls {
   count = 0;
   /** Pending blocking calls by name (`http.get`: 2). */
@@ -21,23 +26,26 @@ export class PendingCalls {
 
   /** Tracks `promise`; `blocking` for k6's blocking calls (whose result k6 scripts use without await). */
   track<T>(promise: T, name: string, blocking: boolean, traceSites: boolean): T {
-    this.count++;
-    let settle = this.settleOne;
-    if (blocking) {
-      this.blocking.set(name, (this.blocking.get(name) ?? 0) + 1);
-      if (traceSites) {
-        const site: CallSite = { name, stack: new Error().stack };
-        this.sites.add(site);
-        settle = () => {
-          this.sites.delete(site);
-          this.settle(name);
-        };
-      } else {
-        settle = this.settlers.get(name) ?? this.settlerFor(name);
-      }
-    }
+    const settle = this.start(name, blocking, traceSites);
     (promise as PromiseLike<unknown>).then(settle, settle);
     return promise;
+  }
+
+  /**
+   * Counts a call as started; the function returned ends it (call it once). For callers that know
+   * when their call settles (the http module): no promise reaction per call, as track() needs.
+   */
+  start(name: string, blocking: boolean, traceSites: boolean): () => void {
+    this.count++;
+    if (!blocking) return this.settleOne;
+    this.blocking.set(name, (this.blocking.get(name) ?? 0) + 1);
+    if (!traceSites) return this.settlers.get(name) ?? this.settlerFor(name);
+    const site: CallSite = { name, stack: new Error().stack };
+    this.sites.add(site);
+    return () => {
+      this.sites.delete(site);
+      this.settle(name);
+    };
   }
 
   get blockingCount(): number {

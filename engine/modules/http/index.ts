@@ -3,6 +3,7 @@
 // site (request-tags.ts).
 import { BUILTIN_METRICS } from '../../metrics/builtin.ts';
 import { parseDuration } from '../../options/duration.ts';
+import { type CallTracking, PendingCalls } from '../../runtime/pending.ts';
 import type { ThreadContext } from '../../runtime/thread.ts';
 import type { VU } from '../../runtime/vu.ts';
 import { type Body, encodeBody, file } from './body.ts';
@@ -175,7 +176,21 @@ interface Settings {
   connectionTags: ConnectionTagging | null;
 }
 
-export function createHttpModule(thread: ThreadContext) {
+/** How a call is counted among its VU's pending calls (pending.ts): k6's blocking calls, and asyncRequest. */
+interface TrackedCall {
+  readonly label: string;
+  readonly blocking: boolean;
+}
+const TRACKED: Record<string, TrackedCall> = Object.fromEntries(
+  ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options', 'batch', 'asyncRequest'].map((name) => [
+    name,
+    { label: `http.${name}`, blocking: name !== 'asyncRequest' },
+  ]),
+);
+/** The requests of Response.submitForm() and clickLink(): blocking in k6 as well. */
+const FOLLOW_UP: TrackedCall = { label: 'res.submitForm/clickLink', blocking: true };
+
+export function createHttpModule(thread: ThreadContext, tracking: CallTracking = { traceSites: false }) {
   // Settings come from the merged options, known only after the first VU ran the init context.
   let settings: Settings | null = null;
   const configure = (): Settings => {
@@ -203,7 +218,7 @@ export function createHttpModule(thread: ThreadContext) {
         jar: null,
         jarIteration: vu.iter,
         expected: globalExpected,
-        client: { request: (method, target, body, params) => perform(vu, method, target, body as Body, params as Params) },
+        client: { request: (method, target, body, params) => perform(vu, method, target, body as Body, params as Params, FOLLOW_UP) },
       };
       vu.http = state;
     }
@@ -607,15 +622,43 @@ export function createHttpModule(thread: ThreadContext) {
     }
   }
 
+  /** Counts the call among the VU's pending ones until it settles; the executor's throw rejects, as an async function's would. */
+  function trackedPromise<T>(
+    vu: VU,
+    track: TrackedCall | null,
+    executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+  ): ResponsePromise<T> {
+    return new ResponsePromise<T>((resolve, reject) => {
+      if (track === null) {
+        executor(resolve, reject);
+        return;
+      }
+      const end = (vu.calls ??= new PendingCalls()).start(track.label, track.blocking, tracking.traceSites);
+      const done = (value: T) => {
+        end();
+        resolve(value);
+      };
+      const failed = (error: unknown) => {
+        end();
+        reject(error);
+      };
+      try {
+        executor(done, failed);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
   function perform(
     vu: VU,
     method: string,
     target: string | TaggedURL,
     body: Body,
     params: Params | null | undefined,
+    track: TrackedCall | null,
   ): ResponsePromise<Response> {
-    // A throw in the executor (init context, bad params) rejects the promise, as an async function would.
-    return new ResponsePromise<Response>((resolve, reject) => {
+    return trackedPromise<Response>(vu, track, (resolve, reject) => {
       if (vu.inInitContext)
         throw new Error(
           'making HTTP requests in the init context is not supported (move the request into setup() or the default function)',
@@ -665,8 +708,15 @@ export function createHttpModule(thread: ThreadContext) {
     });
   }
 
-  function request(vu: VU, method: string, target: string | TaggedURL, body?: Body, params?: Params | null): ResponsePromise {
-    return perform(vu, method, target, body, params);
+  function request(
+    vu: VU,
+    method: string,
+    target: string | TaggedURL,
+    body: Body | undefined,
+    params: Params | null | undefined,
+    track: TrackedCall,
+  ): ResponsePromise {
+    return perform(vu, method, target, body, params, track);
   }
 
   type BatchItem =
@@ -680,14 +730,14 @@ export function createHttpModule(thread: ThreadContext) {
     let call: Promise<Response> | null = null;
     let problem = '';
     if (typeof item === 'string' || (item !== null && typeof item === 'object' && (item as TaggedURL).__loadlabUrl))
-      call = perform(vu, 'GET', item as string, null, null);
+      call = perform(vu, 'GET', item as string, null, null, null);
     else if (Array.isArray(item)) {
       if (item.length < 2) problem = `invalid batch request '${JSON.stringify(item)}': an array item needs at least a method and a URL`;
-      else call = perform(vu, String(item[0]), item[1], item[2], item[3]);
+      else call = perform(vu, String(item[0]), item[1], item[2], item[3], null);
     } else if (item !== null && typeof item === 'object') {
       const o = item as { method?: string; url?: string; body?: Body; params?: Params };
       if (o.url === undefined) problem = `batch request ${key} doesn't have a url key`;
-      else call = perform(vu, o.method ?? 'GET', o.url, o.body, o.params);
+      else call = perform(vu, o.method ?? 'GET', o.url, o.body, o.params, null);
     } else problem = `invalid URL: '${String(item)}'`;
     if (call === null) {
       if (settings?.throwOnError ?? thread.options.throw === true) return Promise.reject(new Error(problem));
@@ -707,17 +757,19 @@ export function createHttpModule(thread: ThreadContext) {
 
   return {
     close: () => settings?.transport.close(),
-    request,
-    asyncRequest: (vu: VU, method: string, target: string, body?: Body, params?: Params) => perform(vu, method, target, body, params),
-    get: (vu: VU, target: string, params?: Params) => request(vu, 'GET', target, null, params),
-    head: (vu: VU, target: string, params?: Params) => request(vu, 'HEAD', target, null, params),
-    post: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'POST', target, body, params),
-    put: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'PUT', target, body, params),
-    patch: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'PATCH', target, body, params),
-    del: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'DELETE', target, body, params),
-    options: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'OPTIONS', target, body, params),
+    request: (vu: VU, method: string, target: string | TaggedURL, body?: Body, params?: Params | null) =>
+      request(vu, method, target, body, params, TRACKED.request),
+    asyncRequest: (vu: VU, method: string, target: string, body?: Body, params?: Params) =>
+      perform(vu, method, target, body, params, TRACKED.asyncRequest),
+    get: (vu: VU, target: string, params?: Params) => request(vu, 'GET', target, null, params, TRACKED.get),
+    head: (vu: VU, target: string, params?: Params) => request(vu, 'HEAD', target, null, params, TRACKED.head),
+    post: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'POST', target, body, params, TRACKED.post),
+    put: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'PUT', target, body, params, TRACKED.put),
+    patch: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'PATCH', target, body, params, TRACKED.patch),
+    del: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'DELETE', target, body, params, TRACKED.del),
+    options: (vu: VU, target: string, body?: Body, params?: Params) => request(vu, 'OPTIONS', target, body, params, TRACKED.options),
     batch(vu: VU, requests: BatchItem[] | Record<string, BatchItem>): ResponsePromise<unknown> {
-      return new ResponsePromise<unknown>((resolve, reject) => {
+      return trackedPromise<unknown>(vu, TRACKED.batch, (resolve, reject) => {
         if (vu.inInitContext)
           throw new Error(
             'making HTTP requests in the init context is not supported (move the request into setup() or the default function)',
