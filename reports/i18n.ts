@@ -1,8 +1,23 @@
 // The report's two languages. Numbers and dates follow each locale (vi-VN: 1.234,5 and dd/mm/yyyy);
 // times are shown in Vietnam's time zone, where the systems under test run.
 import type { Comparison } from './analysis/baseline.ts';
-import { type Bottleneck, type CapacityResult, KEEP_PACE, NO_DATA, type Unreachable } from '../results-format/index.ts';
+import { ERROR_TOLERANCE, LATENCY_MIN_CHANGE_MS, LATENCY_TOLERANCE, THROUGHPUT_TOLERANCE } from './analysis/baseline.ts';
+import { ERROR_DRIFT, LATENCY_DRIFT, MEMORY_DRIFT, TREND_MIN_R2, WARM_UP_SHARE } from './analysis/stability.ts';
+import {
+  type Bottleneck,
+  type CapacityResult,
+  HISTOGRAM_SIGNIFICANT_DIGITS,
+  KEEP_PACE,
+  NO_DATA,
+  SATURATED_UTILISATION,
+  type Unreachable,
+} from '../results-format/index.ts';
 import type { Finding, Light, Recommendation, Verdict } from './model.ts';
+
+/** A share as the methodology quotes it: 0.9 → "90 %". */
+const pct = (share: number): string => `${Math.round(share * 1000) / 10} %`;
+/** A ratio as percentage points in the language's decimal mark: 0.005 → "0.5" / "0,5". */
+const points = (ratio: number, mark: '.' | ','): string => String(Math.round(ratio * 1000) / 10).replace('.', mark);
 
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
@@ -284,11 +299,11 @@ const en: StaticMessages = {
     'Capacity search: each step is an embedded-engine run of the scenario with a constant-arrival-rate executor (an open model: new iterations start on schedule however slow the responses, so overload shows as queueing instead of being hidden).',
     'The first seconds of every step are a warm-up and are not measured. A step is within the SLO when every criterion holds over its measured part and the achieved throughput keeps pace with the offered rate; a step that is clearly broken (twice over a limit, or far behind) is stopped early.',
     'After the first broken step the search bisects between the last good and the first broken rate; the maximum sustainable throughput is interpolated between them on the criterion that broke.',
-    'Bottleneck: the first resource of the local services whose utilisation (busy slot-seconds per second ÷ slots) reaches 90 %, whose queue grows, or that rejects work; without service metrics, the request whose p95 doubled first.',
+    `Bottleneck: the first resource of the local services whose utilisation (busy slot-seconds per second ÷ slots) reaches ${pct(SATURATED_UTILISATION)}, whose queue grows, or that rejects work; without service metrics, the request whose p95 doubled first.`,
     'Demand projection: peak per second = daily volume ÷ active hours × peak-hour factor (or a burst: events ÷ window × peak factor), grown by the yearly rate; headroom = capacity ÷ peak − 1.',
-    'Stability: least-squares trends of p95 latency, error rate and service memory after the first 10 % of the run; a drift counts when it exceeds 20 % (latency), 1 point (errors) or 10 % (memory) over the run and the trend explains at least 30 % of the variation.',
-    'Baseline: latency worse by more than 10 % (and 2 ms), errors up by more than 0.5 points, checks down by more than 0.5 points, or capacity down by more than 10 % is a regression.',
-    "Percentiles are those of the samples: each second's HDR histogram (3 significant digits) is stored per tag set and merged for a flow, a request or the whole run, never averaged. An SLO criterion that no sample matched counts as not met (no data).",
+    `Stability: least-squares trends of p95 latency, error rate and service memory after the first ${pct(WARM_UP_SHARE)} of the run; a drift counts when it exceeds ${pct(LATENCY_DRIFT)} (latency), ${points(ERROR_DRIFT, '.')} point (errors) or ${pct(MEMORY_DRIFT)} (memory) over the run and the trend explains at least ${pct(TREND_MIN_R2)} of the variation.`,
+    `Baseline: latency worse by more than ${pct(LATENCY_TOLERANCE)} (and ${LATENCY_MIN_CHANGE_MS} ms), errors up by more than ${points(ERROR_TOLERANCE, '.')} points, checks down by more than ${points(ERROR_TOLERANCE, '.')} points, or capacity down by more than ${pct(THROUGHPUT_TOLERANCE)} is a regression.`,
+    `Percentiles are those of the samples: each second's HDR histogram (${HISTOGRAM_SIGNIFICANT_DIGITS} significant digits) is stored per tag set and merged for a flow, a request or the whole run, never averaged. An SLO criterion that no sample matched counts as not met (no data).`,
     'An interrupted search (Ctrl-C, SIGTERM) keeps the step in progress, marked partial: it is shown but not judged, and the capacity found so far is a lower bound.',
   ],
   meta: {
@@ -588,11 +603,11 @@ const viStatic: StaticMessages = {
     'Tìm năng lực: mỗi bước là một lần chạy kịch bản bằng engine nhúng với bộ thực thi tốc độ đến không đổi (mô hình mở: lượt mới bắt đầu đúng lịch dù phản hồi chậm, nên quá tải hiện ra thành hàng đợi chứ không bị che khuất).',
     'Vài giây đầu của mỗi bước là thời gian khởi động và không được đo. Một bước đạt SLO khi mọi tiêu chí đều thỏa trong phần được đo và thông lượng đạt được theo kịp tải đặt; bước vi phạm rõ ràng (vượt gấp đôi giới hạn hoặc tụt xa) được dừng sớm.',
     'Sau bước vi phạm đầu tiên, việc tìm kiếm chia đôi khoảng giữa mức tốt cuối cùng và mức vi phạm đầu tiên; thông lượng tối đa bền vững được nội suy giữa hai mức đó theo tiêu chí bị vi phạm.',
-    'Điểm nghẽn: tài nguyên đầu tiên của các dịch vụ cục bộ có mức sử dụng (số giây-khe bận mỗi giây ÷ số khe) đạt 90 %, có hàng đợi tăng dần hoặc bắt đầu từ chối yêu cầu; khi không có số liệu dịch vụ, đó là yêu cầu có p95 tăng gấp đôi sớm nhất.',
+    `Điểm nghẽn: tài nguyên đầu tiên của các dịch vụ cục bộ có mức sử dụng (số giây-khe bận mỗi giây ÷ số khe) đạt ${pct(SATURATED_UTILISATION)}, có hàng đợi tăng dần hoặc bắt đầu từ chối yêu cầu; khi không có số liệu dịch vụ, đó là yêu cầu có p95 tăng gấp đôi sớm nhất.`,
     'Dự báo nhu cầu: cao điểm mỗi giây = khối lượng ngày ÷ số giờ hoạt động × hệ số giờ cao điểm (hoặc đợt dồn: số sự kiện ÷ khung thời gian × hệ số cao điểm), tăng theo tỷ lệ hằng năm; dư địa = năng lực ÷ cao điểm − 1.',
-    'Độ ổn định: xu hướng bình phương tối thiểu của độ trễ p95, tỷ lệ lỗi và bộ nhớ dịch vụ sau 10 % đầu của lần chạy; được coi là trôi khi thay đổi vượt 20 % (độ trễ), 1 điểm phần trăm (lỗi) hoặc 10 % (bộ nhớ) trong cả lần chạy và xu hướng giải thích ít nhất 30 % biến động.',
-    'So với lần cơ sở: độ trễ tăng quá 10 % (và quá 2 ms), lỗi tăng quá 0,5 điểm phần trăm, kiểm tra đạt giảm quá 0,5 điểm phần trăm hoặc năng lực giảm quá 10 % được coi là suy giảm.',
-    'Các phân vị là phân vị của chính các mẫu đo: biểu đồ tần suất HDR của từng giây (3 chữ số có nghĩa) được lưu theo từng bộ thẻ và gộp lại cho một luồng, một yêu cầu hay cả lần chạy, không bao giờ lấy trung bình. Tiêu chí SLO không có mẫu nào khớp được coi là không đạt (không có dữ liệu).',
+    `Độ ổn định: xu hướng bình phương tối thiểu của độ trễ p95, tỷ lệ lỗi và bộ nhớ dịch vụ sau ${pct(WARM_UP_SHARE)} đầu của lần chạy; được coi là trôi khi thay đổi vượt ${pct(LATENCY_DRIFT)} (độ trễ), ${points(ERROR_DRIFT, ',')} điểm phần trăm (lỗi) hoặc ${pct(MEMORY_DRIFT)} (bộ nhớ) trong cả lần chạy và xu hướng giải thích ít nhất ${pct(TREND_MIN_R2)} biến động.`,
+    `So với lần cơ sở: độ trễ tăng quá ${pct(LATENCY_TOLERANCE)} (và quá ${LATENCY_MIN_CHANGE_MS} ms), lỗi tăng quá ${points(ERROR_TOLERANCE, ',')} điểm phần trăm, kiểm tra đạt giảm quá ${points(ERROR_TOLERANCE, ',')} điểm phần trăm hoặc năng lực giảm quá ${pct(THROUGHPUT_TOLERANCE)} được coi là suy giảm.`,
+    `Các phân vị là phân vị của chính các mẫu đo: biểu đồ tần suất HDR của từng giây (${HISTOGRAM_SIGNIFICANT_DIGITS} chữ số có nghĩa) được lưu theo từng bộ thẻ và gộp lại cho một luồng, một yêu cầu hay cả lần chạy, không bao giờ lấy trung bình. Tiêu chí SLO không có mẫu nào khớp được coi là không đạt (không có dữ liệu).`,
     'Khi việc tìm kiếm bị ngắt (Ctrl-C, SIGTERM), bước đang chạy được giữ lại và đánh dấu là một phần: bước đó được hiển thị nhưng không dùng để kết luận, và năng lực tìm được đến lúc đó chỉ là mức tối thiểu.',
   ],
   meta: {

@@ -1,5 +1,6 @@
 // Sinks hold the run-long aggregate of one metric (or submetric), as k6's metrics.Sink does.
 // They sit on the hot path: add() must not allocate.
+import { HISTOGRAM_SIGNIFICANT_DIGITS } from '../../results-format/run.ts';
 import * as hdr from 'hdr-histogram-js';
 import type { MetricType } from './types.ts';
 
@@ -72,8 +73,6 @@ export class RateSink {
 
 /** Values are recorded in the histogram as integers of this many units per unit (ms → ns for time). */
 export const HISTOGRAM_SCALE = 1e6;
-/** The histograms' precision: 3 significant digits, ~0.1 % relative error at worst. */
-const SIGNIFICANT_DIGITS = 3;
 const HISTOGRAM_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -95,7 +94,12 @@ const histogramsOfCollectedSinks = new FinalizationRegistry<hdr.Histogram>((hist
 
 /** A histogram freed with its owner; without an owner the caller destroys it. */
 function newHistogram(owner: object | null): hdr.Histogram {
-  const histogram = hdr.build({ autoResize: true, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32, useWebAssembly });
+  const histogram = hdr.build({
+    autoResize: true,
+    numberOfSignificantValueDigits: HISTOGRAM_SIGNIFICANT_DIGITS,
+    bitBucketSize: 32,
+    useWebAssembly,
+  });
   if (useWebAssembly && owner !== null) histogramsOfCollectedSinks.register(owner, histogram, owner);
   return histogram;
 }

@@ -16,11 +16,13 @@ export interface Comparison {
 export const LATENCY_TOLERANCE = 0.1;
 export const ERROR_TOLERANCE = 0.005;
 export const THROUGHPUT_TOLERANCE = 0.1;
+/** A latency change smaller than this is noise however large in percent (sub-millisecond requests). */
+export const LATENCY_MIN_CHANGE_MS = 2;
 
 function latency(subject: string, baseline: number, current: number): Comparison {
   const change = baseline > 0 ? current / baseline - 1 : 0;
-  const worse = change > LATENCY_TOLERANCE && current - baseline > 2;
-  const better = change < -LATENCY_TOLERANCE && baseline - current > 2;
+  const worse = change > LATENCY_TOLERANCE && current - baseline > LATENCY_MIN_CHANGE_MS;
+  const better = change < -LATENCY_TOLERANCE && baseline - current > LATENCY_MIN_CHANGE_MS;
   return { subject, unit: 'ms', baseline, current, change, regression: worse, improvement: better };
 }
 

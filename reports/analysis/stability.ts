@@ -24,6 +24,10 @@ export interface Stability {
 export const LATENCY_DRIFT = 0.2;
 export const MEMORY_DRIFT = 0.1;
 export const ERROR_DRIFT = 0.01;
+/** The first part of a run is warm-up (connection pools, JIT): trends are measured after it. */
+export const WARM_UP_SHARE = 0.1;
+/** A trend counts only when it explains this share of the variation, not when noise tilts the line. */
+export const TREND_MIN_R2 = 0.3;
 /** Shorter runs say nothing about drift (the soak profile runs longer). */
 export const SOAK_SECONDS = 300;
 
@@ -33,13 +37,11 @@ function drift(subject: string, ts: number[], ys: number[], limit: number, absol
   const span = minutes.length ? minutes[minutes.length - 1] : 0;
   const level = mean(ys);
   const change = absolute ? fit.slope * span : level > 0 ? (fit.slope * span) / level : 0;
-  // A trend only counts when it explains a fair part of the variation, not when noise tilts the line.
-  return { subject, slopePerMin: fit.slope, change, r2: fit.r2, drifting: change > limit && fit.r2 >= 0.3 };
+  return { subject, slopePerMin: fit.slope, change, r2: fit.r2, drifting: change > limit && fit.r2 >= TREND_MIN_R2 };
 }
 
 export function analyseStability(seconds: readonly SecondPoint[], services: readonly ServiceSampleLine[]): Stability {
-  // The first 10 % is warm-up (connection pools, JIT); trends are measured after it.
-  const skip = Math.floor(seconds.length / 10);
+  const skip = Math.floor(seconds.length * WARM_UP_SHARE);
   const steady = seconds.slice(skip).filter((point) => point.requests > 0);
   const durationS = seconds.length ? seconds[seconds.length - 1].t - seconds[0].t + 1 : 0;
   const drifts: Drift[] = [];

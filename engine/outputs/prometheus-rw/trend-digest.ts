@@ -6,6 +6,7 @@
 // results) up to EXACT_LIMIT per series, then move into HDR histograms (3 significant digits:
 // percentiles within 0.1% of the exact figure) whose memory does not grow with the run.
 
+import { HISTOGRAM_SIGNIFICANT_DIGITS } from '../../../results-format/run.ts';
 import * as hdr from 'hdr-histogram-js';
 
 const EXACT_LIMIT = 20_000;
@@ -13,7 +14,7 @@ const EXACT_LIMIT = 20_000;
 const HDR_SCALE = 1000;
 
 function newHistogram(): hdr.Histogram {
-  return hdr.build({ bitBucketSize: 'packed', autoResize: true, numberOfSignificantValueDigits: 3 });
+  return hdr.build({ bitBucketSize: 'packed', autoResize: true, numberOfSignificantValueDigits: HISTOGRAM_SIGNIFICANT_DIGITS });
 }
 
 export class TrendDigest {
