@@ -20,6 +20,7 @@ import {
   trendVariable,
 } from './panels.ts';
 import { UTILISATION } from './service-health.ts';
+import { LATENCY_BAD_S, LATENCY_WARN_S } from './slo-levels.ts';
 
 const RUN = 'testid=~"$testid"';
 const LOAD = 'testid=~"$testid", scenario=~"$scenario"';
@@ -122,8 +123,8 @@ export function bottleneckDashboard(flavour: TrendFlavour = 'stats'): dashboard.
         unit: 's',
         steps: [
           [0, GREEN],
-          [1, ORANGE],
-          [3, RED],
+          [LATENCY_WARN_S, ORANGE],
+          [LATENCY_BAD_S, RED],
         ],
         queries: [
           { expr: trendQuery(flavour, 'http_req_duration', LOAD), legend: `client ${quantileName(flavour)}` },

@@ -20,6 +20,7 @@ import {
   trendQuery,
   trendVariable,
 } from './panels.ts';
+import { CHECKS_RATE_MIN, FAILED_RATE_LIMIT, LATENCY_BAD_S, LATENCY_WARN_S, NDXP_LATENCY_S, percent } from './slo-levels.ts';
 
 const RUN = 'testid=~"$testid"';
 const LOAD = 'testid=~"$testid", scenario=~"$scenario"';
@@ -28,7 +29,7 @@ const RATE = '[$__rate_interval]';
 const FAILED_RATIO_NOW =
   `(sum(rate(k6_http_reqs_total{${LOAD}, expected_response="false"}${RATE})) or vector(0))` +
   ` / sum(rate(k6_http_reqs_total{${LOAD}}${RATE}))`;
-/** Over the whole run, as k6 evaluates `http_req_failed: rate<0.01`. */
+/** Over the whole run, as k6 evaluates `http_req_failed: rate<…`. */
 const FAILED_RATIO_RUN = `(sum(k6_http_reqs_total{${LOAD}, expected_response="false"}) or vector(0)) / sum(k6_http_reqs_total{${LOAD}})`;
 
 export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Dashboard {
@@ -77,12 +78,11 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: 'Failed requests (now)',
-        description:
-          'Share of requests k6 counts as failed (`http_req_failed`: unexpected status) over the last rate window. Red above the SLO of 1 %.',
+        description: `Share of requests k6 counts as failed (\`http_req_failed\`: unexpected status) over the last rate window. Red above the SLO of ${percent(FAILED_RATE_LIMIT)}.`,
         unit: 'percentunit',
         steps: [
           [0, GREEN],
-          [0.01, RED],
+          [FAILED_RATE_LIMIT, RED],
         ],
         queries: [{ expr: FAILED_RATIO_NOW, legend: 'failed' }],
         width: 4,
@@ -92,12 +92,12 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: `Slowest ${q} latency`,
-        description: `The highest ${native ? 'quantile of `http_req_duration` over the rate window' : 'selected stat of `http_req_duration` (k6 writes p99 by default), cumulative since the start as k6 computes it'}. SLOs: catalogue < 1 s, NDXP < 0.8 s; orange from 1 s, red from 3 s.`,
+        description: `The highest ${native ? 'quantile of `http_req_duration` over the rate window' : 'selected stat of `http_req_duration` (k6 writes p99 by default), cumulative since the start as k6 computes it'}. SLOs: catalogue < ${LATENCY_WARN_S} s, NDXP < ${NDXP_LATENCY_S} s; orange from ${LATENCY_WARN_S} s, red from ${LATENCY_BAD_S} s.`,
         unit: 's',
         steps: [
           [0, GREEN],
-          [1, ORANGE],
-          [3, RED],
+          [LATENCY_WARN_S, ORANGE],
+          [LATENCY_BAD_S, RED],
         ],
         queries: [{ expr: trendQuery(flavour, 'http_req_duration', LOAD), legend: q }],
         width: 4,
@@ -106,12 +106,11 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       bigNumber({
         title: 'Checks passed',
-        description:
-          'Share of `check()` results that passed (mean over checks, since the start). The standard threshold is checks rate > 99 %.',
+        description: `Share of \`check()\` results that passed (mean over checks, since the start). The standard threshold is checks rate > ${percent(CHECKS_RATE_MIN)}.`,
         unit: 'percentunit',
         steps: [
           [0, RED],
-          [0.99, GREEN],
+          [CHECKS_RATE_MIN, GREEN],
         ],
         queries: [{ expr: `avg(k6_checks_rate{${LOAD}})`, legend: 'passed' }],
         width: 4,
@@ -144,8 +143,8 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
           [1, GREEN],
         ],
         queries: [
-          { expr: `(${FAILED_RATIO_RUN}) < bool 0.01`, legend: 'http_req_failed rate<0.01' },
-          { expr: `avg(k6_checks_rate{${LOAD}}) > bool 0.99`, legend: 'checks rate>0.99' },
+          { expr: `(${FAILED_RATIO_RUN}) < bool ${FAILED_RATE_LIMIT}`, legend: `http_req_failed rate<${FAILED_RATE_LIMIT}` },
+          { expr: `avg(k6_checks_rate{${LOAD}}) > bool ${CHECKS_RATE_MIN}`, legend: `checks rate>${CHECKS_RATE_MIN}` },
           // The standard p(95)<1000 read at the selected stat: with k6's default p99 a stricter check.
           { expr: `${trendQuery(flavour, 'http_req_duration', LOAD)} < bool 1`, legend: `http_req_duration ${q}<1s` },
         ],
@@ -194,12 +193,12 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: `Latency (${q}) by request name`,
-        description: `${native ? 'The selected quantile of `http_req_duration` per request name over the rate window' : 'The selected stat of `http_req_duration` per request name, cumulative since the start (as k6 writes it)'}. Orange from 1 s, red from 3 s.`,
+        description: `${native ? 'The selected quantile of `http_req_duration` per request name over the rate window' : 'The selected stat of `http_req_duration` per request name, cumulative since the start (as k6 writes it)'}. Orange from ${LATENCY_WARN_S} s, red from ${LATENCY_BAD_S} s.`,
         unit: 's',
         steps: [
           [0, GREEN],
-          [1, ORANGE],
-          [3, RED],
+          [LATENCY_WARN_S, ORANGE],
+          [LATENCY_BAD_S, RED],
         ],
         queries: [{ expr: trendQuery(flavour, 'http_req_duration', LOAD, ['name']), legend: '{{name}}' }],
         width: 24,
@@ -243,11 +242,11 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: 'Failed requests',
-        description: 'Share of failed requests (unexpected status) per rate window. Red above the SLO of 1 %.',
+        description: `Share of failed requests (unexpected status) per rate window. Red above the SLO of ${percent(FAILED_RATE_LIMIT)}.`,
         unit: 'percentunit',
         steps: [
           [0, GREEN],
-          [0.01, RED],
+          [FAILED_RATE_LIMIT, RED],
         ],
         queries: [{ expr: FAILED_RATIO_NOW, legend: 'failed' }],
         width: 8,
@@ -269,11 +268,11 @@ export function loadTestDashboard(flavour: TrendFlavour = 'stats'): dashboard.Da
     .withPanel(
       timeSeries({
         title: 'Checks passed by check',
-        description: 'Pass rate of each `check()` since the start. Red below 99 %.',
+        description: `Pass rate of each \`check()\` since the start. Red below ${percent(CHECKS_RATE_MIN)}.`,
         unit: 'percentunit',
         steps: [
           [0, RED],
-          [0.99, GREEN],
+          [CHECKS_RATE_MIN, GREEN],
         ],
         queries: [{ expr: `avg by (check) (k6_checks_rate{${LOAD}})`, legend: '{{check}}' }],
         width: 8,
