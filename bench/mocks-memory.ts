@@ -7,11 +7,12 @@
 //   portal   15 %: dossiers submitted by one citizen;
 //   ndxp     25 %: documents with a fresh Idempotency-Key each (documents, inbox entries, keys), lookups.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { request } from 'undici';
+import { citizenToken, form } from './citizen-token.ts';
 
 type RequestSpec = NonNullable<Parameters<typeof autocannon>[0]['requests']>[number];
 const total = Number(process.argv[2] ?? 1_000_000);
@@ -25,47 +26,6 @@ function procStatus(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-async function form(url: string, fields: Record<string, string>): Promise<Record<string, string>> {
-  const response = await request(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return (await response.body.json()) as Record<string, string>;
-}
-
-async function citizenToken(identity: string): Promise<string> {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const page = await (
-    await request(
-      `${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: REDIRECT, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })}`,
-    )
-  ).body.text();
-  const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
-  const posted = await request(`${identity}/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      request_id: hidden('request_id'),
-      csrf_token: hidden('csrf_token'),
-      username: '001203012345',
-      password: 'loadtest',
-    }).toString(),
-  });
-  await posted.body.dump();
-  const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
-  return (
-    await form(`${identity}/token`, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      client_id: 'dvc-portal',
-      code_verifier: verifier,
-    })
-  ).access_token;
 }
 
 async function storeLines(urls: Record<string, string>): Promise<string[]> {

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { request } from 'undici';
+import { citizenToken, form } from './citizen-token.ts';
 
 const seconds = Number(process.argv[2] ?? 2);
 const SERVER = join(import.meta.dirname, 'mocks-server.ts');
@@ -49,49 +50,6 @@ async function startServer(metrics: 'on' | 'off'): Promise<Running> {
   return { urls: JSON.parse(line), pid: child.pid!, stop };
 }
 
-async function form(url: string, fields: Record<string, string>): Promise<any> {
-  const response = await request(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return response.body.json();
-}
-
-async function citizenToken(identity: string): Promise<string> {
-  const { createHash, randomBytes } = await import('node:crypto');
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const redirect = 'http://127.0.0.1:8080/cb';
-  const page = await (
-    await request(
-      `${identity}/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'dvc-portal', redirect_uri: redirect, scope: 'openid profile', code_challenge: challenge, code_challenge_method: 'S256' })}`,
-    )
-  ).body.text();
-  const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)![1];
-  const posted = await request(`${identity}/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      request_id: hidden('request_id'),
-      csrf_token: hidden('csrf_token'),
-      username: '001203012345',
-      password: 'loadtest',
-    }).toString(),
-  });
-  await posted.body.dump();
-  const code = new URL(String(posted.headers.location)).searchParams.get('code')!;
-  return (
-    await form(`${identity}/token`, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirect,
-      client_id: 'dvc-portal',
-      code_verifier: verifier,
-    })
-  ).access_token;
-}
-
 interface Row {
   target: string;
   metrics: string;
@@ -108,7 +66,7 @@ async function main(): Promise<void> {
   const servers = { on: await startServer('on'), off: await startServer('off') };
   try {
     const targetsOf = async (server: Running): Promise<{ target: string; url: string; headers: Record<string, string> }[]> => {
-      const citizen = await citizenToken(server.urls.identity);
+      const citizen = await citizenToken(server.urls.identity, 'http://127.0.0.1:8080/cb', 'openid profile');
       const agency = (
         await form(`${server.urls.identity}/token`, {
           grant_type: 'client_credentials',
