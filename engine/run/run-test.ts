@@ -26,7 +26,8 @@ import {
 } from '../options/config.ts';
 import { runVariableProblems, unknownOptionKeys } from '../options/k6-options.ts';
 import { parseDuration } from '../options/duration.ts';
-import { describeScenario, scenarioEndMs } from '../executors/registry.ts';
+import { goDuration } from '../executors/executor.ts';
+import { describeScenario, scenarioEndMs, scenarioMaxVUs } from '../executors/registry.ts';
 import type { Scenario } from '../options/scenarios.ts';
 import { bundleScript, type ScriptBundle } from '../script/bundle.ts';
 import { EXIT, LoadlabError, ScriptError, TestAbortError } from '../errors.ts';
@@ -511,7 +512,15 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
       );
     }
     if (options.signal?.aborted) onSignal();
-    if (!quiet) writeErr(describeExecution(scenarios, workers, options.script));
+    if (!quiet)
+      writeErr(
+        describeExecution(
+          scenarios,
+          workers,
+          options.script,
+          outputs.filter((output) => output !== breakdown),
+        ),
+      );
 
     const setupResult = interrupted ? undefined : await runLifecycle('setup', undefined, merged.setupTimeout);
     const setupData = setupResult === undefined ? undefined : JSON.parse(JSON.stringify(setupResult));
@@ -719,7 +728,37 @@ async function handleSummary(
   return problems;
 }
 
-function describeExecution(scenarios: Scenario[], workers: number, script: string): string {
-  const lines = scenarios.map(describeScenario);
-  return `  execution: embedded engine, ${workers} worker${workers === 1 ? '' : 's'}\n     script: ${script}\n  scenarios:\n${lines.map((l) => `    * ${l}`).join('\n')}`;
+/**
+ * The header k6 prints before a run: execution, script, output and the scenarios (sorted by start
+ * time, then name) with the most VUs they can need at once and the longest the test can last.
+ */
+function describeExecution(scenarios: Scenario[], workers: number, script: string, outputs: readonly Output[]): string {
+  const sorted = [...scenarios].sort((a, b) => a.startTimeMs - b.startTimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const maxDurationMs = Math.max(0, ...scenarios.map(scenarioEndMs));
+  const label = (name: string) => `${name}:`.padStart(15);
+  const count = scenarios.length;
+  return [
+    `${label('execution')} local (embedded engine, ${workers} worker${workers === 1 ? '' : 's'})`,
+    `${label('script')} ${script}`,
+    `${label('output')} ${outputs.map((output) => output.description).join(', ') || '-'}`,
+    '',
+    `${label('scenarios')} (100.00%) ${count} scenario${count === 1 ? '' : 's'}, ${maxConcurrentVUs(scenarios)} max VUs, ${goDuration(maxDurationMs)} max duration (incl. graceful stop):`,
+    ...sorted.map((scenario) => `${' '.repeat(14)}* ${describeScenario(scenario)}`),
+  ].join('\n');
+}
+
+/** k6's "max VUs": the most VUs the scenarios can hold at the same moment, each over its start … end (grace included). */
+function maxConcurrentVUs(scenarios: Scenario[]): number {
+  const edges = scenarios.flatMap((scenario) => [
+    { at: scenario.startTimeMs, vus: scenarioMaxVUs(scenario) },
+    { at: scenarioEndMs(scenario), vus: -scenarioMaxVUs(scenario) },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.vus - b.vus);
+  let current = 0;
+  let most = 0;
+  for (const edge of edges) {
+    current += edge.vus;
+    most = Math.max(most, current);
+  }
+  return most;
 }

@@ -69,10 +69,10 @@ export default async function () {
     expect(stdout.text).toMatch(/^\{"type":"Point","data":\{"time":"[^"]+","value":1,"tags":\{[^}]*\}\},"metric":"http_reqs"\}$/m);
     // Logs (the script's console), the execution description and the final progress line: the run's stderr.
     expect(stderr.text).toContain('line from the VU');
-    expect(stderr.text).toContain('execution: embedded engine, 1 worker');
+    expect(stderr.text).toContain('execution: local (embedded engine, 1 worker)');
     expect(stderr.text).toMatch(/total .* 3 reqs/);
     expect(stdout.text).not.toContain('line from the VU');
-    expect(leaked.join('')).not.toMatch(/line from the VU|http_req_duration|execution: embedded engine|"type":"Point"/);
+    expect(leaked.join('')).not.toMatch(/line from the VU|http_req_duration|execution: local|"type":"Point"/);
   });
 
   it("hands handleSummary's stdout and stderr to the given streams, and their isTTY to the summary data", async () => {
