@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadlabInProcess } from '../cli/helpers.ts';
 import { http } from './helpers.ts';
 
 const K6 = join(import.meta.dirname, '..', '..', '..', 'shared', 'tools', 'k6');
@@ -47,30 +48,28 @@ describe('loadlab mocks (CLI)', () => {
   it('rejects a bad config file, an unknown service and an unknown flag with a reason', async () => {
     const config = join(tmpdir(), `loadlab-mocks-${process.pid}.json`);
     await writeFile(config, JSON.stringify({ resources: { identity: { credential_check: { slots: 'many' } } }, surprise: true }));
-    const [badConfig, badService, badFlag] = [
-      run(['--port', '0', '--config', config]),
-      run(['--services', 'identity,bank']),
-      run(['--turbo']),
-    ];
-    expect(await badConfig.exited).toBe(104);
-    expect(badConfig.output().stderr).toMatch(/resources\.identity\.credential_check\.slots: must be integer/);
-    expect(badConfig.output().stderr).toMatch(/additional properties 'surprise'/);
-    expect(await badService.exited).not.toBe(0);
-    expect(badService.output().stderr).toMatch(/unknown: bank/);
-    expect(await badFlag.exited).not.toBe(0);
-    expect(badFlag.output().stderr).toMatch(/unknown option '--turbo'/);
+    // Refusals are the program's (in-process: a spawn would prove nothing more); serving and SIGTERM above are the process's.
+    const mocks = (...args: string[]) => loadlabInProcess('mocks', ...args);
+    const badConfig = await mocks('--port', '0', '--config', config);
+    expect(badConfig.code).toBe(104);
+    expect(badConfig.stderr).toMatch(/resources\.identity\.credential_check\.slots: must be integer/);
+    expect(badConfig.stderr).toMatch(/additional properties 'surprise'/);
+    const badService = await mocks('--services', 'identity,bank');
+    expect(badService.code).not.toBe(0);
+    expect(badService.stderr).toMatch(/unknown: bank/);
+    const badFlag = await mocks('--turbo');
+    expect(badFlag.code).not.toBe(0);
+    expect(badFlag.stderr).toMatch(/unknown option '--turbo'/);
 
-    const [exposed, badTimeout, halfTls] = [
-      run(['--port', '0', '--host', '0.0.0.0']),
-      run(['--headers-timeout', 'soon']),
-      run(['--tls-cert', 'a.pem']),
-    ];
-    expect(await exposed.exited).toBe(104);
-    expect(exposed.output().stderr).toMatch(/beyond loopback.*--allow-remote/);
-    expect(await badTimeout.exited).not.toBe(0);
-    expect(badTimeout.output().stderr).toMatch(/invalid duration "soon"/);
-    expect(await halfTls.exited).toBe(104);
-    expect(halfTls.output().stderr).toMatch(/--tls-cert and --tls-key go together/);
+    const exposed = await mocks('--port', '0', '--host', '0.0.0.0');
+    expect(exposed.code).toBe(104);
+    expect(exposed.stderr).toMatch(/beyond loopback.*--allow-remote/);
+    const badTimeout = await mocks('--headers-timeout', 'soon');
+    expect(badTimeout.code).not.toBe(0);
+    expect(badTimeout.stderr).toMatch(/invalid duration "soon"/);
+    const halfTls = await mocks('--tls-cert', 'a.pem');
+    expect(halfTls.code).toBe(104);
+    expect(halfTls.stderr).toMatch(/--tls-cert and --tls-key go together/);
   });
 
   it('serves HTTPS with --tls: the ready line names the CA, real k6 verifies the certificate with it, the admin token guards /admin', async () => {

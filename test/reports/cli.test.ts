@@ -1,25 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadlabInProcess } from '../cli/helpers.ts';
 import { writeSyntheticRun } from './fixtures/synthetic-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loadlab-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function loadlab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/loadlab.js', ...args], {
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+// `loadlab report` and `capacity` in-process (test/cli/helpers.ts): what is under test is what they write
+// and their exit codes, which a spawn would not change; test/cli/loadlab.test.ts spawns the bin.
+const loadlab = loadlabInProcess;
 
 describe('loadlab report and capacity on the command line', () => {
   it('renders a report with a baseline and flags the injected regression', async () => {
