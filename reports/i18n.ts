@@ -19,6 +19,21 @@ const pct = (share: number): string => `${Math.round(share * 1000) / 10} %`;
 /** A ratio as percentage points in the language's decimal mark: 0.005 → "0.5" / "0,5". */
 const points = (ratio: number, mark: '.' | ','): string => String(Math.round(ratio * 1000) / 10).replace('.', mark);
 
+/** The bottleneck sentence in either language: which of the language's three wordings applies. */
+function describeBottleneck(this: Messages, b: Bottleneck | null): string {
+  if (b === null) return this.noBottleneck;
+  if (b.kind === 'resource')
+    return this.bottleneckResource(
+      b.name,
+      b.offeredRate,
+      b.evidence.utilisation ?? 0,
+      b.evidence.queueGrowth ?? 0,
+      b.evidence.rejections ?? 0,
+    );
+  if (b.kind === 'tls') return this.bottleneckTls(b);
+  return this.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0);
+}
+
 export type Lang = 'vi' | 'en';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
 
@@ -479,19 +494,7 @@ function english(fmt: Formatters): Messages {
           : '';
       return `TLS termination saturated first, at ${fmt.rate(b.offeredRate)} it/s offered: the thread terminating TLS for ${b.name} was ${fmt.percent(e.eventLoopUtilisation ?? 0, 0)} busy, ${n(e.handshakesPerSec ?? 0, 0)} handshakes/s took ${fmt.percent(e.handshakeShareOfBusy ?? 0, 0)} of that time${resource}${growth}.`;
     },
-    bottleneck(b) {
-      if (b === null) return this.noBottleneck;
-      if (b.kind === 'resource')
-        return this.bottleneckResource(
-          b.name,
-          b.offeredRate,
-          b.evidence.utilisation ?? 0,
-          b.evidence.queueGrowth ?? 0,
-          b.evidence.rejections ?? 0,
-        );
-      if (b.kind === 'tls') return this.bottleneckTls(b);
-      return this.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0);
-    },
+    bottleneck: describeBottleneck,
     projectionIntro: (name, description, source) => `${name}: ${description} Source: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'No capacity was measured for this flow, so only the demand is shown.';
@@ -753,19 +756,7 @@ function vietnamese(fmt: Formatters): Messages {
           : '';
       return `Khâu xử lý TLS (TLS termination) bão hòa đầu tiên, ở tải đặt ${fmt.rate(b.offeredRate)} lượt/giây: luồng xử lý TLS cho ${b.name} bận ${fmt.percent(e.eventLoopUtilisation ?? 0, 0)}, ${n(e.handshakesPerSec ?? 0, 0)} lượt bắt tay/giây chiếm ${fmt.percent(e.handshakeShareOfBusy ?? 0, 0)} thời gian đó${resource}${growth}.`;
     },
-    bottleneck(b) {
-      if (b === null) return this.noBottleneck;
-      if (b.kind === 'resource')
-        return this.bottleneckResource(
-          b.name,
-          b.offeredRate,
-          b.evidence.utilisation ?? 0,
-          b.evidence.queueGrowth ?? 0,
-          b.evidence.rejections ?? 0,
-        );
-      if (b.kind === 'tls') return this.bottleneckTls(b);
-      return this.bottleneckRequest(b.name, b.offeredRate, b.evidence.latencyGrowth ?? 0);
-    },
+    bottleneck: describeBottleneck,
     projectionIntro: (name, description, source) => `${name}: ${description} Nguồn: ${source}.`,
     projectionCrossing: (p) => {
       if (p.capacity === null) return 'Chưa đo năng lực cho luồng này nên chỉ hiển thị nhu cầu.';
