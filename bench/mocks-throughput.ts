@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { request } from 'undici';
 import { citizenToken, form } from './citizen-token.ts';
 
 const seconds = Number(process.argv[2] ?? 2);

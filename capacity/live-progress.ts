@@ -1,5 +1,5 @@
 // An engine Output that prints a progress line every few seconds of a quiet run, for `npm start`.
-import type { Output, SampleContainer } from '../engine/metrics/types.ts';
+import type { Output, SampleContainer } from '../engine/index.ts';
 
 export class LiveProgress implements Output {
   readonly description = 'progress lines';

@@ -1,9 +1,9 @@
 // The measured part of one capacity step, on the engine's windowed aggregator: every SLO criterion is a
 // k6 threshold evaluated by the engine over the step (or its last seconds, live), and every figure of
 // the step comes from the engine's sinks.
-import type { RateSink, Sink, TrendSink } from '../engine/metrics/sinks.ts';
-import type { SampleContainer } from '../engine/metrics/types.ts';
-import { WindowedAggregator } from '../engine/metrics/windowed-aggregator.ts';
+import type { RateSink, Sink, TrendSink } from '../engine/index.ts';
+import type { SampleContainer } from '../engine/index.ts';
+import { WindowedAggregator } from '../engine/index.ts';
 import type { LatencyStats, SloOutcome } from '../results-format/index.ts';
 import { pressure, type SloCriterion } from './slo.ts';
 

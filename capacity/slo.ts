@@ -4,8 +4,8 @@
 //   --slo 'p95<800ms,errors<1%'                       shorthand on http_req_duration / http_req_failed / checks
 //   --slo 'p99{name:"/api/procedures"}<1.5s'          shorthand on a submetric (k6 tag filter, quotes allowed)
 //   --slo 'http_req_duration{flow:login}:p(95)<800'   any k6 threshold, as in options.thresholds
-import { parseDuration } from '../engine/options/duration.ts';
-import { parseMetricName, parseThresholdExpression, ThresholdError } from '../engine/metrics/thresholds.ts';
+import { parseDuration } from '../engine/index.ts';
+import { parseMetricName, parseThresholdExpression, ThresholdError } from '../engine/index.ts';
 import type { SloCriterion } from '../results-format/index.ts';
 import { InvalidConfigError } from '../engine/errors.ts';
 

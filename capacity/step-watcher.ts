@@ -1,7 +1,7 @@
 // An in-process engine Output that sees every sample of one capacity step as it happens, so the search
 // can judge the step live and stop it early once it is clearly broken.
-import { TrendSink } from '../engine/metrics/sinks.ts';
-import type { Output, SampleContainer } from '../engine/metrics/types.ts';
+import { TrendSink } from '../engine/index.ts';
+import type { Output, SampleContainer } from '../engine/index.ts';
 import type { Unreachable } from '../results-format/index.ts';
 import { SampleWindow } from './sample-window.ts';
 

@@ -3,7 +3,7 @@
 // crypto took, and whether handshakes queued. In-process mocks share one thread, so their services are
 // grouped by the `thread` label of loadlab_event_loop_busy_seconds_total.
 import type { ClientTlsHandshaking, ServiceSampleLine, TlsTermination } from '../results-format/index.ts';
-import type { TrendSink } from '../engine/metrics/sinks.ts';
+import type { TrendSink } from '../engine/index.ts';
 
 interface Reading {
   t: number;

@@ -2,17 +2,17 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../engine/index.ts';
 import { loadWorkloadModel } from '../reports/analysis/projection.ts';
-import { runCapacitySearch } from '../capacity/search.ts';
+import { runCapacitySearch } from '../capacity/index.ts';
 import { type Lang, messages } from '../reports/i18n.ts';
-import { type LocalMocks, startLocalMocks } from '../capacity/mock-targets.ts';
+import { type LocalMocks, startLocalMocks } from '../capacity/index.ts';
 import { TLS_KEY_TYPES, type TlsKeyType } from '../mocks/tls.ts';
 import { buildReport } from '../reports/model.ts';
 import { parseFormats, writeReport } from '../reports/render/index.ts';
 import { loadFolder } from '../reports/run-folder.ts';
-import { parseSloFlag } from '../capacity/slo.ts';
-import { resolveRunDir } from '../engine/outputs/results-dir.ts';
+import { parseSloFlag } from '../capacity/index.ts';
+import { resolveRunDir } from '../engine/index.ts';
 import { EXIT, InvalidConfigError, reportCliError } from '../engine/errors.ts';
-import { type DashboardSession, startDashboardSession } from '../engine/outputs/web-dashboard/session.ts';
+import { type DashboardSession, startDashboardSession } from '../engine/index.ts';
 
 function positive(label: string) {
   return (value: string) => {

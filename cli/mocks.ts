@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, reportCliError } from '../engine/errors.ts';
 import { cliAction } from './errors.ts';
-import { parseDuration } from '../engine/options/duration.ts';
+import { parseDuration } from '../engine/index.ts';
 import {
   DEFAULT_PORTS,
   DEFAULT_SERVER_TIMEOUTS,

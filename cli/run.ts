@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type RunTestOptions, runTest } from '../engine/index.ts';
 import { nonLoopbackCidrs } from '../engine/loopback.ts';
-import { type ConfigFile, parseDnsFlag, parseStagesFlag, readConfigFile } from '../engine/options/config.ts';
+import { type ConfigFile, parseDnsFlag, parseStagesFlag, readConfigFile } from '../engine/index.ts';
 import { EXIT, reportCliError } from '../engine/errors.ts';
 import { bundleScenario } from './bundle.ts';
 import { cliAction } from './errors.ts';

@@ -1,6 +1,6 @@
 // The colour thresholds of the dashboards, read from the flows' SLOs (scenarios/lib/slos.ts)
 // through the engine's threshold grammar, so a panel turns red where a threshold fails.
-import { parseThresholdExpression } from '../engine/metrics/thresholds.ts';
+import { parseThresholdExpression } from '../engine/index.ts';
 import type { ThresholdSet } from '../scenarios/lib/profiles.ts';
 import { CHECKS_SLO, LOGIN_SLO, NDXP_SLO, SUBMISSION_SLO } from '../scenarios/lib/slos.ts';
 

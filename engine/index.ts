@@ -17,3 +17,13 @@ export {
   ScriptError,
   TestAbortError,
 } from './errors.ts';
+// What capacity/, cli/ and dashboards/ use of the engine's parts: the metrics library, the results folder, the
+// web dashboard session, option parsing.
+export { parseMetricName, parseThresholdExpression, ThresholdError } from './metrics/thresholds.ts';
+export { type RateSink, type Sink, TrendSink } from './metrics/sinks.ts';
+export type { Output, OutputFactory, SampleContainer } from './metrics/types.ts';
+export { gitRevision, resolveRunDir } from './outputs/results-dir.ts';
+export { WindowedAggregator } from './metrics/windowed-aggregator.ts';
+export { fetchTextTrusting } from './modules/http/tls.ts';
+export { type ConfigFile, parseDnsFlag, parseStagesFlag, readConfigFile } from './options/config.ts';
+export { type DashboardSession, startDashboardSession } from './outputs/web-dashboard/session.ts';

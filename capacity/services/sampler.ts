@@ -2,7 +2,7 @@
 // each resource's saturation on the same time axis as the load.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ServiceSampleLine } from '../../results-format/index.ts';
-import { fetchTextTrusting } from '../../engine/modules/http/tls.ts';
+import { fetchTextTrusting } from '../../engine/index.ts';
 import { flattenMetrics } from '../../results-format/prometheus-text.ts';
 
 export interface ServiceSamplerOptions {
