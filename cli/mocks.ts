@@ -13,7 +13,7 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '../mocks/config.ts';
-import { DEFAULT_TLS_DIR, type TlsOption } from '../mocks/tls.ts';
+import { DEFAULT_TLS_DIR, TLS_KEY_TYPES, type TlsKeyType, type TlsOption } from '../mocks/tls.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -54,6 +54,7 @@ interface MocksFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  tlsKeyType?: TlsKeyType;
   adminToken?: string;
   allowRemote?: boolean;
   headersTimeout?: number;
@@ -63,10 +64,14 @@ interface MocksFlags {
 
 function tlsOption(flags: MocksFlags): TlsOption | undefined {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new MockConfigError(['--tls-cert and --tls-key go together']);
+  if (flags.tlsCert !== undefined && flags.tlsKeyType !== undefined)
+    throw new MockConfigError(['--tls-key-type chooses the key loadlab generates; the key of --tls-cert is --tls-key']);
   if (flags.tlsCert !== undefined && flags.tlsKey !== undefined)
     return { certFile: flags.tlsCert, keyFile: flags.tlsKey, caFile: flags.tlsCa };
   if (flags.tlsCa !== undefined) throw new MockConfigError(['--tls-ca names the CA of a certificate given with --tls-cert/--tls-key']);
-  return flags.tls || flags.tlsDir !== undefined ? { dir: flags.tlsDir } : undefined;
+  return flags.tls || flags.tlsDir !== undefined || flags.tlsKeyType !== undefined
+    ? { dir: flags.tlsDir, keyType: flags.tlsKeyType }
+    : undefined;
 }
 
 /** --config merged with the timeout flags, which win. */
@@ -114,6 +119,12 @@ export function register(program: Command): void {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) instead; needs --tls-key')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-ca <file>', 'CA certificate of --tls-cert, reported as caFile for clients to trust')
+    .addOption(
+      new Option(
+        '--tls-key-type <type>',
+        'the generated server key (default ec-p256; RSA keys cost far more per handshake); implies --tls',
+      ).choices([...TLS_KEY_TYPES]),
+    )
     .option(
       '--headers-timeout <duration>',
       `close a connection whose request headers are not complete after this long (slowloris; default ${seconds(DEFAULT_SERVER_TIMEOUTS.headersTimeoutMs)})`,

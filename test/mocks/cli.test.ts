@@ -70,6 +70,12 @@ describe('loadlab mocks (CLI)', () => {
     const halfTls = await mocks('--tls-cert', 'a.pem');
     expect(halfTls.code).toBe(104);
     expect(halfTls.stderr).toMatch(/--tls-cert and --tls-key go together/);
+    const keyTypeWithCert = await mocks('--tls-cert', 'a.pem', '--tls-key', 'a.key', '--tls-key-type', 'rsa-2048');
+    expect(keyTypeWithCert.code).toBe(104);
+    expect(keyTypeWithCert.stderr).toMatch(/--tls-key-type chooses the key loadlab generates/);
+    const badKeyType = await mocks('--tls-key-type', 'dsa-1024');
+    expect(badKeyType.code).not.toBe(0);
+    expect(badKeyType.stderr).toMatch(/Allowed choices are ec-p256, rsa-2048, rsa-4096/);
   });
 
   it('serves HTTPS with --tls: the ready line names the CA, real k6 verifies the certificate with it, the admin token guards /admin', async () => {
