@@ -29,7 +29,6 @@ const LOAD_TESTS = [
   // Remote write and a real Prometheus under load; the other observability tests only validate files or,
   // for stack.test.ts, wait for a Prometheus to start.
   'test/observability/dashboards.test.ts',
-  'test/observability/k6-series-parity.test.ts',
   'test/observability/remote-write.test.ts',
   'test/reports/render.test.ts',
   'test/**/*.load.test.ts',

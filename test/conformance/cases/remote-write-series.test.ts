@@ -8,17 +8,17 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTest } from '../../engine/index.ts';
-import { startTestPrometheus, type TestPrometheus } from './prometheus-server.ts';
+import { runTest } from '../../../engine/index.ts';
+import { startTestPrometheus, type TestPrometheus } from '../../observability/prometheus-server.ts';
 
 const K6 = process.env.LOADLAB_K6;
-const SCRIPT = join(import.meta.dirname, 'fixtures', 'series-parity.js');
+const SCRIPT = join(import.meta.dirname, '..', '..', 'observability', 'fixtures', 'series-parity.js');
 const suffix = process.pid;
 const K6_TESTID = `parity-k6-${suffix}`;
 const ENGINE_TESTID = `parity-engine-${suffix}`;
 
 if (!K6)
-  console.log('k6-series-parity: skipped, set LOADLAB_K6 to a k6 binary (e.g. LOADLAB_K6=../shared/tools/k6) to compare with real k6');
+  console.log('remote-write-series: skipped, set LOADLAB_K6 to a k6 binary (e.g. LOADLAB_K6=../shared/tools/k6) to compare with real k6');
 
 let server: Server;
 let base: string;
