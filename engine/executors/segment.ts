@@ -15,6 +15,8 @@ export interface SharedCounters {
   readonly cells: Int32Array;
   /** Scenario name → its cell. */
   readonly slots: Readonly<Record<string, number>>;
+  /** The rps limiter's next free slot (epoch µs), one for all threads as k6's one limiter per instance. */
+  readonly rpsNextAt: BigInt64Array;
 }
 
 export const WHOLE: ExecutionSegment = Object.freeze({ index: 0, count: 1 });
@@ -23,6 +25,7 @@ export function createSharedCounters(scenarioNames: readonly string[]): SharedCo
   return {
     cells: new Int32Array(new SharedArrayBuffer((scenarioNames.length + 1) * Int32Array.BYTES_PER_ELEMENT)),
     slots: Object.fromEntries(scenarioNames.map((name, i) => [name, i])),
+    rpsNextAt: new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT)),
   };
 }
 

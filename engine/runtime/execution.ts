@@ -6,7 +6,7 @@ import type { ExecutionSegment } from '../executors/segment.ts';
 import { share } from '../executors/segment.ts';
 import { VUPool } from '../executors/vu-pool.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
-import { threadRpsLimits, type ThreadRpsLimits } from '../modules/http/rps-limit.ts';
+import { type RequestRateLimiter, rpsLimiter } from '../modules/http/rps-limit.ts';
 import type { Options } from '../options/config.ts';
 import type { Scenario } from '../options/scenarios.ts';
 import { type CompiledScript, compileScript, type ScriptBundle } from '../script/bundle.ts';
@@ -45,7 +45,7 @@ export class ThreadExecution implements ThreadContext {
     testStartTime: 0,
   };
   /** Set by prepare(), when the scenarios (and so this thread's part of the VUs) are known. */
-  rpsLimits: ThreadRpsLimits | null = null;
+  rpsLimiter: RequestRateLimiter | null = null;
   /** systemTags' vu/iter for the VUs made from now on (see VU.metadataTags). */
   private metadataTags = 0;
   readonly stop = new StopSignal();
@@ -183,7 +183,7 @@ export class ThreadExecution implements ThreadContext {
   prepare(scenarios: Scenario[]): void {
     const needed = scenarios.reduce((sum, s) => sum + share(scenarioInitialVUs(s), this.params.segment), 0);
     this.pool.preallocate(needed);
-    this.rpsLimits = threadRpsLimits(this.options, scenarios, this.params.segment);
+    this.rpsLimiter = rpsLimiter(this.options, this.params.segment.counters?.rpsNextAt);
     for (const scenario of scenarios) {
       this.runs.push(
         new ScenarioRun(

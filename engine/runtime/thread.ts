@@ -1,7 +1,7 @@
 // What the k6 modules of one thread share: the script's source map, the metric registry, the
 // merged options, the log, and the hooks to the execution (abort, instance counters).
 import type { MetricRegistry } from '../metrics/registry.ts';
-import type { ThreadRpsLimits } from '../modules/http/rps-limit.ts';
+import type { RequestRateLimiter } from '../modules/http/rps-limit.ts';
 import type { Options } from '../options/config.ts';
 import type { StackMapper } from '../script/stack.ts';
 
@@ -32,7 +32,7 @@ export interface ThreadContext {
   readonly allowRemoteTargets: boolean;
   readonly instance: InstanceCounters;
   /** The `rps` option's limiters for this thread; null without rps (the request path only checks for null). */
-  readonly rpsLimits: ThreadRpsLimits | null;
+  readonly rpsLimiter: RequestRateLimiter | null;
   /** exec.test.abort(): stop the test, exit 108. */
   abortTest(reason: string): void;
 }

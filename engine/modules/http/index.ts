@@ -690,13 +690,13 @@ export function createHttpModule(thread: ThreadContext, tracking: CallTracking =
         );
         return;
       }
-      const rps = thread.rpsLimits;
+      const rps = thread.rpsLimiter;
       if (rps === null) {
         call.send();
         return;
       }
-      // The rps option: the request waits for its slot; VU 0 is setup()/teardown()'s.
-      const waitMs = (vu.idInInstance === 0 ? rps.lifecycle : rps.vus).reserve(Date.now());
+      // The rps option: the request waits for its slot.
+      const waitMs = rps.reserve(Date.now());
       if (waitMs <= 0) call.send();
       else {
         const iteration = vu.iter;

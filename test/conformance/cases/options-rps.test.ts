@@ -47,9 +47,10 @@ export default function () { http.batch([__ENV.TARGET + '/', __ENV.TARGET + '/',
     env: { K6_RPS: '5' },
     workers: [1, 2],
     check: ({ k6, engine }) => {
-      // 6 batch requests at 5/s: ≥ 1 s of test (setup's 2 requests are before the test's clock).
+      // 6 batch requests at 5/s: ≥ 1 s of test (setup's 2 requests are before the test's clock). With 2
+      // workers the threads share k6's one limiter: a limiter per thread would let 2 requests go at once (≈ 0.8 s).
       for (const run of [k6, engine]) {
-        expect(duration(run)).toBeGreaterThan(900);
+        expect(duration(run)).toBeGreaterThan(950);
         expect(duration(run)).toBeLessThan(2000);
       }
     },
