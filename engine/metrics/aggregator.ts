@@ -1,10 +1,11 @@
-// The metrics engine of the run, like k6's metrics/engine: it ingests every SampleContainer once,
-// on the main thread, into one sink per metric and per submetric, keeps the checks tree, and
+// The metrics engine of the run, like k6's metrics/engine: it takes the run's samples once, folded
+// into series (metrics/digest.ts), on the main thread, into one sink per metric and per submetric, keeps the checks tree, and
 // evaluates thresholds. It is itself an Output, so it receives samples the same way outputs do.
 import { BUILTIN_METRICS } from './builtin.ts';
 import { ChecksTree, type GroupSummary } from './checks-tree.ts';
 import { MetricRegistry } from './registry.ts';
-import { createSink, type Sink } from './sinks.ts';
+import { type DigestConsumer, type DigestEntry, foldSamples } from './digest.ts';
+import { createSink, mergeSink, type Sink } from './sinks.ts';
 import { type ParsedMetricName, parseMetricName, parseThresholds, ThresholdSet } from './thresholds.ts';
 import type { MetricDescriptor, Output, SampleContainer, Tags } from './types.ts';
 
@@ -49,7 +50,7 @@ export interface ThresholdsResult {
   breached: string[];
 }
 
-export class Aggregator implements Output {
+export class Aggregator implements Output, DigestConsumer {
   readonly description = 'metrics engine';
   private readonly metrics = new Map<string, MetricState>();
   private readonly withThresholds: MetricState[] = [];
@@ -95,27 +96,25 @@ export class Aggregator implements Output {
   async stop(): Promise<void> {}
 
   addMetricSamples(containers: readonly SampleContainer[]): void {
-    for (let c = 0; c < containers.length; c++) {
-      const container = containers[c];
-      const tags = container.tags;
-      const samples = container.samples;
-      for (let s = 0; s < samples.length; s++) {
-        const sample = samples[s];
-        const metric = sample.metric;
-        const state = this.metrics.get(metric.name) ?? this.createState(metric);
-        state.sink.add(sample.value);
-        state.observed = true;
-        const submetrics = state.submetrics;
-        for (let i = 0; i < submetrics.length; i++) {
-          const sub = submetrics[i];
-          if (matches(tags, sub.filterKeys, sub.filterValues)) {
-            sub.sink.add(sample.value);
-            sub.observed = true;
-          }
+    this.addDigest(foldSamples(containers));
+  }
+
+  addDigest(entries: readonly DigestEntry[]): void {
+    for (let e = 0; e < entries.length; e++) {
+      const { metric, tags, sink } = entries[e];
+      const state = this.metrics.get(metric.name) ?? this.createState(metric);
+      mergeSink(state.sink, sink);
+      state.observed = true;
+      const submetrics = state.submetrics;
+      for (let i = 0; i < submetrics.length; i++) {
+        const sub = submetrics[i];
+        if (matches(tags, sub.filterKeys, sub.filterValues)) {
+          mergeSink(sub.sink, sink);
+          sub.observed = true;
         }
-        if (metric.name === 'checks') this.checks.recordCheck(tags.group, tags.check, sample.value !== 0);
-        else if (metric.name === 'group_duration' && tags.group !== undefined) this.checks.group(tags.group);
       }
+      if (sink.type === 'rate' && metric.name === 'checks') this.checks.recordCheck(tags.group, tags.check, sink.passes, sink.fails);
+      else if (metric.name === 'group_duration' && tags.group !== undefined) this.checks.group(tags.group);
     }
   }
 

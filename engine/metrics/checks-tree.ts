@@ -45,7 +45,7 @@ export class ChecksTree {
   private readonly byPath = new Map<string, GroupNode>([['', this.root]]);
 
   /** As k6 v1, whose tree comes from the samples' tags: a check without its `group` tag (systemTags leaves it out) is in no group, so not listed. */
-  recordCheck(groupPath: string | undefined, checkName: string | undefined, passed: boolean): void {
+  recordCheck(groupPath: string | undefined, checkName: string | undefined, passes: number, fails: number): void {
     if (checkName === undefined || groupPath === undefined) return;
     const group = this.group(groupPath);
     let counts = group.checks.get(checkName);
@@ -53,8 +53,8 @@ export class ChecksTree {
       counts = new CheckCounts();
       group.checks.set(checkName, counts);
     }
-    if (passed) counts.passes++;
-    else counts.fails++;
+    counts.passes += passes;
+    counts.fails += fails;
   }
 
   /** Makes a group known (from group_duration samples) so groups without checks are listed too. */

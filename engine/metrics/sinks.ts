@@ -144,7 +144,7 @@ export class TrendSink {
         return;
       }
       if (index < this.exactLimit) {
-        const grown = new Float64Array(Math.min(values.length * 2, this.exactLimit));
+        const grown = new Float64Array(Math.min(Math.max(values.length * 2, 64), this.exactLimit));
         grown.set(values);
         this.values = grown;
         if (this.sorted && value < values[index - 1]) this.sorted = false;
@@ -234,6 +234,34 @@ export class TrendSink {
       negative?.destroy();
     }
     return encoded;
+  }
+
+  /** The values of a sink that still keeps them all (null once they moved into histograms). */
+  exactValues(): Float64Array | null {
+    return this.values === null ? null : this.values.subarray(0, this.count);
+  }
+
+  /** A sink keeping exactly `values` (adopted, not copied), as a folded series travels between threads. */
+  static ofValues(values: Float64Array): TrendSink {
+    const sink = new TrendSink(Number.POSITIVE_INFINITY);
+    sink.values = values;
+    sink.count = values.length;
+    sink.sorted = false;
+    if (values.length > 0) {
+      let min = values[0];
+      let max = values[0];
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (value < min) min = value;
+        if (value > max) max = value;
+        sum += value;
+      }
+      sink.min = min;
+      sink.max = max;
+      sink.sum = sum;
+    }
+    return sink;
   }
 
   /** A sink from `encode()`'s output and the exact count, sum, min and max that travel with it. */

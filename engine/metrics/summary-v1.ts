@@ -3,7 +3,8 @@
 // EXECUTION, NETWORK); full adds a SCENARIO block per scenario, each with a GROUP block per group
 // (nested as the groups are). Written from k6 v1.3's output; the legacy summary is renderTextSummary.
 import type { GroupSummary } from './checks-tree.ts';
-import { createSink, type Sink } from './sinks.ts';
+import { type DigestConsumer, type DigestEntry, foldSamples } from './digest.ts';
+import { createSink, mergeSink, type Sink } from './sinks.ts';
 import { humanizeValue, renderDefaultSummary, sinkValues, strWidth, type SummaryData, type SummaryMetric } from './summary.ts';
 import type { MetricDescriptor, Output, SampleContainer } from './types.ts';
 
@@ -237,30 +238,24 @@ class BreakdownPart {
   /** Subgroup name → its part (for a scenario: its top-level groups). */
   readonly groups = new Map<string, BreakdownPart>();
 
-  add(container: SampleContainer): void {
-    for (const sample of container.samples) {
-      const metric = sample.metric;
-      let entry = this.sinks.get(metric.name);
-      if (entry === undefined) {
-        entry = { metric, sink: createSink(metric.type) };
-        this.sinks.set(metric.name, entry);
+  add({ tags, metric, sink }: DigestEntry): void {
+    let entry = this.sinks.get(metric.name);
+    if (entry === undefined) {
+      entry = { metric, sink: createSink(metric.type) };
+      this.sinks.set(metric.name, entry);
+    }
+    mergeSink(entry.sink, sink);
+    if (sink.type === 'rate' && metric.name === 'checks') {
+      const name = tags.check ?? '';
+      let counts = this.checks.get(name);
+      if (counts === undefined) {
+        counts = { name, passes: 0, fails: 0 };
+        this.checks.set(name, counts);
       }
-      entry.sink.add(sample.value);
-      if (metric.name === 'checks') {
-        const name = container.tags.check ?? '';
-        let counts = this.checks.get(name);
-        if (counts === undefined) {
-          counts = { name, passes: 0, fails: 0 };
-          this.checks.set(name, counts);
-        }
-        if (sample.value !== 0) {
-          counts.passes++;
-          this.checkPasses++;
-        } else {
-          counts.fails++;
-          this.checkFails++;
-        }
-      }
+      counts.passes += sink.passes;
+      counts.fails += sink.fails;
+      this.checkPasses += sink.passes;
+      this.checkFails += sink.fails;
     }
   }
 
@@ -287,7 +282,7 @@ class BreakdownPart {
  * within the scenario, by its `group` tag (the group's own samples; a subgroup's go to the subgroup).
  * An output, so it sees the samples as the other outputs do; the run adds it only in full mode.
  */
-export class SummaryBreakdown implements Output {
+export class SummaryBreakdown implements Output, DigestConsumer {
   readonly description = 'end-of-test summary';
   readonly scenarios = new Map<string, BreakdownPart>();
   /** Check path (`::group::name`) → when it first ran: k6 lists checks in that order. */
@@ -301,25 +296,26 @@ export class SummaryBreakdown implements Output {
   async stop(): Promise<void> {}
 
   addMetricSamples(containers: readonly SampleContainer[]): void {
-    for (const container of containers) {
-      const first = container.samples[0];
-      if (first !== undefined && first.metric.name === 'checks') {
-        const { group, check } = container.tags;
-        if (group !== undefined && check !== undefined) {
-          const path = `${group}::${check}`;
-          if (!this.checkOrder.has(path)) this.checkOrder.set(path, this.checkOrder.size);
-        }
+    this.addDigest(foldSamples(containers));
+  }
+
+  addDigest(entries: readonly DigestEntry[]): void {
+    for (const entry of entries) {
+      const tags = entry.tags;
+      if (entry.metric.name === 'checks' && tags.group !== undefined && tags.check !== undefined) {
+        const path = `${tags.group}::${tags.check}`;
+        if (!this.checkOrder.has(path)) this.checkOrder.set(path, this.checkOrder.size);
       }
       if (!this.full) continue;
-      const scenarioName = container.tags.scenario;
+      const scenarioName = tags.scenario;
       if (scenarioName === undefined) continue;
       let scenario = this.scenarios.get(scenarioName);
       if (scenario === undefined) {
         scenario = new BreakdownPart();
         this.scenarios.set(scenarioName, scenario);
       }
-      scenario.add(container);
-      const group = container.tags.group;
+      scenario.add(entry);
+      const group = tags.group;
       if (group === undefined || group === '') continue;
       let part = scenario;
       for (const name of group.split('::').slice(1)) {
@@ -330,7 +326,7 @@ export class SummaryBreakdown implements Output {
         }
         part = child;
       }
-      part.add(container);
+      part.add(entry);
     }
   }
 }

@@ -9,7 +9,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createSink, type EncodedTrend, type Sink } from '../metrics/sinks.ts';
+import { type DigestConsumer, type DigestEntry, foldSamples } from '../metrics/digest.ts';
+import { SecondBuckets } from '../metrics/second-buckets.ts';
+import { createSink, type EncodedTrend, mergeSink, type Sink } from '../metrics/sinks.ts';
 import type { SummaryData } from '../metrics/summary.ts';
 import type { MetricDescriptor, Output, OutputParams, SampleContainer, Tags } from '../metrics/types.ts';
 import { PER_REQUEST_TAGS, SeriesKeys } from '../metrics/series-key.ts';
@@ -64,13 +66,11 @@ export function timeseriesValues(sink: Sink): Record<string, number> {
   };
 }
 
-export class ResultsDirOutput implements Output {
+export class ResultsDirOutput implements Output, DigestConsumer {
   readonly description: string;
-  private readonly seconds = new Map<number, SecondBucket>();
+  private readonly seconds = new SecondBuckets<SecondBucket>(() => ({ byKey: new Map(), byTags: new Map() }));
   /** One tag set is one series whatever its key order. */
   private readonly seriesKeys = new SeriesKeys();
-  private lastSecond = Number.NaN;
-  private lastBucket: SecondBucket | null = null;
   private stream: WriteStream | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failed = false;
@@ -101,31 +101,23 @@ export class ResultsDirOutput implements Output {
   }
 
   addMetricSamples(containers: readonly SampleContainer[]): void {
-    for (const container of containers) {
-      const second = Math.floor(container.time / 1000);
-      let bucket = this.lastBucket;
-      if (second !== this.lastSecond || bucket === null) {
-        bucket = this.seconds.get(second) ?? null;
-        if (bucket === null) {
-          bucket = { byKey: new Map(), byTags: new Map() };
-          this.seconds.set(second, bucket);
-        }
-        this.lastSecond = second;
-        this.lastBucket = bucket;
+    this.addDigest(foldSamples(containers));
+  }
+
+  addDigest(entries: readonly DigestEntry[]): void {
+    for (const { second, tags, metric, sink } of entries) {
+      const bucket = this.seconds.of(second);
+      const series = bucket.byTags.get(tags) ?? this.seriesOf(bucket, tags);
+      let entry = series.get(metric.name);
+      if (entry === undefined) {
+        entry = {
+          metric,
+          tags: { ...this.seriesKeys.of(tags).tags },
+          sink: createSink(metric.type, SECOND_TREND_EXACT_LIMIT),
+        };
+        series.set(metric.name, entry);
       }
-      const series = bucket.byTags.get(container.tags) ?? this.seriesOf(bucket, container.tags);
-      for (const sample of container.samples) {
-        let entry = series.get(sample.metric.name);
-        if (entry === undefined) {
-          entry = {
-            metric: sample.metric,
-            tags: { ...this.seriesKeys.of(container.tags).tags },
-            sink: createSink(sample.metric.type, SECOND_TREND_EXACT_LIMIT),
-          };
-          series.set(sample.metric.name, entry);
-        }
-        entry.sink.add(sample.value);
-      }
+      mergeSink(entry.sink, sink);
     }
   }
 
@@ -142,7 +134,10 @@ export class ResultsDirOutput implements Output {
 
   /** Writes and forgets every second that ended before `beforeMs`. */
   flushClosedSeconds(beforeMs: number): void {
-    const closed = [...this.seconds.keys()].filter((second) => (second + 1) * 1000 <= beforeMs).sort((a, b) => a - b);
+    const closed = this.seconds
+      .seconds()
+      .filter((second) => (second + 1) * 1000 <= beforeMs)
+      .sort((a, b) => a - b);
     if (closed.length === 0) return;
     const lines: string[] = [];
     for (const second of closed) {
@@ -161,7 +156,6 @@ export class ResultsDirOutput implements Output {
         }
       }
       this.seconds.delete(second);
-      if (second === this.lastSecond) this.lastBucket = null;
     }
     if (this.stream !== null && !this.failed) this.stream.write(`${lines.join('\n')}\n`);
   }

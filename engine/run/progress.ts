@@ -3,6 +3,8 @@
 // 10 s otherwise.
 import type { ScenarioStats } from '../executors/scenario-run.ts';
 import { formatDuration } from '../options/duration.ts';
+import { BUILTIN_METRICS } from '../metrics/builtin.ts';
+import type { DigestConsumer, DigestEntry } from '../metrics/digest.ts';
 import type { TextStream } from '../metrics/types.ts';
 
 export interface ProgressTotals {
@@ -16,18 +18,23 @@ export interface ProgressTotals {
 
 const BAR_WIDTH = 24;
 
-export class RequestTally {
+/** Requests and failed requests per scenario, from the http_reqs and http_req_failed series. */
+export class RequestTally implements DigestConsumer {
   readonly requests = new Map<string, number>();
   readonly failures = new Map<string, number>();
   total = 0;
   failed = 0;
 
-  count(scenario: string, failed: boolean): void {
-    this.requests.set(scenario, (this.requests.get(scenario) ?? 0) + 1);
-    this.total++;
-    if (failed) {
-      this.failures.set(scenario, (this.failures.get(scenario) ?? 0) + 1);
-      this.failed++;
+  addDigest(entries: readonly DigestEntry[]): void {
+    for (const { metric, tags, sink } of entries) {
+      const scenario = tags.scenario ?? '';
+      if (metric === BUILTIN_METRICS.http_reqs && sink.type === 'counter') {
+        this.requests.set(scenario, (this.requests.get(scenario) ?? 0) + sink.samples);
+        this.total += sink.samples;
+      } else if (metric === BUILTIN_METRICS.http_req_failed && sink.type === 'rate' && sink.passes > 0) {
+        this.failures.set(scenario, (this.failures.get(scenario) ?? 0) + sink.passes);
+        this.failed += sink.passes;
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createSharedCounters, WHOLE } from '../executors/segment.ts';
 import { Aggregator } from '../metrics/aggregator.ts';
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
+import { type DigestConsumer, type DigestEntry, foldSamples, isDigestConsumer } from '../metrics/digest.ts';
 import type { TrendSink } from '../metrics/sinks.ts';
 import { buildSummaryData, type SummaryData, toSummaryExport } from '../metrics/summary.ts';
 import { renderEndOfTestSummary, SummaryBreakdown, type SummaryMode } from '../metrics/summary-v1.ts';
@@ -101,10 +102,7 @@ const EMPTY_SUMMARY = (durationMs: number): SummaryData => ({
 });
 
 /** systemTags: the system tags not listed are taken off every sample (the run's own tags stay). Null: nothing to take off. */
-function systemTagsFilter(
-  enabled: readonly string[] | undefined,
-  runTags: Record<string, string>,
-): ((batch: SampleContainer[]) => SampleContainer[]) | null {
+function systemTagsFilter(enabled: readonly string[] | undefined, runTags: Record<string, string>): ((tags: Tags) => Tags) | null {
   if (enabled === undefined || enabled === null) return null;
   const removed = [...SYSTEM_TAGS].filter((tag) => !enabled.includes(tag) && !(tag in runTags));
   if (removed.length === 0) return null;
@@ -119,7 +117,7 @@ function systemTagsFilter(
     }
     return result;
   };
-  return (batch) => batch.map((container) => ({ ...container, tags: filter(container.tags) }));
+  return filter;
 }
 
 /** k6's --log-output destinations. */
@@ -228,6 +226,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   };
 
   let deliver: (batch: SampleContainer[]) => void = () => {};
+  let deliverDigest: (entries: readonly DigestEntry[]) => void = () => {};
   const mainSink = new BatchingSink((batch) => deliver(batch));
   const main = new ThreadExecution({
     bundle,
@@ -338,16 +337,18 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
 
   const tally = new RequestTally();
   const withSystemTags = systemTagsFilter(merged.systemTags as string[] | undefined, runTags);
+  // The metrics engine, the results folder, the summary's breakdown and the tally take folded series;
+  // outputs that need every sample get them. With none of those, the workers fold their own samples.
+  const digestConsumers: DigestConsumer[] = [aggregator, tally, ...outputs.filter(isDigestConsumer)];
+  const sampleOutputs = outputs.filter((output) => !isDigestConsumer(output));
+  deliverDigest = (entries) => {
+    if (withSystemTags) entries = entries.map((entry) => ({ ...entry, tags: withSystemTags(entry.tags) }));
+    for (const consumer of digestConsumers) consumer.addDigest(entries);
+  };
   deliver = (batch) => {
-    if (withSystemTags) batch = withSystemTags(batch);
-    aggregator.addMetricSamples(batch);
-    for (const output of outputs) output.addMetricSamples(batch);
-    for (const container of batch) {
-      const samples = container.samples;
-      if (samples.length > 1 && samples[0].metric === BUILTIN_METRICS.http_reqs) {
-        tally.count(container.tags.scenario ?? '', samples[samples.length - 1].value !== 0);
-      }
-    }
+    if (withSystemTags) batch = batch.map((container) => ({ ...container, tags: withSystemTags(container.tags) }));
+    for (const output of sampleOutputs) output.addMetricSamples(batch);
+    deliverDigest(foldSamples(batch));
   };
   try {
     for (const output of outputs) await output.start();
@@ -372,7 +373,9 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
           env: scriptEnv,
           allowRemoteTargets: options.allowRemoteTargets === true,
           resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
+          foldSamples: sampleOutputs.length === 0,
           onSamples: deliver,
+          onDigest: deliverDigest,
           onLog: (line, fromConsole) => {
             if (!fromConsole) writeErr(line);
             else if (options.verbose === true || !line.startsWith('DEBU')) writeConsole(line);

@@ -1,6 +1,7 @@
 // One worker thread as an ExecutionPart of the run.
 import { Worker } from 'node:worker_threads';
 import type { ExecutionSegment } from '../executors/segment.ts';
+import type { DigestEntry } from '../metrics/digest.ts';
 import type { MetricDescriptor, MetricType, SampleContainer, ValueType } from '../metrics/types.ts';
 import type { Options } from '../options/config.ts';
 import type { Scenario } from '../options/scenarios.ts';
@@ -16,7 +17,10 @@ export interface WorkerPartParams {
   env: Record<string, string>;
   allowRemoteTargets: boolean;
   resolveMetric: (name: string, type: MetricType, contains: ValueType) => MetricDescriptor;
+  /** The workers fold their samples (no output needs each one): they arrive as onDigest. */
+  foldSamples: boolean;
   onSamples: (containers: SampleContainer[]) => void;
+  onDigest: (entries: DigestEntry[]) => void;
   onLog: (line: string, fromConsole: boolean) => void;
   onAbort: (reason: string) => void;
 }
@@ -37,6 +41,7 @@ export class WorkerPart implements ExecutionPart {
       segment: params.segment,
       env: params.env,
       allowRemoteTargets: params.allowRemoteTargets,
+      foldSamples: params.foldSamples,
     };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
@@ -54,6 +59,9 @@ export class WorkerPart implements ExecutionPart {
     switch (message.type) {
       case 'samples':
         this.params.onSamples(this.decoder.decode(message.batch));
+        break;
+      case 'digest':
+        this.params.onDigest(this.decoder.decodeDigest(message.batch));
         break;
       case 'status':
         this.last = message.status;

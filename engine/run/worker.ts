@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionSegment } from '../executors/segment.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
-import { BatchingSink } from '../runtime/sink.ts';
+import { BatchingSink, FoldingSink } from '../runtime/sink.ts';
 import { consoleAwareLogger } from './logging.ts';
 import type { ScriptBundle } from '../script/bundle.ts';
 import { TestAbortError } from '../script/errors.ts';
@@ -16,6 +16,8 @@ export interface WorkerData {
   segment: ExecutionSegment;
   env: Record<string, string>;
   allowRemoteTargets: boolean;
+  /** No output needs every sample: fold them here and send the series (metrics/digest.ts). */
+  foldSamples: boolean;
 }
 
 export type ToWorker =
@@ -29,6 +31,7 @@ export type FromWorker =
   | { type: 'prepared' }
   | { type: 'error'; message: string }
   | { type: 'samples'; batch: import('./transport.ts').EncodedBatch }
+  | { type: 'digest'; batch: import('./transport.ts').EncodedBatch }
   | { type: 'status'; status: PartStatus }
   | { type: 'log'; line: string; console?: boolean }
   | { type: 'abort'; reason: string }
@@ -47,10 +50,15 @@ const port = parentPort!;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer as never);
 const input = workerData as WorkerData;
 const encoder = new BatchEncoder();
-const sink = new BatchingSink((batch) => {
-  const encoded = encoder.encode(batch);
-  post({ type: 'samples', batch: encoded }, [encoded.data.buffer as ArrayBuffer]);
-});
+const sink = input.foldSamples
+  ? new FoldingSink((entries) => {
+      const encoded = encoder.encodeDigest(entries);
+      post({ type: 'digest', batch: encoded }, [encoded.data.buffer as ArrayBuffer]);
+    })
+  : new BatchingSink((batch) => {
+      const encoded = encoder.encode(batch);
+      post({ type: 'samples', batch: encoded }, [encoded.data.buffer as ArrayBuffer]);
+    });
 const execution = new ThreadExecution({
   bundle: input.bundle,
   segment: input.segment,

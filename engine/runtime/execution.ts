@@ -52,7 +52,7 @@ export class ThreadExecution implements ThreadContext {
   readonly runs: ScenarioRun[] = [];
   private readonly globals: ScriptGlobals;
   readonly realm = new ScriptRealm();
-  private readonly tracking: CallTracking = { traceSites: false };
+  private readonly tracking: CallTracking = { marks: this.realm.sequential.calls };
   private readonly pool: VUPool;
   private readonly errorCounts = new Map<string, number>();
   private setupData: unknown;
@@ -150,9 +150,10 @@ export class ThreadExecution implements ThreadContext {
 
   private describeLeak(calls: NonNullable<VU['calls']>): string {
     const names = [...calls.blocking].map(([name, n]) => (n > 1 ? `${name}() ×${n}` : `${name}()`)).join(', ');
-    const sites = [...calls.sites].map((site) => `${site.name}() at ${this.stack.firstScriptPosition(site.stack) ?? 'an unknown place'}`);
-    const where = sites.length > 0 ? `: ${[...new Set(sites)].join(', ')}` : '; where it was called is named from the next time on';
-    this.tracking.traceSites = true;
+    const sites = [...calls.sites].map(
+      (site) => `${site.name}() at ${this.stack.firstScriptPosition(site.trace.stack) ?? 'an unknown place'}`,
+    );
+    const where = sites.length > 0 ? `: ${[...new Set(sites)].join(', ')}` : '';
     return (
       `the function returned while ${names} it started had not finished${where}. In k6 these calls block until done; here the script went on without waiting ` +
       '(a call the synchronous-style transform could not see, e.g. through a computed property or a function stored in an array): add `await` before the call. ' +

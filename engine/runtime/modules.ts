@@ -55,7 +55,7 @@ function formatArgs(args: unknown[]): string {
 
 function tracked(vu: VU, promise: unknown, name: string, blocking: boolean, tracking: CallTracking): unknown {
   const calls = (vu.calls ??= new PendingCalls());
-  return calls.track(promise, name, blocking, tracking.traceSites);
+  return calls.track(promise, name, blocking, tracking.marks);
 }
 
 /** Module functions whose results may be binary: host ArrayBuffers become the realm's (and so do those of returned hashers). */

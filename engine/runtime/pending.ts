@@ -6,27 +6,38 @@
 
 export interface CallSite {
   readonly name: string;
-  readonly stack: string | undefined;
+  /** Captured where the call started; its `stack` is formatted only when read (a leak to report). */
+  readonly trace: { stack?: string };
+}
+
+/**
+ * Set by the synchronous-style transform just before each blocking k6 call it sees (and awaits, or the
+ * script awaits): `__loadlabSync.calls.seen = true`. A blocking call that finds it unset is one the
+ * transform could not see — the only kind that can be left pending — and notes where it started
+ * (a stack capture, ~5 µs, too costly for every call).
+ */
+export interface CallMarks {
+  seen: boolean;
 }
 
 export interface CallTracking {
-  /** Capture where blocking calls start (costly: only once a script is known to leave one pending). */
-  traceSites: boolean;
+  /** The realm's marks (ScriptRealm.callMarks); a fresh object where no script sets them. */
+  readonly marks: CallMarks;
 }
 
 export class PendingCalls {
   count = 0;
   /** Pending blocking calls by name (`http.get`: 2). */
   readonly blocking = new Map<string, number>();
-  /** While the thread traces call sites (after a first leak): where each pending blocking call started. */
+  /** Where each pending blocking call the transform did not see started. */
   readonly sites = new Set<CallSite>();
   private waiters: (() => void)[] = [];
   private readonly settleOne = () => this.settle(null);
   private readonly settlers = new Map<string, () => void>();
 
   /** Tracks `promise`; `blocking` for k6's blocking calls (whose result k6 scripts use without await). */
-  track<T>(promise: T, name: string, blocking: boolean, traceSites: boolean): T {
-    const settle = this.start(name, blocking, traceSites);
+  track<T>(promise: T, name: string, blocking: boolean, marks: CallMarks): T {
+    const settle = this.start(name, blocking, marks);
     (promise as PromiseLike<unknown>).then(settle, settle);
     return promise;
   }
@@ -35,12 +46,17 @@ export class PendingCalls {
    * Counts a call as started; the function returned ends it (call it once). For callers that know
    * when their call settles (the http module): no promise reaction per call, as track() needs.
    */
-  start(name: string, blocking: boolean, traceSites: boolean): () => void {
+  start(name: string, blocking: boolean, marks: CallMarks): () => void {
     this.count++;
     if (!blocking) return this.settleOne;
     this.blocking.set(name, (this.blocking.get(name) ?? 0) + 1);
-    if (!traceSites) return this.settlers.get(name) ?? this.settlerFor(name);
-    const site: CallSite = { name, stack: new Error().stack };
+    if (marks.seen) {
+      marks.seen = false;
+      return this.settlers.get(name) ?? this.settlerFor(name);
+    }
+    const trace: { stack?: string } = {};
+    Error.captureStackTrace(trace);
+    const site: CallSite = { name, trace };
     this.sites.add(site);
     return () => {
       this.sites.delete(site);

@@ -1,5 +1,6 @@
 // Where a thread's samples go: buffered and handed on in batches, to the metrics Aggregator and
-// outputs on the main thread, or encoded and posted to it from a worker.
+// outputs on the main thread, or encoded (or folded into series) and posted to it from a worker.
+import { type DigestEntry, SampleFolder } from '../metrics/digest.ts';
 import type { SampleContainer } from '../metrics/types.ts';
 
 export interface SampleSink {
@@ -13,20 +14,37 @@ export interface SampleSink {
  */
 export const SAMPLE_BATCH_INTERVAL_MS = 20;
 
-/** Collects containers and hands them to `deliver` in batches (every `intervalMs`, or when large). */
-export class BatchingSink implements SampleSink {
-  private buffer: SampleContainer[] = [];
+/** Hands on what a sink holds every `intervalMs` (and at stop). */
+abstract class IntervalSink implements SampleSink {
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly deliver: (batch: SampleContainer[]) => void,
-    private readonly intervalMs = SAMPLE_BATCH_INTERVAL_MS,
-    private readonly maxBatch = 20_000,
-  ) {}
+  constructor(private readonly intervalMs: number) {}
+
+  abstract push(container: SampleContainer): void;
+  abstract flush(): void;
 
   start(): void {
     this.timer ??= setInterval(() => this.flush(), this.intervalMs);
     this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flush();
+  }
+}
+
+/** Collects containers and hands them to `deliver` in batches (every `intervalMs`, or when large). */
+export class BatchingSink extends IntervalSink {
+  private buffer: SampleContainer[] = [];
+
+  constructor(
+    private readonly deliver: (batch: SampleContainer[]) => void,
+    intervalMs = SAMPLE_BATCH_INTERVAL_MS,
+    private readonly maxBatch = 20_000,
+  ) {
+    super(intervalMs);
   }
 
   push(container: SampleContainer): void {
@@ -40,10 +58,27 @@ export class BatchingSink implements SampleSink {
     this.buffer = [];
     this.deliver(batch);
   }
+}
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.flush();
+/**
+ * Folds each container as it arrives (metrics/digest.ts), so the container dies at once rather than
+ * waiting in a batch, and hands the series to `deliver` every `intervalMs`.
+ */
+export class FoldingSink extends IntervalSink {
+  private readonly folder = new SampleFolder();
+
+  constructor(
+    private readonly deliver: (entries: DigestEntry[]) => void,
+    intervalMs = SAMPLE_BATCH_INTERVAL_MS,
+  ) {
+    super(intervalMs);
+  }
+
+  push(container: SampleContainer): void {
+    this.folder.addContainer(container);
+  }
+
+  flush(): void {
+    if (!this.folder.isEmpty) this.deliver(this.folder.take());
   }
 }

@@ -20,7 +20,7 @@ export interface ScriptBundle {
   readonly code: string;
   readonly map: string;
   /** What the synchronous-style transform did, and what it cost. */
-  readonly transform: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number; ms: number };
+  readonly transform: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number; markedCalls: number; ms: number };
 }
 
 /** What the bundled script sees as its free variables (besides the realm's globals). */
@@ -87,7 +87,7 @@ export async function bundleScript(script: string): Promise<ScriptBundle> {
     });
   const started = performance.now();
   let result: esbuild.BuildResult<{ write: false }>;
-  let stats: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number };
+  let stats: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number; markedCalls: number };
   try {
     const scan = syncStyleScan(display);
     await build([scan.plugin]);

@@ -4,6 +4,7 @@
 // module state from the per-VU factory; the realm's built-ins are shared by the VUs of a thread.
 import { webcrypto } from 'node:crypto';
 import vm from 'node:vm';
+import type { CallMarks } from '../runtime/pending.ts';
 import { SEQUENTIAL_SOURCE } from './sync-style/sequential.ts';
 
 /** Built-ins of a V8 context that k6's JavaScript runtime does not have. */
@@ -16,8 +17,8 @@ export interface RealmGlobals {
 
 export class ScriptRealm {
   readonly context: vm.Context;
-  /** The realm's helpers that await array callbacks one at a time. */
-  readonly sequential: unknown;
+  /** The realm's helpers that await array callbacks one at a time; also the transform's call marks. */
+  readonly sequential: { readonly calls: CallMarks };
   /** The realm's Math (randomSeed() seeds its random()). */
   readonly math: Math;
   private readonly json: JSON;
@@ -30,7 +31,7 @@ export class ScriptRealm {
     this.json = run<JSON>('JSON');
     this.math = run<Math>('Math');
     this.arrayBuffer = run<ArrayBufferConstructor>('ArrayBuffer');
-    this.sequential = run(SEQUENTIAL_SOURCE);
+    this.sequential = run<{ calls: CallMarks }>(SEQUENTIAL_SOURCE);
   }
 
   /** k6's globals besides the language's built-ins. */

@@ -190,7 +190,7 @@ const TRACKED: Record<string, TrackedCall> = Object.fromEntries(
 /** The requests of Response.submitForm() and clickLink(): blocking in k6 as well. */
 const FOLLOW_UP: TrackedCall = { label: 'res.submitForm/clickLink', blocking: true };
 
-export function createHttpModule(thread: ThreadContext, tracking: CallTracking = { traceSites: false }) {
+export function createHttpModule(thread: ThreadContext, tracking: CallTracking) {
   // Settings come from the merged options, known only after the first VU ran the init context.
   let settings: Settings | null = null;
   const configure = (): Settings => {
@@ -633,7 +633,7 @@ export function createHttpModule(thread: ThreadContext, tracking: CallTracking =
         executor(resolve, reject);
         return;
       }
-      const end = (vu.calls ??= new PendingCalls()).start(track.label, track.blocking, tracking.traceSites);
+      const end = (vu.calls ??= new PendingCalls()).start(track.label, track.blocking, tracking.marks);
       const done = (value: T) => {
         end();
         resolve(value);

@@ -90,6 +90,8 @@ export interface CallInfo {
   readonly where: string;
   blocking: boolean;
   sequential: boolean;
+  /** A blocking k6 call itself (http.get, sleep, res.submitForm): marked as seen before it runs (runtime/pending.ts). */
+  marked: boolean;
 }
 
 /** A function value used other than by calling it or passing it to a call. */
@@ -455,6 +457,7 @@ export function analyzeModule(
         where: where(node),
         blocking: false,
         sequential: false,
+        marked: false,
       });
     },
     Function(p) {

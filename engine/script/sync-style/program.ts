@@ -7,13 +7,15 @@ import { type CallInfo, type FnInfo, type ModuleInfo, type Problem, SEQUENTIAL_M
 
 /** The factory parameter with the helpers that await array callbacks one at a time (sequential.ts). */
 export const SEQUENTIAL_GLOBAL = '__loadlabSync';
+/** Set just before each blocking k6 call the transform sees, so the runtime knows the call was seen (runtime/pending.ts). */
+const CALL_MARK = `${SEQUENTIAL_GLOBAL}.calls.seen = true`;
 
 export interface ProgramPlan {
   readonly problems: Problem[];
   /** The rewritten source (with an inline source map) of a module the transform changed, else null. */
   rewrite(file: string): string | null;
   /** Functions made asynchronous and calls awaited, over the whole program. */
-  readonly stats: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number };
+  readonly stats: { asyncFunctions: number; awaitedCalls: number; sequentialCalls: number; markedCalls: number };
 }
 
 export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPlan {
@@ -209,7 +211,9 @@ export function planProgram(modules: ReadonlyMap<string, ModuleInfo>): ProgramPl
     });
   }
 
-  const stats = { asyncFunctions: 0, awaitedCalls: 0, sequentialCalls: 0 };
+  for (const c of calls) c.marked = c.owner.kind === 'fn' && c.node.type !== 'NewExpression' && deref(c.callee).kind === 'blocking';
+
+  const stats = { asyncFunctions: 0, awaitedCalls: 0, sequentialCalls: 0, markedCalls: 0 };
   const rewrites = new Map<string, string>();
   for (const mod of modules.values()) {
     const code = rewriteModule(mod, calls, stats);
@@ -227,13 +231,22 @@ function rewriteModule(mod: ModuleInfo, allCalls: CallInfo[], stats: ProgramPlan
     stats.asyncFunctions++;
     changed = true;
   }
+  const awaits = (c: CallInfo) => c.blocking && !c.awaited;
   const calls = allCalls
-    .filter((c) => c.owner.kind === 'fn' && c.blocking && !c.awaited && c.owner.fn.module === mod)
+    .filter((c) => c.owner.kind === 'fn' && c.owner.fn.module === mod && (awaits(c) || c.marked))
     .sort((a, b) => (a.node.start ?? 0) - (b.node.start ?? 0) || (b.node.end ?? 0) - (a.node.end ?? 0));
   const guarded = new Set<number>();
   for (const c of calls) {
     const start = c.node.start ?? 0;
     const end = c.node.end ?? 0;
+    if (!awaits(c)) {
+      // Awaited in the source already: only the mark, in parentheses of its own.
+      s.appendLeft(start, `(${CALL_MARK}, `);
+      s.appendLeft(end, ')');
+      stats.markedCalls++;
+      changed = true;
+      continue;
+    }
     const open = c.statement ? 'await ' : '(await ';
     if (!c.statement && c.startsStatement && !guarded.has(start)) {
       guarded.add(start);
@@ -248,6 +261,11 @@ function rewriteModule(mod: ModuleInfo, allCalls: CallInfo[], stats: ProgramPlan
     } else {
       s.appendLeft(start, open);
       stats.awaitedCalls++;
+    }
+    if (c.marked) {
+      s.appendLeft(start, `(${CALL_MARK}, `);
+      s.appendLeft(end, ')');
+      stats.markedCalls++;
     }
     if (!c.statement) s.appendLeft(end, ')');
     changed = true;

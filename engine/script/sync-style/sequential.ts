@@ -37,6 +37,8 @@ export const SEQUENTIAL_SOURCE = `(() => {
     return acc;
   };
   return Object.freeze({
+    // Set before each blocking k6 call the transform saw (runtime/pending.ts CallMarks).
+    calls: { seen: false },
     async forEach(target, cb, thisArg) {
       if (indexed(target)) {
         const len = target.length;
