@@ -341,14 +341,14 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   // outputs that need every sample get them. With none of those, the workers fold their own samples.
   const digestConsumers: DigestConsumer[] = [aggregator, tally, ...outputs.filter(isDigestConsumer)];
   const sampleOutputs = outputs.filter((output) => !isDigestConsumer(output));
-  deliverDigest = (entries) => {
-    if (withSystemTags) entries = entries.map((entry) => ({ ...entry, tags: withSystemTags(entry.tags) }));
+  const consume = (entries: readonly DigestEntry[]) => {
     for (const consumer of digestConsumers) consumer.addDigest(entries);
   };
+  deliverDigest = (entries) => consume(withSystemTags ? entries.map((entry) => ({ ...entry, tags: withSystemTags(entry.tags) })) : entries);
   deliver = (batch) => {
     if (withSystemTags) batch = batch.map((container) => ({ ...container, tags: withSystemTags(container.tags) }));
     for (const output of sampleOutputs) output.addMetricSamples(batch);
-    deliverDigest(foldSamples(batch));
+    consume(foldSamples(batch));
   };
   try {
     for (const output of outputs) await output.start();
