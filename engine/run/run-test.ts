@@ -16,6 +16,7 @@ import type { Output, OutputFactory, SampleContainer, Tags, TextStream } from '.
 import { createOutputs } from '../outputs/index.ts';
 import { createResultsDirOutput, runIdProblem, writeMetaJson, writeSummaryJson } from '../outputs/results-dir.ts';
 import { prepareConnections } from '../modules/http/os-limits.ts';
+import { trustEnvOf } from '../modules/http/tls.ts';
 import {
   mergeOptions,
   type Options,
@@ -176,6 +177,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const startTime = new Date();
   const quiet = options.quiet === true;
   const systemEnv = options.systemEnv ?? process.env;
+  const trustEnv = trustEnvOf(systemEnv);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const logSink = logOutputSink(options.logOutput ?? systemEnv.K6_LOG_OUTPUT ?? 'stderr', stdout, stderr);
@@ -236,6 +238,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
     sink: mainSink,
     logger,
     allowRemoteTargets: options.allowRemoteTargets === true,
+    trustEnv,
     onAbort: onScriptAbort,
   });
   let lifecycleVU: VU;
@@ -372,6 +375,7 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
           segment: { index, count: workers, counters },
           env: scriptEnv,
           allowRemoteTargets: options.allowRemoteTargets === true,
+          trustEnv,
           resolveMetric: (name, type, contains) => main.registry.get(name) ?? main.registry.add(name, type, contains),
           foldSamples: sampleOutputs.length === 0,
           onSamples: deliver,

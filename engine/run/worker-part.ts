@@ -1,4 +1,5 @@
 // One worker thread as an ExecutionPart of the run.
+import type { TrustEnv } from '../modules/http/tls.ts';
 import { Worker } from 'node:worker_threads';
 import type { ExecutionSegment } from '../executors/segment.ts';
 import type { DigestEntry } from '../metrics/digest.ts';
@@ -16,6 +17,7 @@ export interface WorkerPartParams {
   segment: ExecutionSegment;
   env: Record<string, string>;
   allowRemoteTargets: boolean;
+  trustEnv: TrustEnv;
   resolveMetric: (name: string, type: MetricType, contains: ValueType) => MetricDescriptor;
   /** The workers fold their samples (no output needs each one): they arrive as onDigest. */
   foldSamples: boolean;
@@ -41,6 +43,7 @@ export class WorkerPart implements ExecutionPart {
       segment: params.segment,
       env: params.env,
       allowRemoteTargets: params.allowRemoteTargets,
+      trustEnv: params.trustEnv,
       foldSamples: params.foldSamples,
     };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });

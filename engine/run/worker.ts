@@ -1,5 +1,6 @@
 // A worker thread's side of a multi-worker run: its execution segment of every scenario. Samples
 // go to the main thread in compact batches; status and log lines too.
+import type { TrustEnv } from '../modules/http/tls.ts';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionSegment } from '../executors/segment.ts';
 import { ThreadExecution } from '../runtime/execution.ts';
@@ -16,6 +17,7 @@ export interface WorkerData {
   segment: ExecutionSegment;
   env: Record<string, string>;
   allowRemoteTargets: boolean;
+  trustEnv: TrustEnv;
   /** No output needs every sample: fold them here and send the series (metrics/digest.ts). */
   foldSamples: boolean;
 }
@@ -68,6 +70,7 @@ const execution = new ThreadExecution({
   // Debug console lines are filtered on the main thread, which knows --verbose.
   logger: consoleAwareLogger((line, fromConsole) => post({ type: 'log', line, console: fromConsole }), false),
   allowRemoteTargets: input.allowRemoteTargets,
+  trustEnv: input.trustEnv,
   // exec.test.abort(): no new iteration starts here at once (the aborting one still counts, as in k6);
   // the main thread then interrupts what is left everywhere.
   onAbort: (reason) => {

@@ -1,5 +1,6 @@
 // The VU side of a run in one thread (the main thread, or one worker): the script's per-VU
 // factory, the VU pool, and the scenarios of this thread's execution segment.
+import type { TrustEnv } from '../modules/http/tls.ts';
 import { runScenario, scenarioInitialVUs } from '../executors/registry.ts';
 import { type ScenarioStats, ScenarioRun, StopSignal } from '../executors/scenario-run.ts';
 import type { ExecutionSegment } from '../executors/segment.ts';
@@ -26,6 +27,7 @@ export interface ThreadExecutionParams {
   sink: SampleSink;
   logger: Logger;
   allowRemoteTargets: boolean;
+  trustEnv: TrustEnv;
   /** exec.test.abort() in this thread. */
   onAbort: (reason: string) => void;
 }
@@ -37,6 +39,7 @@ export class ThreadExecution implements ThreadContext {
   options: Options = {};
   readonly logger: Logger;
   readonly allowRemoteTargets: boolean;
+  readonly trustEnv: TrustEnv;
   readonly instance: InstanceCounters = {
     iterationsCompleted: 0,
     iterationsInterrupted: 0,
@@ -61,6 +64,7 @@ export class ThreadExecution implements ThreadContext {
     this.scriptPath = params.bundle.scriptPath;
     this.logger = params.logger;
     this.allowRemoteTargets = params.allowRemoteTargets;
+    this.trustEnv = params.trustEnv;
     this.globals = createScriptGlobals(this, this.realm, this.tracking);
     this.realm.install({ console: this.globals.console, open: this.globals.open });
     this.compiled = compileScript(params.bundle, this.realm);

@@ -1,5 +1,6 @@
 // What the k6 modules of one thread share: the script's source map, the metric registry, the
 // merged options, the log, and the hooks to the execution (abort, instance counters).
+import type { TrustEnv } from '../modules/http/tls.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { RequestRateLimiter } from '../modules/http/rps-limit.ts';
 import type { Options } from '../options/config.ts';
@@ -30,6 +31,8 @@ export interface ThreadContext {
   readonly runTags: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly allowRemoteTargets: boolean;
+  /** SSL_CERT_FILE / SSL_CERT_DIR of the run's environment: the TLS trust store, as Go builds it. */
+  readonly trustEnv: TrustEnv;
   readonly instance: InstanceCounters;
   /** The `rps` option's limiters for this thread; null without rps (the request path only checks for null). */
   readonly rpsLimiter: RequestRateLimiter | null;

@@ -197,7 +197,7 @@ export function createHttpModule(thread: ThreadContext, tracking: CallTracking) 
     const options = thread.options;
     const userAgent = typeof options.userAgent === 'string' ? options.userAgent : USER_AGENT;
     settings = {
-      transport: transportFromOptions(options as Record<string, unknown>, thread.allowRemoteTargets),
+      transport: transportFromOptions(options as Record<string, unknown>, thread.allowRemoteTargets, thread.trustEnv),
       maxRedirects: typeof options.maxRedirects === 'number' ? options.maxRedirects : 10,
       discardBodies: options.discardResponseBodies === true,
       userAgent,

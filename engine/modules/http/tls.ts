@@ -104,8 +104,22 @@ export function tlsOptionProblems(options: Record<string, unknown>): string[] {
   return problems;
 }
 
+/** The environment variables that make the trust store (Go's on Linux), as the run sees them. */
+export interface TrustEnv {
+  readonly SSL_CERT_FILE?: string;
+  readonly SSL_CERT_DIR?: string;
+}
+
+/** The trust-store variables of `env`: what the run hands its VU threads, which do not read the process's. */
+export function trustEnvOf(env: Readonly<Record<string, string | undefined>>): TrustEnv {
+  const trust: { SSL_CERT_FILE?: string; SSL_CERT_DIR?: string } = {};
+  if (env.SSL_CERT_FILE !== undefined) trust.SSL_CERT_FILE = env.SSL_CERT_FILE;
+  if (env.SSL_CERT_DIR !== undefined) trust.SSL_CERT_DIR = env.SSL_CERT_DIR;
+  return trust;
+}
+
 /** Go's trust store on Linux: SSL_CERT_FILE and SSL_CERT_DIR, when set, instead of the system roots. */
-export function trustedCAs(env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+export function trustedCAs(env: TrustEnv): string[] | undefined {
   const file = env.SSL_CERT_FILE;
   const dirs = env.SSL_CERT_DIR;
   if (!file && !dirs) return undefined;
@@ -130,7 +144,7 @@ export function trustedCAs(env: Readonly<Record<string, string | undefined>>): s
 }
 
 /** Valid k6 options (see tlsOptionProblems) and the environment → Node's tls.connect options. */
-export function tlsClientOptions(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): TlsClientOptions {
+export function tlsClientOptions(options: Record<string, unknown>, env: TrustEnv): TlsClientOptions {
   const connectOptions: ConnectionOptions = { rejectUnauthorized: options.insecureSkipTLSVerify !== true };
   const ca = trustedCAs(env);
   if (ca !== undefined) connectOptions.ca = ca;

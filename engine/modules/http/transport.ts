@@ -11,7 +11,7 @@ import type { Tags } from '../../metrics/types.ts';
 import { batchOptions } from './batch-limits.ts';
 import { classifyError, ERROR_CODES } from './errors.ts';
 import { type IPPool, localIPsOption } from './local-ips.ts';
-import { type TlsClientOptions, tlsClientOptions } from './tls.ts';
+import { type TlsClientOptions, type TrustEnv, tlsClientOptions } from './tls.ts';
 
 export interface Timings {
   blocked: number;
@@ -510,17 +510,13 @@ export class Transport {
 }
 
 /** The transport k6's options ask for; TLS trust comes from the environment as in Go (SSL_CERT_FILE). */
-export function transportFromOptions(
-  options: Record<string, unknown>,
-  allowRemoteTargets: boolean,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Transport {
+export function transportFromOptions(options: Record<string, unknown>, allowRemoteTargets: boolean, trustEnv: TrustEnv): Transport {
   return new Transport({
     allowRemoteTargets,
     noConnectionReuse: options.noConnectionReuse === true,
     noVUConnectionReuse: options.noVUConnectionReuse === true,
     ...batchOptions(options),
-    tls: tlsClientOptions(options, env),
+    tls: tlsClientOptions(options, trustEnv),
     localIPs: localIPsOption(options.localIPs),
   });
 }
