@@ -98,30 +98,17 @@ export async function run(
   const recorder = new Recorder();
   let stderr = '';
   let stdout = '';
-  const originalErr = process.stderr.write.bind(process.stderr);
-  const originalOut = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const result = await runTest({
-      script,
-      quiet: true,
-      workers: 1,
-      resultsRoot: path.join(dir, 'results'),
-      ...options,
-      outputs: [recorder, ...(options.outputs ?? [])],
-    });
-    return { ...result, recorder, stderr, stdout };
-  } finally {
-    process.stderr.write = originalErr;
-    process.stdout.write = originalOut;
-  }
+  const result = await runTest({
+    script,
+    quiet: true,
+    workers: 1,
+    resultsRoot: path.join(dir, 'results'),
+    stdout: { write: (chunk) => void (stdout += chunk.toString()) },
+    stderr: { write: (chunk) => void (stderr += chunk.toString()) },
+    ...options,
+    outputs: [recorder, ...(options.outputs ?? [])],
+  });
+  return { ...result, recorder, stderr, stdout };
 }
 
 /** Resolves once the target has answered `count` requests in all (polls: the VUs run on worker threads). */

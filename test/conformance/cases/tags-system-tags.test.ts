@@ -1,42 +1,21 @@
 // systemTags' vu, iter, ip and ocsp_status, which k6 leaves off by default: ip and ocsp_status are
 // tags of the HTTP samples (ocsp_status only on responses over TLS), vu and iter are k6 v1's sample
 // metadata (`"metadata":{"vu":"1","iter":"0"}` in --out json), on every sample of VU code.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { loadTls } from '../../../mocks/tls.ts';
 import { conformance, describeConformance, type RunRecord } from '../harness/index.ts';
 
 let server: https.Server | null = null;
 let httpsUrl = '';
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'loadlab-system-tags-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${dir}/key.pem`,
-      '-out',
-      `${dir}/cert.pem`,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  server = https.createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/cert.pem`) }, (_req, res) =>
-    res.end('tls'),
-  );
+  const tls = await loadTls({ dir: mkdtempSync(path.join(os.tmpdir(), 'loadlab-system-tags-')) });
+  server = https.createServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end('tls'));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   httpsUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -258,39 +258,28 @@ export async function runOnEngine(spec: RunSpec, dir: string, workers: number | 
   }
   let stdout = '';
   let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const saved = new Map<string, string | undefined>();
-  for (const key of Object.keys(process.env)) if (key.startsWith('K6_')) saved.set(key, process.env[key]);
-  for (const key of Object.keys(spec.systemEnv)) saved.set(key, process.env[key]);
-  for (const key of saved.keys()) delete process.env[key];
-  Object.assign(process.env, spec.systemEnv);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
+  // The case's K6_* variables, and none of this process's: what the k6 side sees too.
+  const systemEnv: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('K6_')) systemEnv[key] = value;
+  Object.assign(systemEnv, spec.systemEnv);
   const controller = new AbortController();
   const timer = spec.interrupt ? setTimeout(() => controller.abort(), spec.interrupt.afterMs) : null;
   const started = Date.now();
   let exitCode: number;
   try {
-    const result = await runTest({ ...options, signal: controller.signal });
+    const result = await runTest({
+      ...options,
+      signal: controller.signal,
+      systemEnv,
+      stdout: { write: (chunk) => void (stdout += chunk.toString()) },
+      stderr: { write: (chunk) => void (stderr += chunk.toString()) },
+    });
     exitCode = result.exitCode;
   } catch (error) {
     exitCode = -1;
     stderr += `\n[conformance harness] runTest threw: ${(error as Error).stack}\n`;
   } finally {
     if (timer) clearTimeout(timer);
-    process.stdout.write = out;
-    process.stderr.write = err;
-    for (const [key, value] of saved) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
   }
   return record(label, files, spec.target, exitCode, stdout, stderr, Date.now() - started);
 }
