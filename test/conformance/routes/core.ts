@@ -91,7 +91,7 @@ export const routes: Route[] = [
           .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]),
       );
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ cookies }));
+      res.end(JSON.stringify({ cookies, header: req.headers.cookie ?? '' }));
     },
   },
   {
