@@ -1,8 +1,9 @@
 // Plain GET loop on one core, the embedded engine side by side with real k6 in the same run: the same
 // script (constant-vus), the same static loopback target (pinned to the other core), each engine pinned
 // to core 0 with taskset (k6 also with GOMAXPROCS=1; the engine with --workers 1, its VU thread and
-// main thread both on core 0). Rounds alternate k6, engine, k6, engine …; reported: requests/s from
-// each run's --summary-export, medians, and the ratio. Target: engine ≥ 2× k6.
+// main thread both on core 0). Each round runs both, back to back, in alternating order; reported:
+// requests/s from each run's --summary-export, medians, their ratio, and the median of the rounds'
+// own ratios (pairedRatio, the figure least moved by a shared machine's drift). Target: engine ≥ 2× k6.
 // Run: npx tsx bench/engine-vs-k6.ts [seconds=8] [vus=20] [rounds=2]   (k6: LOADLAB_K6, else ../shared/tools/k6)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,12 +49,14 @@ function requestsPerSecond(file: string): number {
   return data.metrics.http_reqs.rate;
 }
 
-const results: { k6: number[]; engine: number[] } = { k6: [], engine: [] };
-for (let round = 0; round < rounds; round++) {
-  const k6File = path.join(dir, `k6-${round}.json`);
-  await run(k6, ['run', '--no-usage-report', '-q', '--summary-export', k6File, '-e', `TARGET=${target.url}/`, script], { GOMAXPROCS: '1' });
-  results.k6.push(requestsPerSecond(k6File));
-  const engineFile = path.join(dir, `engine-${round}.json`);
+async function runK6(round: number): Promise<number> {
+  const file = path.join(dir, `k6-${round}.json`);
+  await run(k6, ['run', '--no-usage-report', '-q', '--summary-export', file, '-e', `TARGET=${target.url}/`, script], { GOMAXPROCS: '1' });
+  return requestsPerSecond(file);
+}
+
+async function runEngine(round: number): Promise<number> {
+  const file = path.join(dir, `engine-${round}.json`);
   await run(
     process.execPath,
     [
@@ -65,15 +68,31 @@ for (let round = 0; round < rounds; round++) {
       '--results-dir',
       dir,
       '--summary-export',
-      engineFile,
+      file,
       '-e',
       `TARGET=${target.url}/`,
       script,
     ],
     {},
   );
-  results.engine.push(requestsPerSecond(engineFile));
-  process.stderr.write(`round ${round + 1}: k6 ${results.k6[round].toFixed(0)} req/s, engine ${results.engine[round].toFixed(0)} req/s\n`);
+  return requestsPerSecond(file);
+}
+
+const results: { k6: number[]; engine: number[] } = { k6: [], engine: [] };
+for (let round = 0; round < rounds; round++) {
+  // The order alternates (k6 first, then the engine first), so a machine that drifts faster or
+  // slower during the bench does not favour either side of every pair.
+  if (round % 2 === 0) {
+    results.k6.push(await runK6(round));
+    results.engine.push(await runEngine(round));
+  } else {
+    results.engine.push(await runEngine(round));
+    results.k6.push(await runK6(round));
+  }
+  const pair = results.engine[round] / results.k6[round];
+  process.stderr.write(
+    `round ${round + 1}: k6 ${results.k6[round].toFixed(0)} req/s, engine ${results.engine[round].toFixed(0)} req/s, ${pair.toFixed(2)}×\n`,
+  );
 }
 target.close();
 const k6Median = median(results.k6);
@@ -89,6 +108,8 @@ console.log(
     k6Median: Math.round(k6Median),
     engineMedian: Math.round(engineMedian),
     ratio: Number((engineMedian / k6Median).toFixed(2)),
+    // Each round's two runs are back to back, so their ratio cancels most of the machine's drift.
+    pairedRatio: Number(median(results.engine.map((e, i) => e / results.k6[i])).toFixed(2)),
     loadAverage: load,
   }),
 );
