@@ -14,6 +14,14 @@ export interface SampleSink {
  */
 export const SAMPLE_BATCH_INTERVAL_MS = 20;
 
+/**
+ * How often a folding sink hands on its series. Folded samples are gone at once, so nothing here
+ * ages into the old generation; what the interval costs is a wake-up of the receiving thread per
+ * batch. With the VU thread and the main thread on one core, a GET loop made 3.4 % more requests
+ * at 100 ms than at 20 ms (8 paired runs side by side, every pair up), and the same at 250 ms.
+ */
+export const DIGEST_INTERVAL_MS = 100;
+
 /** Hands on what a sink holds every `intervalMs` (and at stop). */
 abstract class IntervalSink implements SampleSink {
   private timer: NodeJS.Timeout | null = null;
@@ -69,7 +77,7 @@ export class FoldingSink extends IntervalSink {
 
   constructor(
     private readonly deliver: (entries: DigestEntry[]) => void,
-    intervalMs = SAMPLE_BATCH_INTERVAL_MS,
+    intervalMs = DIGEST_INTERVAL_MS,
   ) {
     super(intervalMs);
   }
