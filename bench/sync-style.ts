@@ -2,7 +2,8 @@
 // GET loop (`http.get(url)` without await) on one core each (taskset), the target on the other core;
 // the same loop in the async style for reference, and what the bundle-time transform costs (once per
 // run, and per iteration: the rate difference between the two styles).
-// Each is run `rounds` times, interleaved, and the best round counts (the machine is shared).
+// Each is run `rounds` times, interleaved; reported: medians, and the median of the rounds' own
+// sync/k6 ratios (the machine is shared and its speed drifts).
 // Run: npx tsx bench/sync-style.ts [seconds=6] [vus=64] [rounds=2] [k6=../shared/tools/k6]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleScript } from '../engine/script/bundle.ts';
-import { startStaticTarget } from './engine-target.ts';
+import { median, startStaticTarget } from './engine-target.ts';
 
 const seconds = Number(process.argv[2] ?? 6);
 const vus = Number(process.argv[3] ?? 64);
@@ -76,13 +77,21 @@ const target = await startStaticTarget();
 if (cores > 1) spawn('taskset', ['-p', '-c', '0', String(target.process.pid)], { stdio: 'ignore' });
 try {
   const load = os.loadavg()[0];
-  let k6Sync = 0;
-  let engineSync = 0;
-  let engineAsync = 0;
+  const k6Rates: number[] = [];
+  const syncRates: number[] = [];
+  const asyncRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    k6Sync = Math.max(k6Sync, await rate('k6', syncScript, target.url));
-    engineSync = Math.max(engineSync, await rate('loadlab', syncScript, target.url));
-    engineAsync = Math.max(engineAsync, await rate('loadlab', asyncScript, target.url));
+    // The order reverses every round (k6, sync, async / async, sync, k6): the sync run always sits
+    // between the two it is compared with, so a machine drifting during the bench favours neither.
+    const order = round % 2 === 0 ? (['k6', 'sync', 'async'] as const) : (['async', 'sync', 'k6'] as const);
+    for (const kind of order) {
+      if (kind === 'k6') k6Rates.push(await rate('k6', syncScript, target.url));
+      else if (kind === 'sync') syncRates.push(await rate('loadlab', syncScript, target.url));
+      else asyncRates.push(await rate('loadlab', asyncScript, target.url));
+    }
+    process.stderr.write(
+      `round ${round + 1}: k6 ${k6Rates[round].toFixed(0)}, engine sync ${syncRates[round].toFixed(0)}, async ${asyncRates[round].toFixed(0)} req/s\n`,
+    );
   }
   const bundleMs: number[] = [];
   for (let i = 0; i < 5; i++) bundleMs.push((await bundleScript(syncScript)).transform.ms);
@@ -95,11 +104,12 @@ try {
         vus,
         rounds,
         loadAverageBefore: Number(load.toFixed(2)),
-        k6: { version: k6, requestsPerSecond: Math.round(k6Sync) },
-        engine: { syncRequestsPerSecond: Math.round(engineSync), asyncRequestsPerSecond: Math.round(engineAsync) },
-        syncVsK6: Number((engineSync / k6Sync).toFixed(2)),
+        k6: { version: k6, requestsPerSecond: Math.round(median(k6Rates)) },
+        engine: { syncRequestsPerSecond: Math.round(median(syncRates)), asyncRequestsPerSecond: Math.round(median(asyncRates)) },
+        // The median of the rounds' own ratios: each round's runs are back to back.
+        syncVsK6: Number(median(syncRates.map((r, i) => r / k6Rates[i])).toFixed(2)),
         transform: {
-          usPerIteration: Number((1e6 / engineSync - 1e6 / engineAsync).toFixed(2)),
+          usPerIteration: Number(median(syncRates.map((r, i) => 1e6 / r - 1e6 / asyncRates[i])).toFixed(2)),
           bundleMsPlainGet: Number(Math.min(...bundleMs).toFixed(1)),
           bundleMsPortalDay: Number(scenario.transform.ms.toFixed(1)),
         },
