@@ -228,7 +228,6 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   };
 
   let deliver: (batch: SampleContainer[]) => void = () => {};
-  let deliverDigest: (entries: readonly DigestEntry[]) => void = () => {};
   const mainSink = new BatchingSink((batch) => deliver(batch));
   const main = new ThreadExecution({
     bundle,
@@ -347,7 +346,8 @@ export async function runTest(options: RunTestOptions): Promise<RunTestResult> {
   const consume = (entries: readonly DigestEntry[]) => {
     for (const consumer of digestConsumers) consumer.addDigest(entries);
   };
-  deliverDigest = (entries) => consume(withSystemTags ? entries.map((entry) => ({ ...entry, tags: withSystemTags(entry.tags) })) : entries);
+  const deliverDigest = (entries: readonly DigestEntry[]) =>
+    consume(withSystemTags ? entries.map((entry) => ({ ...entry, tags: withSystemTags(entry.tags) })) : entries);
   deliver = (batch) => {
     if (withSystemTags) batch = batch.map((container) => ({ ...container, tags: withSystemTags(container.tags) }));
     for (const output of sampleOutputs) output.addMetricSamples(batch);

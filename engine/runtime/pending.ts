@@ -21,7 +21,7 @@ export interface CallMarks {
 }
 
 export interface CallTracking {
-  /** The realm's marks (ScriptRealm.callMarks); a fresh object where no script sets them. */
+  /** The realm's marks (`ScriptRealm.sequential.calls`, which the transformed script sets). */
   readonly marks: CallMarks;
 }
 

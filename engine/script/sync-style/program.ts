@@ -232,6 +232,11 @@ function rewriteModule(mod: ModuleInfo, allCalls: CallInfo[], stats: ProgramPlan
     changed = true;
   }
   const awaits = (c: CallInfo) => c.blocking && !c.awaited;
+  const mark = (start: number, end: number) => {
+    s.appendLeft(start, `(${CALL_MARK}, `);
+    s.appendLeft(end, ')');
+    stats.markedCalls++;
+  };
   const calls = allCalls
     .filter((c) => c.owner.kind === 'fn' && c.owner.fn.module === mod && (awaits(c) || c.marked))
     .sort((a, b) => (a.node.start ?? 0) - (b.node.start ?? 0) || (b.node.end ?? 0) - (a.node.end ?? 0));
@@ -241,9 +246,7 @@ function rewriteModule(mod: ModuleInfo, allCalls: CallInfo[], stats: ProgramPlan
     const end = c.node.end ?? 0;
     if (!awaits(c)) {
       // Awaited in the source already: only the mark, in parentheses of its own.
-      s.appendLeft(start, `(${CALL_MARK}, `);
-      s.appendLeft(end, ')');
-      stats.markedCalls++;
+      mark(start, end);
       changed = true;
       continue;
     }
@@ -262,11 +265,7 @@ function rewriteModule(mod: ModuleInfo, allCalls: CallInfo[], stats: ProgramPlan
       s.appendLeft(start, open);
       stats.awaitedCalls++;
     }
-    if (c.marked) {
-      s.appendLeft(start, `(${CALL_MARK}, `);
-      s.appendLeft(end, ')');
-      stats.markedCalls++;
-    }
+    if (c.marked) mark(start, end);
     if (!c.statement) s.appendLeft(end, ')');
     changed = true;
   }
