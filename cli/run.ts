@@ -258,7 +258,7 @@ export function runCommand(action: (script: string, flags: RunFlags) => Promise<
     .option('--no-color', 'no colours in the output')
     .option('-v, --verbose', 'show debug logs')
     .option('-q, --quiet', 'no progress display (the summary is still printed, as in k6)')
-    .option('--workers <n>', 'worker threads for VUs (default: the number of cores; 1 = main thread)', integer(1))
+    .option('--workers <n>', 'worker threads for VUs (default: the number of cores)', integer(1))
     .addOption(new Option('--engine <engine>', 'which engine runs the script').choices(['embedded', 'k6']).default('embedded'))
     .option('--allow-remote', 'allow requests to hosts outside loopback (127.0.0.0/8, ::1)')
     .option('--results-dir <dir>', 'where results/<run-id>/ is written', 'results')

@@ -13,16 +13,10 @@ async function runConstantVus(run: ScenarioRun, scenario: ConstantVusScenario): 
   const vus = share(scenario.vus, run.segment);
   run.maxVUs = vus;
   run.progressOf = (elapsed) => elapsed / scenario.durationMs;
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < vus; i++) {
-    const vu = run.activate();
-    loops.push(
-      (async () => {
-        while (!run.stopped && run.elapsed() < scenario.durationMs) await run.iterate(vu);
-        run.release(vu);
-      })(),
-    );
-  }
+  const loops = await run.startVUs(vus, async (vu) => {
+    while (!run.stopped && run.elapsed() < scenario.durationMs) await run.iterate(vu);
+    run.release(vu);
+  });
   await run.finish(Promise.all(loops), scenario.durationMs);
 }
 

@@ -15,16 +15,10 @@ async function runPerVuIterations(run: ScenarioRun, scenario: PerVuIterationsSce
   run.maxVUs = vus;
   const total = vus * scenario.iterations;
   run.progressOf = () => (total === 0 ? 1 : run.iterations / total);
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < vus; i++) {
-    const vu = run.activate();
-    loops.push(
-      (async () => {
-        for (let n = 0; n < scenario.iterations && !run.stopped; n++) await run.iterate(vu);
-        run.release(vu);
-      })(),
-    );
-  }
+  const loops = await run.startVUs(vus, async (vu) => {
+    for (let n = 0; n < scenario.iterations && !run.stopped; n++) await run.iterate(vu);
+    run.release(vu);
+  });
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
   // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
   if (total > run.iterationsStarted && !run.stop.stopped && !run.stop.draining) run.emitDropped(total - run.iterationsStarted);

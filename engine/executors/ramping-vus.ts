@@ -56,8 +56,8 @@ async function runRampingVus(run: ScenarioRun, scenario: RampingVusScenario): Pr
   const working: Handle[] = [];
   const loops = new Set<Promise<void>>();
 
-  const startVU = () => {
-    const handle = { vu: run.activate(), retired: false, finished: false } as Handle;
+  const startVU = (vu: VU): Promise<void> => {
+    const handle = { vu, retired: false, finished: false } as Handle;
     handle.loop = (async () => {
       while (!handle.retired && !run.stopped) await run.iterate(handle.vu);
       handle.finished = true;
@@ -66,6 +66,7 @@ async function runRampingVus(run: ScenarioRun, scenario: RampingVusScenario): Pr
     loops.add(handle.loop);
     handle.loop.then(() => loops.delete(handle.loop));
     working.push(handle);
+    return handle.loop;
   };
   // Ramping down: the newest VUs finish their iteration, within gracefulRampDown.
   const retireVU = () => {
@@ -80,7 +81,7 @@ async function runRampingVus(run: ScenarioRun, scenario: RampingVusScenario): Pr
     const elapsed = run.elapsed();
     if (elapsed >= totalMs) break;
     const wanted = target(elapsed);
-    while (working.length < wanted) startVU();
+    if (working.length < wanted) await run.startVUs(wanted - working.length, startVU);
     while (working.length > wanted) retireVU();
     await run.sleep(Math.min(TICK_MS, totalMs - elapsed));
   }

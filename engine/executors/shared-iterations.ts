@@ -20,21 +20,15 @@ async function runSharedIterations(run: ScenarioRun, scenario: SharedIterationsS
   let drawn = 0;
   run.maxVUs = vus;
   run.progressOf = () => (total === 0 ? 1 : Math.min(1, drawn / total));
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < vus; i++) {
-    const vu = run.activate();
-    loops.push(
-      (async () => {
-        while (!run.stopped) {
-          const number = run.counter.next();
-          drawn = Math.max(drawn, number + 1);
-          if (number >= total) break;
-          await run.iterate(vu, number);
-        }
-        run.release(vu);
-      })(),
-    );
-  }
+  const loops = await run.startVUs(vus, async (vu) => {
+    while (!run.stopped) {
+      const number = run.counter.next();
+      drawn = Math.max(drawn, number + 1);
+      if (number >= total) break;
+      await run.iterate(vu, number);
+    }
+    run.release(vu);
+  });
   await run.finish(Promise.all(loops), scenario.maxDurationMs);
   // Iterations never started when maxDuration ended the scenario count as dropped, as in k6.
   let left = 0;

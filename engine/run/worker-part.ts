@@ -35,7 +35,13 @@ export interface WorkerPartParams {
  * Young generation: a VU thread allocates ~13 KB per request and keeps almost none of it. Run side
  * by side on one core (two engines at once against one target, 8 paired runs), a GET loop made 5 %
  * more requests with the semi-space limit set to 8 MB than with V8's worker default, and the same
- * at 16 or 32 MB (4 MB: 1.4 % less than 8). 16 MB leaves headroom for heavier iterations.
+ * at 16 or 32 MB (4 MB: 1.4 % less than 8). Thousands of VUs requesting at once are another matter:
+ * each wave keeps its requests alive until the responses come, so a small young generation copies
+ * them out again and again. 16,667 VUs of request-then-sleep(5) on one thread used 18–19 s of CPU
+ * with 16 MB, 15.7–17.5 s with 64 MB and 13 s with 256 MB, at 616, 719 and 1,052 MB peak RSS; in the
+ * 50,000-VU benchmark (three processes on two cores, VUs started paced) 32 MB gave 0.84–0.95 of the
+ * ideal iterations against 0.83–0.86 with 16 MB, at 1.8 GB instead of 1.7 GB; 64 MB: 0.81–0.95 at
+ * 2.0 GB, too close to the benchmark's 2 GB.
  *
  * Old generation: by default V8 lets the heap grow up to 4× past what survived the last major GC
  * when it allocates fast, and 16,000 VUs with their connections then peaked at ~1,000 MB RSS. Growing
@@ -46,7 +52,7 @@ let heapConfigured = false;
 function configureHeap(): void {
   if (heapConfigured) return;
   heapConfigured = true;
-  v8.setFlagsFromString('--max-semi-space-size=16');
+  v8.setFlagsFromString('--max-semi-space-size=32');
   v8.setFlagsFromString('--heap-growing-percent=50');
 }
 

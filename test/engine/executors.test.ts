@@ -195,6 +195,34 @@ export default async function () { beat.add(1, { vu: String(__VU) }); await slee
     expect(span).toBeLessThan(1100);
   });
 
+  it('starts thousands of VUs without holding the first ones back: their responses come while the rest start', async () => {
+    const script = writeScript(`
+import http from 'k6/http';
+import { Counter } from 'k6/metrics';
+const started = new Counter('started');
+export const options = { scenarios: {
+  many: { executor: 'per-vu-iterations', vus: 3000, iterations: 1 },
+  looping: { executor: 'constant-vus', vus: 3000, duration: '1s', startTime: '3s' },
+} };
+export default async function () {
+  started.add(1);
+  await http.asyncRequest('GET', __ENV.TARGET + '/');
+}
+`);
+    const before = target.requests;
+    const result = await run(script, { env: { TARGET: target.url } });
+    expect(result.exitCode).toBe(0);
+    for (const scenario of ['many', 'looping']) {
+      const starts = result.recorder.samples('started').filter((s) => s.tags.scenario === scenario);
+      const responses = result.recorder.samples('http_reqs').filter((s) => s.tags.scenario === scenario);
+      expect(starts.length).toBeGreaterThanOrEqual(3000);
+      // Started in one synchronous run, no response could be read before the last VU's first iteration began.
+      expect(Math.min(...responses.map((r) => r.time))).toBeLessThan(Math.max(...starts.slice(0, 3000).map((s) => s.time)));
+    }
+    expect(result.recorder.sum('iterations', { scenario: 'many' })).toBe(3000);
+    expect(target.requests - before).toBe(result.recorder.sum('http_reqs'));
+  }, 30_000);
+
   it('starts a scenario at its startTime and runs its exec function with its env and tags', async () => {
     const script = writeScript(`
 import { Counter } from 'k6/metrics';
