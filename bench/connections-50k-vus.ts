@@ -7,14 +7,16 @@
 // 50,000 (20,000 on the development machine, without the privilege to raise it) the VUs are split
 // over processes of equal size ("parts", each with --local-ips of its own) and the figures summed.
 // Peak RSS is the kernel's own high-water mark of each process (VmHWM); the sum of those is
-// reported, and the peak of the parts' RSS summed at the same instant beside it.
+// reported, and the peak of the parts' RSS summed at the same instant beside it. Each part also
+// reports how many seconds it took until every one of its VUs had had its first response: the first
+// wave is what costs iterations, since a VU answered after about 5 s cannot start its sixth in time.
 // The target is nginx (Debian's nginx-light) on several loopback addresses when it is installed: on
 // two cores every cycle a target spends is one the engine does not get, and nginx spends a few
 // microseconds per request. Without nginx, Node servers answering from the socket
 // (connection-target.ts, `minimal`) are used, one process per address, and the run says so.
 // Run: npx tsx bench/connections-50k-vus.ts [vus=50000] [seconds=30]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,32 @@ interface PartResult {
   requests: number;
   failed: number;
   peakRssMB: number;
+  /** Seconds from the part's first request until each of its VUs had its first response. */
+  firstResponsesSeconds: number | null;
+}
+
+/**
+ * From a run's per-second series: the second (counted from the first second with a request) in
+ * which the requests made so far reached one per VU. A VU whose first response comes more than
+ * about 5 s after the start cannot begin its sixth iteration within the 30 s.
+ */
+function firstResponsesSeconds(resultsDir: string, vus: number): number | null {
+  const run = existsSync(resultsDir) ? readdirSync(resultsDir)[0] : undefined;
+  const series = run ? path.join(resultsDir, run, 'timeseries.jsonl') : '';
+  if (!series || !existsSync(series)) return null;
+  const perSecond = new Map<number, number>();
+  for (const line of readFileSync(series, 'utf8').split('\n')) {
+    if (!line.includes('"metric":"http_reqs"')) continue;
+    const row = JSON.parse(line) as { t: number; values: { count: number } };
+    perSecond.set(row.t, (perSecond.get(row.t) ?? 0) + row.values.count);
+  }
+  const seconds = [...perSecond.keys()].sort((a, b) => a - b);
+  let requests = 0;
+  for (const second of seconds) {
+    requests += perSecond.get(second) ?? 0;
+    if (requests >= vus) return second - seconds[0] + 1;
+  }
+  return null;
 }
 
 /** A `loadlab run` of `vus` VUs, its RSS read from /proc every 100 ms. */
@@ -55,7 +83,7 @@ function runPart(
       '--summary-export',
       summaryFile,
       '--results-dir',
-      path.join(dir, 'results'),
+      path.join(dir, `results-${index}`),
       '--local-ips',
       localIPs,
       '--vus',
@@ -93,6 +121,7 @@ function runPart(
           requests: metrics.http_reqs?.count ?? 0,
           failed: metrics.http_req_failed?.passes ?? 0,
           peakRssMB: Math.round(peakKB / 1024),
+          firstResponsesSeconds: firstResponsesSeconds(path.join(dir, `results-${index}`), vus),
         });
       } catch (error) {
         reject(new Error(`part ${index + 1} exited with ${exitCode} and no summary: ${(error as Error).message}`));
@@ -221,6 +250,7 @@ console.log(
     peakRssMBSumOfParts: peakRssMB,
     peakRssMBPerPart: parts.map((p) => p.peakRssMB),
     peakRssMBAtOnce: Math.round(peakRssSum / 2 ** 20),
+    firstResponsesSecondsPerPart: parts.map((p) => p.firstResponsesSeconds),
     ok: maxOpen >= 0.98 * vus && peakRssMB <= 2048 && iterations >= 0.9 * ideal,
   }),
 );
