@@ -33,14 +33,15 @@ interface PartResult {
   requests: number;
   failed: number;
   peakRssMB: number;
-  /** Seconds from the part's first request until each of its VUs had its first response. */
+  /** Seconds from the part's first request until each of its VUs had its first response (see firstResponsesSeconds). */
   firstResponsesSeconds: number | null;
 }
 
 /**
  * From a run's per-second series: the second (counted from the first second with a request) in
  * which the requests made so far reached one per VU. A VU whose first response comes more than
- * about 5 s after the start cannot begin its sixth iteration within the 30 s.
+ * about 5 s after the start cannot begin its sixth iteration within the 30 s. Past 5 s the figure is
+ * a lower bound: the first VUs' second requests are counted too.
  */
 function firstResponsesSeconds(resultsDir: string, vus: number): number | null {
   const run = existsSync(resultsDir) ? readdirSync(resultsDir)[0] : undefined;
