@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readOsLimits } from '../engine/modules/http/os-limits.ts';
+import { readJsonLines, type TimeseriesLine } from '../reports/run-folder.ts';
 import { startConnectionTarget } from './connection-target.ts';
 import { findNginx, startNginxTarget } from './nginx-target.ts';
 
@@ -45,13 +46,10 @@ interface PartResult {
  */
 function firstResponsesSeconds(resultsDir: string, vus: number): number | null {
   const run = existsSync(resultsDir) ? readdirSync(resultsDir)[0] : undefined;
-  const series = run ? path.join(resultsDir, run, 'timeseries.jsonl') : '';
-  if (!series || !existsSync(series)) return null;
+  if (!run) return null;
   const perSecond = new Map<number, number>();
-  for (const line of readFileSync(series, 'utf8').split('\n')) {
-    if (!line.includes('"metric":"http_reqs"')) continue;
-    const row = JSON.parse(line) as { t: number; values: { count: number } };
-    perSecond.set(row.t, (perSecond.get(row.t) ?? 0) + row.values.count);
+  for (const line of readJsonLines<TimeseriesLine>(path.join(resultsDir, run, 'timeseries.jsonl'))) {
+    if (line.metric === 'http_reqs') perSecond.set(line.t, (perSecond.get(line.t) ?? 0) + line.values.count);
   }
   const seconds = [...perSecond.keys()].sort((a, b) => a - b);
   let requests = 0;
